@@ -1,0 +1,58 @@
+#pragma once
+// The value of a source string expression plus, for every value byte, the source bytes it came
+// from. Matching happens on values; edits are mapped back through this offset map.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace godwit {
+
+/// How a literal is written, so a new value can be re-encoded into it.
+struct LiteralStyle {
+  char quote = '"';    ///< The quote character.
+  bool triple = false; ///< Triple-quoted string or text block.
+  bool raw = false;    ///< Backslash escapes are not processed in this literal.
+  char holeIntro = 0;  ///< `$` (Scala interpolators) or `{` (Python f-strings); 0 if none.
+};
+
+/// Encodes `value` as literal content of `style`; nullopt when the literal cannot hold it.
+std::optional<std::string> encodeLiteral(const LiteralStyle& style, std::string_view value);
+
+/// One source literal (or literal part) that contributed bytes to a value.
+struct LiteralPiece {
+  uint32_t begin = 0; ///< First source byte of the literal's content.
+  uint32_t end = 0;   ///< One past its last content byte.
+  LiteralStyle style;
+  std::string constant; ///< Set when the piece was reached through this named constant.
+  int constantUses = 0; ///< How often the file refers to that constant.
+};
+
+/// A decoded value with its offset map; unresolved interpolation holes are kHole bytes.
+struct DecodedString {
+  static constexpr uint16_t kNoPiece = 0xffff;
+
+  std::string value;
+  std::vector<uint32_t> srcBegin; ///< Per value byte: first source byte that produced it.
+  std::vector<uint32_t> srcEnd;   ///< Per value byte: one past the last source byte.
+  std::vector<uint16_t> piece;    ///< Per value byte: index into `pieces`, kNoPiece for holes.
+  std::vector<LiteralPiece> pieces;
+
+  /// Starts a new piece; following push() calls belong to it. Returns its index.
+  uint16_t beginPiece(const LiteralPiece& piece);
+  /// Appends one value byte produced by source bytes [begin, end) of the current piece.
+  void push(char c, uint32_t begin, uint32_t end);
+  /// Appends every byte of `text`, all produced by source bytes [begin, end) (e.g. one escape).
+  void pushAll(std::string_view text, uint32_t begin, uint32_t end);
+  /// Appends an unresolved hole spanning source bytes [begin, end).
+  void pushHole(uint32_t begin, uint32_t end);
+  /// Appends another decoded value; when `constant` is set its pieces are marked as reached
+  /// through that constant, referred to `uses` times in the file.
+  void append(const DecodedString& other, std::string_view constant = {}, int uses = 0);
+  /// True when any byte is a hole.
+  bool hasHoles() const;
+};
+
+} // namespace godwit

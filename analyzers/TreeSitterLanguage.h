@@ -1,0 +1,34 @@
+#pragma once
+// What the generic tree-sitter analyzer needs to know about one language: its grammar, how its
+// string expressions decode, and its file-level constants (as a query).
+
+#include "analyzers/DecodedString.h"
+
+#include <tree_sitter/api.h>
+
+#include <functional>
+#include <optional>
+#include <string_view>
+
+namespace godwit {
+
+/// Looks up a file-level constant by name; nullptr when there is none or it is not a string.
+using Resolver = std::function<const DecodedString*(std::string_view name)>;
+
+/// The per-language part of a tree-sitter analyzer.
+struct TreeSitterLanguage {
+  std::string_view name;
+  const TSLanguage* (*grammar)();
+  /// Query capturing `@name` and `@value` of each file-level constant definition.
+  std::string_view constantsQuery;
+  /// Node type of an identifier reference (counted as a use of a constant of that name).
+  std::string_view identifierType;
+  /// True when `node` is a string expression: a literal, an interpolation, a concatenation that
+  /// includes one, or a string method that keeps its value's bytes (Scala `stripMargin`).
+  bool (*isStringExpression)(TSNode node, std::string_view src);
+  /// Decodes a string expression, or an identifier naming a constant. Identifiers resolve through
+  /// `resolve`; anything unknown becomes a hole. nullopt when `node` is neither.
+  std::optional<DecodedString> (*decode)(TSNode node, std::string_view src, const Resolver& resolve);
+};
+
+} // namespace godwit

@@ -1,0 +1,80 @@
+#pragma once
+// Knows every spelling of one dataset: finds references in decoded values and renders their
+// replacement in the spelling that was found.
+
+#include "rules/Migration.h"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace godwit {
+
+/// Stands in a decoded value for one unresolved interpolation hole (unknown text).
+inline constexpr char kHole = '\x01';
+
+/// One reference to the dataset inside a decoded value. Spellings: `standard` (`p.d.t`), `legacy`
+/// (`p:d.t`), `backtick` (one pair of backticks around the name), `backtick-parts` (backticks around
+/// some parts), `legacy-sql` (`[p:d.t]`), `uri` and `directory` (GCS), `topic`, `hive`, `literal`.
+struct Match {
+  size_t begin = 0;        ///< Byte offset in the value where the reference starts.
+  size_t end = 0;          ///< One past its last byte (decorators such as `$20240101` excluded).
+  std::string replacement; ///< The text that replaces [begin, end), in the spelling found.
+  std::string spelling;    ///< How it was written: `standard`, `legacy`, `backtick`, `legacy-sql`, ...
+  std::string attention;   ///< Non-empty when a human must decide: the reason; no rewrite then
+                           ///< (and `replacement` is empty).
+};
+
+/// A byte string the prefilter looks for; any file that refers to a dataset contains one.
+struct PrefilterPattern {
+  std::string literal;
+  bool caseless = false;
+};
+
+/// The outcome of matching a reference split over several values (e.g. project, dataset, table).
+struct PartsMatch {
+  enum class Status { None, Rewrite, Attention };
+  Status status = Status::None;
+  std::map<std::string, std::string> newValues; ///< Rewrite: the parts that change, by part name.
+  std::string reason;                           ///< Attention: why a human must look.
+};
+
+/// Finds references to one dataset in decoded string values.
+class DatasetMatcher {
+public:
+  explicit DatasetMatcher(const DatasetSpec& spec);
+
+  /// The dataset this matcher looks for.
+  const DatasetSpec& spec() const { return spec_; }
+
+  /// Every reference in `value`, in order, non-overlapping; kHole bytes are unknown text.
+  std::vector<Match> find(std::string_view value) const;
+
+  /// Patterns at least one of which occurs in the raw bytes of any file that refers to the dataset.
+  std::vector<PrefilterPattern> prefilterPatterns() const;
+
+  /// The part names a split reference of this kind uses, e.g. {project, dataset, table};
+  /// empty when the kind has no split form.
+  std::vector<std::string> partNames() const;
+
+  /// Matches a split reference. `parts` maps a part name to its value, or to nullopt when the part
+  /// is present but its value is unknown; parts not in the map are absent from the code. The most
+  /// specific part (the table; the dataset for bigquery-dataset) must be present, and at least one
+  /// known part must equal the migration's, for anything but None.
+  PartsMatch matchParts(const std::map<std::string, std::optional<std::string>>& parts) const;
+
+private:
+  DatasetSpec spec_;
+  std::vector<std::string> fromParts_; ///< `from` split into parts (bigquery, hive); else empty.
+  std::vector<std::string> toParts_;   ///< `to` split the same way.
+};
+
+/// Checks that `name` is a valid `from`/`to` for `kind`; returns the problem and a fix, or nullopt.
+std::optional<std::string> validateDatasetName(DatasetKind kind, std::string_view name);
+
+/// The form a `from`/`to` of `kind` takes, with an example, for error hints.
+std::string_view datasetNameForm(DatasetKind kind);
+
+} // namespace godwit
