@@ -1,0 +1,135 @@
+#include "cli/Output.h"
+
+#include <nlohmann/json.hpp>
+
+namespace godwit {
+namespace {
+
+using nlohmann::json;
+
+json findingJson(const Finding& f) {
+  json j = {{"file", f.file},
+            {"line", f.line},
+            {"column", f.column},
+            {"endLine", f.endLine},
+            {"endColumn", f.endColumn},
+            {"dataset", f.dataset},
+            {"kind", kindName(f.kind)},
+            {"context", f.context},
+            {"access", accessName(f.access)},
+            {"action", actionName(f.action)},
+            {"found", f.found},
+            {"suppressed", f.suppressed}};
+  if (!f.ruleId.empty())
+    j["rule"] = f.ruleId;
+  if (f.action == Action::Rewrite)
+    j["replacement"] = f.replacement;
+  else
+    j["reason"] = f.reason;
+  return j;
+}
+
+json summaryJson(const Summary& s) {
+  return {{"filesSeen", s.filesSeen},   {"ignored", s.ignored},       {"unsupported", s.unsupported},
+          {"binary", s.binary},         {"tooLarge", s.tooLarge},     {"symlinks", s.symlinks},
+          {"unreadable", s.unreadable}, {"candidates", s.candidates}, {"filesChanged", s.filesChanged},
+          {"rewrites", s.rewrites},     {"attention", s.attention},   {"suppressed", s.suppressed},
+          {"rejected", s.rejected}};
+}
+
+std::string describe(const Finding& f) {
+  std::string line = f.file + ":" + std::to_string(f.line) + ":" + std::to_string(f.column) + ": ";
+  if (f.suppressed)
+    line += "suppressed (godwit:ignore): ";
+  line += std::string(actionName(f.action)) + ": " + std::string(kindName(f.kind)) + " " + f.found;
+  if (f.action == Action::Rewrite)
+    line += " -> " + f.replacement;
+  line += " [" + f.context + "]";
+  if (f.action == Action::Attention)
+    line += ": " + f.reason;
+  return line;
+}
+
+} // namespace
+
+std::string renderText(const RunResult& result) {
+  std::string out;
+  for (const Finding& f : result.findings)
+    out += describe(f) + "\n";
+  return out;
+}
+
+std::string renderJson(const RunResult& result) {
+  json findings = json::array();
+  for (const Finding& f : result.findings)
+    findings.push_back(findingJson(f));
+  json errors = json::array();
+  for (const Error& e : result.errors)
+    errors.push_back(e.str());
+  return json{{"findings", findings}, {"summary", summaryJson(result.summary)}, {"errors", errors}}
+             .dump(2) +
+         "\n";
+}
+
+std::string renderSarif(const RunResult& result) {
+  json results = json::array();
+  for (const Finding& f : result.findings) {
+    std::string text = f.action == Action::Rewrite
+                           ? "Reference to " + f.found + " moves to " + f.replacement
+                           : "Reference to " + f.found + " needs attention: " + f.reason;
+    json r = {{"ruleId", std::string("godwit/") + std::string(actionName(f.action))},
+              {"level", f.action == Action::Rewrite ? "warning" : "note"},
+              {"message", {{"text", text}}},
+              {"locations",
+               json::array({{{"physicalLocation",
+                              {{"artifactLocation", {{"uri", f.file}, {"uriBaseId", "SRCROOT"}}},
+                               {"region",
+                                {{"startLine", f.line},
+                                 {"startColumn", f.column},
+                                 {"endLine", f.endLine},
+                                 {"endColumn", f.endColumn}}}}}}})},
+              {"properties", findingJson(f)}};
+    if (f.suppressed)
+      r["suppressions"] = json::array({{{"kind", "inSource"}, {"justification", "godwit:ignore"}}});
+    results.push_back(std::move(r));
+  }
+  json rules = json::array(
+      {{{"id", "godwit/rewrite"},
+        {"shortDescription", {{"text", "A reference to a migrated dataset that godwit rewrites"}}}},
+       {{"id", "godwit/attention"},
+        {"shortDescription", {{"text", "A reference to a migrated dataset that needs a human"}}}}});
+  json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+              {"version", "2.1.0"},
+              {"runs", json::array({{{"tool",
+                                      {{"driver",
+                                        {{"name", "godwit"},
+                                         {"version", GODWIT_VERSION},
+                                         {"rules", rules}}}}},
+                                     {"results", results}}})}};
+  return log.dump(2) + "\n";
+}
+
+std::string renderSummary(const Summary& s) {
+  std::string out = "godwit: " + std::to_string(s.filesSeen) + " files seen, " +
+                    std::to_string(s.candidates) + " analyzed; " + std::to_string(s.rewrites) +
+                    " rewrites in " + std::to_string(s.filesChanged) + " files, " +
+                    std::to_string(s.attention) + " need attention, " +
+                    std::to_string(s.suppressed) + " suppressed\n";
+  std::string skipped;
+  auto add = [&](size_t n, const char* what) {
+    if (n > 0)
+      skipped += (skipped.empty() ? "" : ", ") + std::to_string(n) + " " + what;
+  };
+  add(s.ignored, "ignored");
+  add(s.unsupported, "of unsupported languages");
+  add(s.binary, "binary");
+  add(s.tooLarge, "over 4 MiB");
+  add(s.symlinks, "symbolic links");
+  add(s.unreadable, "unreadable");
+  add(s.rejected, "rejected by verification");
+  if (!skipped.empty())
+    out += "godwit: skipped: " + skipped + "\n";
+  return out;
+}
+
+} // namespace godwit

@@ -1,0 +1,242 @@
+#include "rewriters/Engine.h"
+
+#include "analyzers/FileWalker.h"
+#include "rewriters/Edit.h"
+#include "rewriters/Rewrite.h"
+#include "rules/DatasetMatcher.h"
+#include "rules/Prefilter.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <optional>
+#include <thread>
+
+namespace godwit {
+namespace {
+
+constexpr size_t kMaxFileBytes = 4u << 20;
+constexpr size_t kBinaryProbeBytes = 8u << 10;
+
+enum class FileStatus { NotCandidate, Candidate, Binary, TooLarge, Unreadable };
+
+struct FileOutcome {
+  FileStatus status = FileStatus::NotCandidate;
+  std::vector<Finding> findings;
+  std::optional<FileChange> change;
+  std::vector<Error> errors;
+  bool rejected = false;
+};
+
+/// Reads a whole file, refusing more than kMaxFileBytes.
+FileStatus readFile(const std::string& path, std::string& out, std::string& why) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    why = std::strerror(errno);
+    return FileStatus::Unreadable;
+  }
+  struct stat st {};
+  FileStatus status = FileStatus::Candidate;
+  if (::fstat(fd, &st) != 0) {
+    why = std::strerror(errno);
+    status = FileStatus::Unreadable;
+  } else if (static_cast<size_t>(st.st_size) > kMaxFileBytes) {
+    status = FileStatus::TooLarge;
+  } else {
+    out.resize(static_cast<size_t>(st.st_size));
+    size_t got = 0;
+    while (got < out.size()) {
+      const ssize_t n = ::read(fd, out.data() + got, out.size() - got);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0) {
+        if (n < 0) {
+          why = std::strerror(errno);
+          status = FileStatus::Unreadable;
+        }
+        break;
+      }
+      got += static_cast<size_t>(n);
+    }
+    out.resize(got);
+  }
+  ::close(fd);
+  return status;
+}
+
+/// Turns every rewrite finding of a file into attention with `reason`.
+void demoteAll(std::vector<Finding>& findings, const std::string& reason) {
+  for (Finding& f : findings) {
+    if (f.action == Action::Rewrite && !f.suppressed) {
+      f.action = Action::Attention;
+      f.reason = reason;
+    }
+  }
+}
+
+FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entry,
+                        const Analyzer& analyzer, std::span<const DatasetMatcher> matchers,
+                        const Prefilter& prefilter) {
+  FileOutcome out;
+  std::string text, why;
+  out.status = readFile((root / entry.path).string(), text, why);
+  if (out.status == FileStatus::Unreadable) {
+    out.errors.push_back(Error{"cannot read file: " + why, entry.path, 0, 0, "check its permissions"});
+    return out;
+  }
+  if (out.status == FileStatus::TooLarge)
+    return out;
+  if (std::memchr(text.data(), '\0', std::min(text.size(), kBinaryProbeBytes)) != nullptr) {
+    out.status = FileStatus::Binary;
+    return out;
+  }
+  if (!prefilter.matches(text)) {
+    out.status = FileStatus::NotCandidate;
+    return out;
+  }
+  auto findings = analyzer.analyze(SourceFile{entry.path, text}, matchers);
+  if (!findings) {
+    out.errors.push_back(findings.error());
+    return out;
+  }
+  out.findings = std::move(*findings);
+
+  EditSet edits;
+  for (Finding& f : out.findings) {
+    if (f.action != Action::Rewrite || f.suppressed)
+      continue;
+    auto made = editsForFinding(f);
+    if (!made) {
+      f.action = Action::Attention;
+      f.reason = made.error().message;
+      continue;
+    }
+    for (Edit& e : *made) {
+      if (auto added = edits.add(std::move(e)); !added) {
+        // Two findings disagree about the same bytes: touch nothing in this file.
+        out.errors.push_back(Error{added.error().message, entry.path, f.line, f.column, added.error().hint});
+        demoteAll(out.findings, "not rewritten: " + added.error().message);
+        return out;
+      }
+    }
+  }
+  if (edits.empty())
+    return out;
+  std::string after = edits.apply(text);
+  const int before = analyzer.syntaxErrors(text);
+  const int now = analyzer.syntaxErrors(after);
+  if (now > before) {
+    out.rejected = true;
+    demoteAll(out.findings, "not rewritten: the edited file would have " + std::to_string(now) +
+                                " syntax errors instead of " + std::to_string(before));
+    return out;
+  }
+  out.change = FileChange{entry.path, std::move(text), std::move(after)};
+  return out;
+}
+
+} // namespace
+
+Expected<RunResult> runMigration(const Migration& migration, const RunOptions& options) {
+  std::vector<DatasetMatcher> matchers;
+  std::vector<PrefilterPattern> patterns;
+  for (const DatasetSpec& spec : migration.datasets) {
+    matchers.emplace_back(spec);
+    for (auto& p : matchers.back().prefilterPatterns())
+      patterns.push_back(std::move(p));
+  }
+  auto prefilter = Prefilter::build(patterns);
+  if (!prefilter)
+    return prefilter.error();
+
+  const auto languages = languageTable();
+  std::vector<std::unique_ptr<Analyzer>> analyzers;
+  for (const LanguageEntry& lang : languages) {
+    std::vector<const Rule*> rules;
+    for (const Rule& r : builtinRules())
+      if (r.language == lang.name)
+        rules.push_back(&r);
+    auto analyzer = lang.create(rules);
+    if (!analyzer)
+      return analyzer.error();
+    analyzers.push_back(std::move(*analyzer));
+  }
+  auto analyzerFor = [&](const LanguageEntry* lang) -> const Analyzer& {
+    return *analyzers[static_cast<size_t>(lang - languages.data())];
+  };
+
+  WalkOptions walk{options.root, options.paths, options.include, options.exclude};
+  walk.exclude.insert(walk.exclude.end(), migration.exclude.begin(), migration.exclude.end());
+  auto walked = walkFiles(walk);
+  if (!walked)
+    return walked.error();
+
+  const auto& files = walked->files;
+  std::vector<FileOutcome> outcomes(files.size());
+  std::atomic<size_t> next{0}, done{0};
+  auto work = [&] {
+    for (size_t i = next++; i < files.size(); i = next++) {
+      outcomes[i] = processFile(options.root, files[i], analyzerFor(files[i].language), matchers,
+                                *prefilter);
+      const size_t d = ++done;
+      if (options.progress)
+        options.progress(d, files.size());
+    }
+  };
+  const unsigned jobs = std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());
+  {
+    std::vector<std::jthread> threads;
+    for (unsigned j = 1; j < jobs && j < files.size(); ++j)
+      threads.emplace_back(work);
+    work();
+  }
+
+  RunResult result;
+  Summary& s = result.summary;
+  s.filesSeen = walked->seen;
+  s.ignored = walked->ignored;
+  s.unsupported = walked->unsupported;
+  s.symlinks = walked->symlinks;
+  result.errors = std::move(walked->errors);
+  for (FileOutcome& o : outcomes) {
+    switch (o.status) {
+    case FileStatus::Candidate:
+      ++s.candidates;
+      break;
+    case FileStatus::Binary:
+      ++s.binary;
+      break;
+    case FileStatus::TooLarge:
+      ++s.tooLarge;
+      break;
+    case FileStatus::Unreadable:
+      ++s.unreadable;
+      break;
+    case FileStatus::NotCandidate:
+      break;
+    }
+    s.rejected += o.rejected ? 1 : 0;
+    for (Finding& f : o.findings) {
+      if (f.suppressed)
+        ++s.suppressed;
+      else if (f.action == Action::Rewrite)
+        ++s.rewrites;
+      else
+        ++s.attention;
+      result.findings.push_back(std::move(f));
+    }
+    if (o.change) {
+      ++s.filesChanged;
+      result.changes.push_back(std::move(*o.change));
+    }
+    for (Error& e : o.errors)
+      result.errors.push_back(std::move(e));
+  }
+  return result;
+}
+
+} // namespace godwit
