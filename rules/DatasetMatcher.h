@@ -16,15 +16,15 @@ namespace godwit {
 inline constexpr char kHole = '\x01';
 
 /// One reference to the dataset inside a decoded value. Spellings: `standard` (`p.d.t`), `legacy`
-/// (`p:d.t`), `backtick` (one pair of backticks around the name), `backtick-parts` (backticks around
-/// some parts), `legacy-sql` (`[p:d.t]`), `uri` and `directory` (GCS), `topic`, `hive`, `literal`.
+/// (`p:d.t`), `backtick` (one pair of backticks around the name), `backtick-parts` (backticks
+/// around some parts), `legacy-sql` (`[p:d.t]`), `uri` and `directory` (GCS), `topic`, `literal`.
 struct Match {
   size_t begin = 0;        ///< Byte offset in the value where the reference starts.
   size_t end = 0;          ///< One past its last byte (decorators such as `$20240101` excluded).
   std::string replacement; ///< The text that replaces [begin, end), in the spelling found.
-  std::string spelling;    ///< How it was written: `standard`, `legacy`, `backtick`, `legacy-sql`, ...
-  std::string attention;   ///< Non-empty when a human must decide: the reason; no rewrite then
-                           ///< (and `replacement` is empty).
+  std::string spelling; ///< How it was written: `standard`, `legacy`, `backtick`, `legacy-sql`, ...
+  std::string attention; ///< Non-empty when a human must decide: the reason; no rewrite then
+                         ///< (and `replacement` is empty).
 };
 
 /// A byte string the prefilter looks for; any file that refers to a dataset contains one.
@@ -67,7 +67,7 @@ public:
 
 private:
   DatasetSpec spec_;
-  std::vector<std::string> fromParts_; ///< `from` split into parts (bigquery, hive); else empty.
+  std::vector<std::string> fromParts_; ///< `from` in parts (bigquery, hive; hive lowercased).
   std::vector<std::string> toParts_;   ///< `to` split the same way.
 };
 

@@ -1,0 +1,552 @@
+// Parsing and validation of migration files. Checks run in a fixed order and the first problem
+// is returned, pointing at the YAML node that causes it.
+
+#include "rules/Migration.h"
+
+#include "rules/DatasetMatcher.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace godwit {
+namespace {
+
+constexpr std::array<std::pair<DatasetKind, std::string_view>, 6> kKindNames{{
+    {DatasetKind::BigQueryTable, "bigquery-table"},
+    {DatasetKind::BigQueryDataset, "bigquery-dataset"},
+    {DatasetKind::GcsPrefix, "gcs-prefix"},
+    {DatasetKind::HiveTable, "hive-table"},
+    {DatasetKind::KafkaTopic, "kafka-topic"},
+    {DatasetKind::Literal, "literal"},
+}};
+
+constexpr std::string_view kApiVersion = "godwit/v1";
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j)
+    row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+/// The known word closest to `word`, when it is close enough to be a likely typo.
+std::optional<std::string_view> closest(std::string_view word,
+                                        const std::vector<std::string_view>& known) {
+  std::optional<std::string_view> best;
+  size_t bestDistance = 0;
+  for (std::string_view candidate : known) {
+    size_t d = editDistance(lower(word), lower(candidate));
+    if (!best || d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  if (best && bestDistance <= std::max<size_t>(2, word.size() / 3))
+    return best;
+  return std::nullopt;
+}
+
+std::string listOf(const std::vector<std::string_view>& words) {
+  std::string out;
+  for (std::string_view w : words) {
+    if (!out.empty())
+      out += ", ";
+    out += w;
+  }
+  return out;
+}
+
+std::string tick(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.append(1, '`').append(s).append(1, '`');
+  return out;
+}
+
+/// One key of a YAML mapping with its value.
+struct Entry {
+  std::string key;
+  YAML::Node keyNode;
+  YAML::Node value;
+};
+
+/// Parses one migration file; every error names `path_` and the position of the node at fault.
+class MigrationParser {
+public:
+  explicit MigrationParser(const std::string& path) : path_(path) {}
+
+  Expected<Migration> parse(std::string_view yaml);
+
+private:
+  struct Located {
+    DatasetSpec spec;
+    SourcePos from;
+    SourcePos to;
+  };
+
+  Error at(const YAML::Node& node, std::string message, std::string hint = {}) const {
+    YAML::Mark mark = node.Mark();
+    if (mark.is_null())
+      return Error{std::move(message), path_, 0, 0, std::move(hint)};
+    return Error{std::move(message), path_, mark.line + 1, mark.column + 1, std::move(hint)};
+  }
+  Error at(SourcePos pos, std::string message, std::string hint = {}) const {
+    return Error{std::move(message), path_, pos.line, pos.column, std::move(hint)};
+  }
+  static SourcePos posOf(const YAML::Node& node) {
+    YAML::Mark mark = node.Mark();
+    return mark.is_null() ? SourcePos{} : SourcePos{mark.line + 1, mark.column + 1};
+  }
+  /// Where to point for a value: the value itself, or its key when the value is empty (an empty
+  /// value's mark is the next token's).
+  static const YAML::Node& valueAnchor(const Entry& e) {
+    return e.value.IsNull() ? e.keyNode : e.value;
+  }
+
+  Expected<std::vector<Entry>> entries(const YAML::Node& map,
+                                       const std::vector<std::string_view>& known,
+                                       std::string_view where) const;
+  Expected<std::string> scalar(const Entry& e, bool allowEmpty = false) const;
+  Expected<void> parseDataset(const YAML::Node& node, std::vector<Located>& out) const;
+  Expected<void> parseColumns(const Entry& e, DatasetKind kind, ColumnChanges& out) const;
+  Expected<void> checkColumnName(const YAML::Node& node) const;
+  Expected<void> crossCheck(const std::vector<Located>& datasets) const;
+
+  std::string path_;
+};
+
+const std::vector<std::string_view> kTopKeys{"apiVersion",  "kind",     "name",
+                                             "description", "datasets", "exclude"};
+const std::vector<std::string_view> kDatasetKeys{"kind", "from", "to", "columns"};
+const std::vector<std::string_view> kColumnKeys{"rename", "removed"};
+
+const Entry* findEntry(const std::vector<Entry>& entries, std::string_view key) {
+  for (const Entry& e : entries)
+    if (e.key == key)
+      return &e;
+  return nullptr;
+}
+
+Expected<std::vector<Entry>> MigrationParser::entries(const YAML::Node& map,
+                                                      const std::vector<std::string_view>& known,
+                                                      std::string_view where) const {
+  std::vector<Entry> out;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    const YAML::Node key = it->first;
+    if (!key.IsScalar())
+      return at(key, "a key " + std::string(where) + " must be a plain word",
+                "valid keys here: " + listOf(known));
+    Entry entry{key.Scalar(), key, it->second};
+    if (const Entry* first = findEntry(out, entry.key))
+      return at(key,
+                "duplicate key " + tick(entry.key) + " (first at line " +
+                    std::to_string(posOf(first->keyNode).line) + ")",
+                "keep one " + tick(entry.key) + " and remove the other");
+    if (std::find(known.begin(), known.end(), entry.key) == known.end()) {
+      std::string hint = "valid keys here: " + listOf(known);
+      if (auto guess = closest(entry.key, known))
+        hint = "did you mean " + tick(*guess) + "? " + hint;
+      return at(key, "unknown key " + tick(entry.key) + " " + std::string(where), hint);
+    }
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+Expected<std::string> MigrationParser::scalar(const Entry& e, bool allowEmpty) const {
+  if (e.value.IsNull()) {
+    if (allowEmpty)
+      return std::string();
+    return at(e.keyNode, tick(e.key) + " is empty", "give " + tick(e.key) + " a value");
+  }
+  if (!e.value.IsScalar())
+    return at(e.value,
+              tick(e.key) + " must be a string, not a " +
+                  (e.value.IsSequence() ? "list" : "mapping"),
+              "write it on one line, e.g. `" + e.key + ": value`");
+  if (e.value.Scalar().empty() && !allowEmpty)
+    return at(e.value, tick(e.key) + " is empty", "give " + tick(e.key) + " a value");
+  return e.value.Scalar();
+}
+
+Expected<Migration> MigrationParser::parse(std::string_view yaml) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(yaml));
+  } catch (const YAML::Exception& e) {
+    Error error{"invalid YAML: " + e.msg, path_, 0, 0,
+                "fix the YAML syntax (indentation, quotes, brackets) at this position"};
+    if (!e.mark.is_null()) {
+      error.line = e.mark.line + 1;
+      error.column = e.mark.column + 1;
+    }
+    return error;
+  }
+  const std::string example = "start with `apiVersion: godwit/v1`, `kind: Migration`, `name:` "
+                              "and `datasets:` (see docs/migration-format.md)";
+  if (docs.empty() || docs[0].IsNull())
+    return Error{"the migration file is empty", path_, 1, 1, example};
+  for (size_t i = 1; i < docs.size(); ++i)
+    if (!docs[i].IsNull())
+      return at(docs[i], "a migration file holds one YAML document",
+                "remove the `---` separator; write one migration per file");
+  const YAML::Node& root = docs[0];
+  if (!root.IsMap())
+    return at(root, "the migration must be a mapping of keys", example);
+
+  // Read keys first (duplicates, non-scalar keys), but report apiVersion and kind before unknown
+  // keys: a file of another kind would otherwise get a list of unknown keys.
+  std::vector<Entry> top;
+  for (auto it = root.begin(); it != root.end(); ++it)
+    if (it->first.IsScalar())
+      top.push_back(Entry{it->first.Scalar(), it->first, it->second});
+
+  const Entry* apiVersion = findEntry(top, "apiVersion");
+  if (!apiVersion)
+    return at(root, "missing `apiVersion`", "add `apiVersion: godwit/v1` as the first line");
+  auto version = scalar(*apiVersion);
+  if (!version)
+    return version.error();
+  if (*version != kApiVersion)
+    return at(valueAnchor(*apiVersion), "unsupported apiVersion " + tick(*version),
+              "use `apiVersion: godwit/v1`");
+  const Entry* kind = findEntry(top, "kind");
+  if (!kind)
+    return at(root, "missing `kind`", "add `kind: Migration`");
+  auto kindValue = scalar(*kind);
+  if (!kindValue)
+    return kindValue.error();
+  if (*kindValue != "Migration")
+    return at(valueAnchor(*kind), "`kind` is " + tick(*kindValue) + ", not `Migration`",
+              "use `kind: Migration`");
+
+  auto checked = entries(root, kTopKeys, "at the top level");
+  if (!checked)
+    return checked.error();
+
+  Migration migration;
+  migration.path = path_;
+  migration.apiVersion = *version;
+  std::vector<Located> datasets;
+  for (const Entry& e : *checked) {
+    if (e.key == "name") {
+      auto name = scalar(e);
+      if (!name)
+        return name.error();
+      const std::string& n = *name;
+      bool ok = (n[0] >= 'a' && n[0] <= 'z') || (n[0] >= '0' && n[0] <= '9');
+      for (char c : n)
+        ok = ok &&
+             ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
+      // It becomes part of git branch names, which forbid these.
+      ok = ok && n.find("..") == std::string::npos && n.back() != '.' &&
+           !(n.size() >= 5 && n.compare(n.size() - 5, 5, ".lock") == 0);
+      if (!ok)
+        return at(e.value, "invalid name " + tick(n),
+                  "use lowercase letters, digits, `.`, `_` and `-`, starting with a letter or "
+                  "digit, e.g. `user-profile-v2` (it names the branches godwit creates)");
+      migration.name = n;
+    } else if (e.key == "description") {
+      auto description = scalar(e, true);
+      if (!description)
+        return description.error();
+      migration.description = *description;
+    } else if (e.key == "datasets") {
+      if (e.value.IsNull() || (e.value.IsSequence() && e.value.size() == 0))
+        return at(valueAnchor(e), "`datasets` is empty",
+                  "list at least one dataset: `- kind: bigquery-table` with `from:` and `to:`");
+      if (!e.value.IsSequence())
+        return at(e.value, "`datasets` must be a list",
+                  "write each dataset as a list item starting with `- kind: ...`");
+      for (const YAML::Node& item : e.value)
+        if (auto r = parseDataset(item, datasets); !r)
+          return r.error();
+    } else if (e.key == "exclude") {
+      if (e.value.IsNull())
+        continue;
+      if (!e.value.IsSequence())
+        return at(e.value, "`exclude` must be a list of globs",
+                  "e.g. `exclude: [\"**/generated/**\"]`");
+      for (const YAML::Node& glob : e.value) {
+        if (!glob.IsScalar() || glob.Scalar().empty())
+          return at(glob, "an `exclude` entry must be a non-empty glob string",
+                    "e.g. `\"**/generated/**\"`");
+        migration.exclude.push_back(glob.Scalar());
+      }
+    }
+  }
+  if (!findEntry(*checked, "name"))
+    return at(root, "missing `name`",
+              "add `name: <migration-name>`, e.g. `name: user-profile-v2` (it names branches)");
+  if (!findEntry(*checked, "datasets"))
+    return at(root, "missing `datasets`",
+              "add `datasets:` with at least one `- kind: ...` entry with `from:` and `to:`");
+  if (auto r = crossCheck(datasets); !r)
+    return r.error();
+  for (Located& d : datasets)
+    migration.datasets.push_back(std::move(d.spec));
+  return migration;
+}
+
+Expected<void> MigrationParser::parseDataset(const YAML::Node& node,
+                                             std::vector<Located>& out) const {
+  if (!node.IsMap())
+    return at(node, "a dataset must be a mapping with `kind`, `from` and `to`",
+              "write `- kind: bigquery-table` then `from:` and `to:` indented under it");
+  auto keys = entries(node, kDatasetKeys, "in a dataset");
+  if (!keys)
+    return keys.error();
+  Located located;
+  located.spec.pos = posOf(node);
+
+  const Entry* kind = findEntry(*keys, "kind");
+  std::vector<std::string_view> kindNames;
+  for (const auto& [k, name] : kKindNames)
+    kindNames.push_back(name);
+  if (!kind)
+    return at(node, "the dataset has no `kind`", "add `kind:`, one of " + listOf(kindNames));
+  auto kindValue = scalar(*kind);
+  if (!kindValue)
+    return kindValue.error();
+  std::optional<DatasetKind> parsed = parseKind(*kindValue);
+  if (!parsed) {
+    std::string hint = "valid kinds: " + listOf(kindNames);
+    if (auto guess = closest(*kindValue, kindNames))
+      hint = "did you mean " + tick(*guess) + "? " + hint;
+    return at(kind->value, "unknown dataset kind " + tick(*kindValue), hint);
+  }
+  located.spec.kind = *parsed;
+
+  for (std::string_view key : {"from", "to"}) {
+    const Entry* e = findEntry(*keys, key);
+    if (!e)
+      return at(node, "the dataset has no " + tick(key),
+                "add `" + std::string(key) + ":`; " + std::string(datasetNameForm(*parsed)));
+    auto value = scalar(*e);
+    if (!value)
+      return value.error();
+    if (auto problem = validateDatasetName(*parsed, *value))
+      return at(e->value,
+                "invalid `" + std::string(key) + "` for " + std::string(kindName(*parsed)) + ": " +
+                    *problem,
+                std::string(datasetNameForm(*parsed)));
+    std::string name = *value;
+    if (*parsed == DatasetKind::GcsPrefix && name.back() != '/')
+      name += '/';
+    if (key == "from") {
+      located.spec.from = name;
+      located.from = posOf(e->value);
+    } else {
+      located.spec.to = name;
+      located.to = posOf(e->value);
+    }
+  }
+  const bool caseless = *parsed == DatasetKind::HiveTable;
+  if (located.spec.from == located.spec.to ||
+      (caseless && lower(located.spec.from) == lower(located.spec.to)))
+    return at(located.to, "`to` is the same as `from`", "set `to` to the dataset's new location");
+  // A `to` that this dataset's own matcher finds would be migrated again by the next run.
+  if (!DatasetMatcher(located.spec).find(located.spec.to).empty())
+    return at(located.to,
+              "`to` (" + tick(located.spec.to) + ") contains `from`: a second run would " +
+                  "rewrite the new references again",
+              "move the dataset to a location that is not inside `from`");
+
+  if (const Entry* columns = findEntry(*keys, "columns")) {
+    if (auto r = parseColumns(*columns, *parsed, located.spec.columns); !r)
+      return r.error();
+  }
+  out.push_back(std::move(located));
+  return {};
+}
+
+Expected<void> MigrationParser::checkColumnName(const YAML::Node& node) const {
+  bool ok = node.IsScalar() && !node.Scalar().empty();
+  if (ok) {
+    const std::string& s = node.Scalar();
+    ok = !(s[0] >= '0' && s[0] <= '9');
+    for (char c : s)
+      ok = ok &&
+           ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_');
+  }
+  if (ok)
+    return {};
+  return at(node,
+            "invalid column name" + (node.IsScalar() ? " " + tick(node.Scalar()) : std::string()),
+            "a column name is letters, digits and underscores, not starting with a digit");
+}
+
+Expected<void> MigrationParser::parseColumns(const Entry& e, DatasetKind kind,
+                                             ColumnChanges& out) const {
+  if (kind != DatasetKind::BigQueryTable && kind != DatasetKind::HiveTable)
+    return at(e.keyNode, "`columns` is not allowed for a " + std::string(kindName(kind)),
+              "only bigquery-table and hive-table datasets have columns; remove `columns`");
+  if (e.value.IsNull())
+    return {};
+  if (!e.value.IsMap())
+    return at(e.value, "`columns` must be a mapping with `rename` and/or `removed`",
+              "e.g. `columns: { rename: { old_name: new_name }, removed: [gone] }`");
+  auto keys = entries(e.value, kColumnKeys, "in `columns`");
+  if (!keys)
+    return keys.error();
+  std::vector<std::pair<std::string, SourcePos>> seen; // every column named so far
+  auto remember = [&](const YAML::Node& node) -> Expected<void> {
+    for (const auto& [name, pos] : seen)
+      if (name == node.Scalar())
+        return at(node,
+                  "column " + tick(name) + " is already listed at line " + std::to_string(pos.line),
+                  "list each column once, in `rename` or in `removed`");
+    seen.emplace_back(node.Scalar(), posOf(node));
+    return {};
+  };
+  for (const Entry& k : *keys) {
+    if (k.value.IsNull())
+      continue;
+    if (k.key == "rename") {
+      if (!k.value.IsMap())
+        return at(k.value, "`rename` must be a mapping of old column name to new name",
+                  "e.g. `rename: { country_code: country }`");
+      std::vector<std::string> targets;
+      for (auto it = k.value.begin(); it != k.value.end(); ++it) {
+        const YAML::Node oldName = it->first;
+        const YAML::Node newName = it->second;
+        for (const YAML::Node& n : {oldName, newName})
+          if (auto r = checkColumnName(n); !r)
+            return r.error();
+        if (auto r = remember(oldName); !r)
+          return r.error();
+        const std::string from = oldName.Scalar();
+        const std::string to = newName.Scalar();
+        if (from == to)
+          return at(newName, "column " + tick(from) + " is renamed to itself",
+                    "remove this rename or give the new name");
+        if (std::find(targets.begin(), targets.end(), to) != targets.end())
+          return at(newName, "two columns are renamed to " + tick(to),
+                    "give each renamed column its own new name");
+        targets.push_back(to);
+        out.rename.emplace_back(from, to);
+      }
+    } else {
+      if (!k.value.IsSequence())
+        return at(k.value, "`removed` must be a list of column names",
+                  "e.g. `removed: [legacy_segment]`");
+      for (const YAML::Node& column : k.value) {
+        if (auto r = checkColumnName(column); !r)
+          return r.error();
+        if (auto r = remember(column); !r)
+          return r.error();
+        out.removed.push_back(column.Scalar());
+      }
+    }
+  }
+  return {};
+}
+
+bool sameName(DatasetKind kind, const std::string& a, const std::string& b) {
+  return kind == DatasetKind::HiveTable ? lower(a) == lower(b) : a == b;
+}
+
+bool startsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+/// True when references rewritten to `earlier.to` would be found again by `later` (a chain).
+bool chains(const DatasetSpec& earlier, const DatasetSpec& later) {
+  if (earlier.kind == DatasetKind::BigQueryDataset && later.kind == DatasetKind::BigQueryTable &&
+      startsWith(later.from, earlier.to + "."))
+    return true;
+  if (earlier.kind == DatasetKind::GcsPrefix && later.kind == DatasetKind::GcsPrefix &&
+      startsWith(later.from, earlier.to))
+    return true;
+  return !DatasetMatcher(later).find(earlier.to).empty();
+}
+
+Expected<void> MigrationParser::crossCheck(const std::vector<Located>& datasets) const {
+  for (size_t j = 0; j < datasets.size(); ++j) {
+    const Located& b = datasets[j];
+    for (size_t i = 0; i < j; ++i) {
+      const Located& a = datasets[i];
+      const std::string line = std::to_string(a.spec.pos.line);
+      if (a.spec.kind == b.spec.kind && sameName(a.spec.kind, a.spec.from, b.spec.from))
+        return at(b.from,
+                  "duplicate dataset: " + std::string(kindName(b.spec.kind)) + " " +
+                      tick(b.spec.from) + " is already listed at line " + line,
+                  "list each dataset once; remove one of the two entries");
+      if (chains(a.spec, b.spec))
+        return at(b.from,
+                  "`from` " + tick(b.spec.from) + " is the new location of the dataset at line " +
+                      line + ": a second run would migrate it again",
+                  "set the `to` at line " + line +
+                      " to the final location, or make this a separate migration");
+      if (chains(b.spec, a.spec))
+        return at(b.to,
+                  "`to` " + tick(b.spec.to) + " is the `from` of the dataset at line " + line +
+                      ": a second run would migrate it again",
+                  "migrate straight to the final location, or make this a separate migration");
+    }
+  }
+  return {};
+}
+
+} // namespace
+
+std::string_view kindName(DatasetKind kind) {
+  for (const auto& [k, name] : kKindNames)
+    if (k == kind)
+      return name;
+  return "unknown";
+}
+
+std::optional<DatasetKind> parseKind(std::string_view name) {
+  for (const auto& [k, n] : kKindNames)
+    if (n == name)
+      return k;
+  return std::nullopt;
+}
+
+Expected<Migration> parseMigration(std::string_view yaml, const std::string& path) {
+  return MigrationParser(path).parse(yaml);
+}
+
+Expected<Migration> loadMigration(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return Error{"cannot read the migration file: it is a directory", path, 0, 0,
+                 "pass the path of the migration YAML file"};
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Error{"cannot read the migration file: " + std::string(std::strerror(errno)), path, 0, 0,
+                 "check the path and its permissions"};
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad())
+    return Error{"cannot read the migration file: " + std::string(std::strerror(errno)), path, 0, 0,
+                 "check the path and its permissions"};
+  return parseMigration(text.str(), path);
+}
+
+} // namespace godwit

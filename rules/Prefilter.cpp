@@ -1,0 +1,130 @@
+// The prefilter: one Hyperscan literal database per migration. Hyperscan needs a scratch space per
+// concurrent scan; each thread keeps one scratch, grown to fit every database it has scanned with.
+
+#include "rules/Prefilter.h"
+
+#include <hs/hs.h>
+
+#include <algorithm>
+#include <atomic>
+#include <climits>
+#include <cstdint>
+
+namespace godwit {
+
+struct Prefilter::Impl {
+  hs_database_t* database = nullptr;
+  uint64_t id = 0;    ///< Never reused, so a thread can tell whether its scratch fits.
+  size_t longest = 0; ///< The longest pattern, for overlapping chunks of huge inputs.
+
+  Impl() = default;
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+  ~Impl() {
+    if (database)
+      hs_free_database(database);
+  }
+};
+
+namespace {
+
+std::atomic<uint64_t> nextId{1};
+
+struct ThreadScratch {
+  hs_scratch_t* scratch = nullptr;
+  uint64_t fitsUpTo = 0; ///< The id of the last database the scratch was grown for.
+  ThreadScratch() = default;
+  ThreadScratch(const ThreadScratch&) = delete;
+  ThreadScratch& operator=(const ThreadScratch&) = delete;
+  ~ThreadScratch() {
+    if (scratch)
+      hs_free_scratch(scratch);
+  }
+};
+
+thread_local ThreadScratch threadScratch;
+
+int onMatch(unsigned int, unsigned long long, unsigned long long, unsigned int, void* context) {
+  *static_cast<bool*>(context) = true;
+  return 1; // stop: one match is enough
+}
+
+} // namespace
+
+Prefilter::Prefilter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Prefilter::Prefilter(Prefilter&&) noexcept = default;
+Prefilter& Prefilter::operator=(Prefilter&&) noexcept = default;
+Prefilter::~Prefilter() = default;
+
+Expected<Prefilter> Prefilter::build(const std::vector<PrefilterPattern>& patterns) {
+  auto impl = std::make_unique<Impl>();
+  impl->id = nextId.fetch_add(1);
+  if (patterns.empty())
+    return Prefilter(std::move(impl));
+
+  std::vector<const char*> expressions;
+  std::vector<size_t> lengths;
+  std::vector<unsigned> flags;
+  std::vector<unsigned> ids;
+  for (const PrefilterPattern& p : patterns) {
+    if (p.literal.empty())
+      return makeError("internal error: an empty prefilter pattern",
+                       "every dataset needs a non-empty name");
+    expressions.push_back(p.literal.data());
+    lengths.push_back(p.literal.size());
+    flags.push_back(HS_FLAG_SINGLEMATCH | (p.caseless ? HS_FLAG_CASELESS : 0u));
+    ids.push_back(static_cast<unsigned>(ids.size()));
+    impl->longest = std::max(impl->longest, p.literal.size());
+  }
+  hs_compile_error_t* compileError = nullptr;
+  hs_error_t rc = hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(),
+                                       static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK,
+                                       nullptr, &impl->database, &compileError);
+  if (rc != HS_SUCCESS) {
+    std::string message = compileError && compileError->message ? compileError->message
+                                                                : "error " + std::to_string(rc);
+    hs_free_compile_error(compileError);
+    return makeError("cannot compile the prefilter: " + message,
+                     "Hyperscan needs an x86-64 CPU with SSSE3");
+  }
+  // Check once that a scratch can be made, so that scans only fail when memory runs out.
+  hs_scratch_t* probe = nullptr;
+  rc = hs_alloc_scratch(impl->database, &probe);
+  if (probe)
+    hs_free_scratch(probe);
+  if (rc != HS_SUCCESS)
+    return makeError("cannot allocate the prefilter's scratch space (error " + std::to_string(rc) +
+                     ")");
+  return Prefilter(std::move(impl));
+}
+
+bool Prefilter::matches(std::string_view bytes) const {
+  if (!impl_ || !impl_->database)
+    return false;
+  ThreadScratch& local = threadScratch;
+  if (local.fitsUpTo != impl_->id) {
+    // Grows the scratch when this database needs more; a no-op otherwise.
+    if (hs_alloc_scratch(impl_->database, &local.scratch) != HS_SUCCESS)
+      return true; // cannot tell: let the file through, parsing decides
+    local.fitsUpTo = impl_->id;
+  }
+  // hs_scan takes an unsigned length; huge inputs go in chunks that overlap by a pattern's length.
+  const size_t chunk = UINT_MAX;
+  size_t pos = 0;
+  do {
+    size_t len = std::min(chunk, bytes.size() - pos);
+    bool found = false;
+    hs_error_t rc = hs_scan(impl_->database, bytes.data() + pos, static_cast<unsigned>(len), 0,
+                            local.scratch, onMatch, &found);
+    if (found)
+      return true;
+    if (rc != HS_SUCCESS)
+      return true; // cannot tell: let the file through
+    if (pos + len >= bytes.size())
+      break;
+    pos += len - std::min(len, impl_->longest - 1);
+  } while (true);
+  return false;
+}
+
+} // namespace godwit

@@ -1,0 +1,136 @@
+#include "rules/Prefilter.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+namespace godwit {
+namespace {
+
+Prefilter build(const std::vector<PrefilterPattern>& patterns) {
+  Expected<Prefilter> p = Prefilter::build(patterns);
+  EXPECT_TRUE(p) << (p ? "" : p.error().str());
+  return std::move(p).value();
+}
+
+TEST(Prefilter, EmptySetMatchesNothing) {
+  Prefilter p = build({});
+  EXPECT_FALSE(p.matches(""));
+  EXPECT_FALSE(p.matches("anything at all"));
+}
+
+TEST(Prefilter, SingleLiteral) {
+  Prefilter p = build({{"user_profile_v1", false}});
+  EXPECT_TRUE(p.matches("SELECT * FROM acme-prod.core_users.user_profile_v1"));
+  EXPECT_TRUE(p.matches("user_profile_v1"));
+  EXPECT_FALSE(p.matches("user_profile_v"));
+  EXPECT_FALSE(p.matches("USER_PROFILE_V1"));
+  EXPECT_FALSE(p.matches(""));
+}
+
+TEST(Prefilter, Caseless) {
+  Prefilter p = build({{"user_events", true}});
+  EXPECT_TRUE(p.matches("select * from WAREHOUSE.USER_EVENTS"));
+  EXPECT_TRUE(p.matches("User_Events"));
+  EXPECT_FALSE(p.matches("user-events"));
+}
+
+TEST(Prefilter, SeveralPatterns) {
+  Prefilter p = build({{"playback-events", false}, {"user_events", true}, {"TOKEN", false}});
+  EXPECT_TRUE(p.matches("topic = \"playback-events\""));
+  EXPECT_TRUE(p.matches("USER_EVENTS"));
+  EXPECT_TRUE(p.matches("xTOKENx"));
+  EXPECT_FALSE(p.matches("token playback_events user-events"));
+}
+
+TEST(Prefilter, MetacharactersAreLiteral) {
+  Prefilter p = build({{"a.b*c(d)[e]$", false}, {"x+?", false}});
+  EXPECT_TRUE(p.matches("--a.b*c(d)[e]$--"));
+  EXPECT_FALSE(p.matches("aXbbbcd[e]"));
+  EXPECT_TRUE(p.matches("x+?"));
+  EXPECT_FALSE(p.matches("xx"));
+}
+
+TEST(Prefilter, BinaryBytes) {
+  std::string withNul("a\0b", 3);
+  Prefilter p = build({{withNul, false}});
+  EXPECT_TRUE(p.matches(std::string("xx\0a\0bxx", 8)));
+  EXPECT_FALSE(p.matches(std::string("a\0c", 3)));
+}
+
+TEST(Prefilter, EmptyPatternIsAnError) {
+  Expected<Prefilter> p = Prefilter::build({{"", false}});
+  EXPECT_FALSE(p);
+}
+
+TEST(Prefilter, MovedPrefilterStillWorks) {
+  Prefilter a = build({{"needle", false}});
+  Prefilter b = std::move(a);
+  EXPECT_TRUE(b.matches("haystack with a needle"));
+  Prefilter c = build({{"other", false}});
+  c = std::move(b);
+  EXPECT_TRUE(c.matches("needle"));
+  EXPECT_FALSE(c.matches("other"));
+}
+
+TEST(Prefilter, LargeInput) {
+  std::string big(8 << 20, 'x');
+  Prefilter p = build({{"needle", false}});
+  EXPECT_FALSE(p.matches(big));
+  big.replace(big.size() - 6, 6, "needle");
+  EXPECT_TRUE(p.matches(big));
+}
+
+TEST(Prefilter, ManyThreadsAndSeveralPrefilters) {
+  // Different databases, used alternately from many threads: every thread's scratch must fit
+  // each of them and results must not leak between scans.
+  Prefilter small = build({{"alpha", false}});
+  std::vector<PrefilterPattern> many;
+  for (int i = 0; i < 200; ++i)
+    many.push_back({"pattern_number_" + std::to_string(i) + "_end", i % 2 == 0});
+  Prefilter large = build(many);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        const int n = (i * 7 + t) % 200;
+        const std::string hit = "..PATTERN_NUMBER_" + std::to_string(n) + "_END..";
+        const bool caselessHit = n % 2 == 0;
+        if (large.matches(hit) != caselessHit)
+          ++wrong;
+        if (!large.matches("pattern_number_" + std::to_string(n) + "_end"))
+          ++wrong;
+        if (large.matches("pattern_number_x_end"))
+          ++wrong;
+        if (small.matches("beta") || !small.matches("alphabet"))
+          ++wrong;
+      }
+    });
+  for (std::thread& th : threads)
+    th.join();
+  EXPECT_EQ(wrong.load(), 0);
+}
+
+TEST(Prefilter, PrefilterBuiltInAThreadIsUsableEverywhere) {
+  std::unique_ptr<Prefilter> p;
+  std::thread([&] { p = std::make_unique<Prefilter>(build({{"made-elsewhere", false}})); }).join();
+  EXPECT_TRUE(p->matches("x made-elsewhere y"));
+  bool other = false;
+  std::thread([&] { other = p->matches("made-elsewhere"); }).join();
+  EXPECT_TRUE(other);
+}
+
+TEST(Prefilter, MatcherPatternsFindComposedReferences) {
+  DatasetSpec spec;
+  spec.kind = DatasetKind::BigQueryTable;
+  spec.from = "acme-prod.core_users.user_profile_v1";
+  spec.to = "acme-prod.core_users.user_profile_v2";
+  Prefilter p = build(DatasetMatcher(spec).prefilterPatterns());
+  EXPECT_TRUE(p.matches("val t = s\"$project.$dataset.user_profile_v1\""));
+  EXPECT_FALSE(p.matches("val t = s\"$project.$dataset.user_profile_v2\""));
+}
+
+} // namespace
+} // namespace godwit
