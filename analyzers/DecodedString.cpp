@@ -23,10 +23,12 @@ std::optional<std::string> encodeLiteral(const LiteralStyle& style, std::string_
       continue;
     }
     if (style.raw) {
-      // Raw literals have no escapes: refuse what would end the literal early.
-      const bool quoteRun = style.triple ? value.substr(i, 3) == std::string(3, style.quote)
-                                         : c == style.quote;
-      if (quoteRun || (c == '\n' && !style.triple))
+      // Raw literals have no escapes: refuse what could end the literal early. The text lands
+      // between other literal bytes, so any quote may join neighbouring ones into a closing
+      // delimiter, and a backslash still guards the next quote (Python `r"\"`) or starts a
+      // unicode escape (Scala 2 `"""\u0041"""`). Line breaks other than `\n` are normalized.
+      const bool controlByte = static_cast<unsigned char>(c) < 0x20 && c != '\t';
+      if (c == style.quote || c == '\\' || (controlByte && !(c == '\n' && style.triple)))
         return std::nullopt;
       out += c;
       continue;
@@ -46,6 +48,9 @@ std::optional<std::string> encodeLiteral(const LiteralStyle& style, std::string_
       break;
     default:
       if (c == style.quote) {
+        // Before Scala 2.13.6 `\"` ends a single-line interpolated string (scala/bug#6476).
+        if (style.holeIntro == '$' && !style.triple)
+          return std::nullopt;
         out += '\\';
         out += c;
       } else if (static_cast<unsigned char>(c) < 0x20) {
