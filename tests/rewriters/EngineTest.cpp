@@ -1,0 +1,162 @@
+#include "rewriters/Engine.h"
+
+#include "analyzers/Analyzer.h"
+#include "rules/RulePack.h"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace godwit {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+public:
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "godwit-engine-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+  void write(const std::string& rel, const std::string& content) const {
+    fs::create_directories((path_ / rel).parent_path());
+    std::ofstream(path_ / rel, std::ios::binary) << content;
+  }
+
+private:
+  fs::path path_;
+};
+
+Migration exampleMigration() {
+  auto m = parseMigration(exampleMigrationYaml(), "rules/example-migration.yaml");
+  EXPECT_TRUE(m.hasValue()) << (m ? "" : m.error().str());
+  return *m;
+}
+
+RunResult run(const fs::path& root) {
+  RunOptions options;
+  options.root = root;
+  options.jobs = 2;
+  auto r = runMigration(exampleMigration(), options);
+  EXPECT_TRUE(r.hasValue()) << (r ? "" : r.error().str());
+  return r ? *r : RunResult{};
+}
+
+std::string readText(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(EngineTest, EveryRuleExampleHoldsAndIsFoundByItsRule) {
+  for (const Rule& rule : builtinRules()) {
+    ASSERT_FALSE(rule.examples.empty()) << rule.id << " has no Before/After example";
+    const LanguageEntry* lang = nullptr;
+    for (const auto& entry : languageTable())
+      if (entry.name == rule.language)
+        lang = &entry;
+    ASSERT_NE(lang, nullptr) << rule.id << ": unknown language " << rule.language;
+    for (const RuleExample& ex : rule.examples) {
+      TempDir dir;
+      const std::string file = "example" + std::string(lang->extensions.front());
+      dir.write(file, ex.before);
+      const RunResult r = run(dir.path());
+      const std::string after = r.changes.empty() ? ex.before : r.changes.front().after;
+      EXPECT_EQ(after, ex.after) << rule.id;
+      const bool byRule = std::any_of(r.findings.begin(), r.findings.end(),
+                                      [&](const Finding& f) { return f.ruleId == rule.id; });
+      EXPECT_TRUE(byRule) << rule.id << ": the example's reference was not found through the rule";
+    }
+  }
+}
+
+TEST(EngineTest, EveryRuleHasItsFixturesFolderAndDocSection) {
+  const fs::path source = GODWIT_SOURCE_DIR;
+  const std::string doc = readText(source / "docs/rules.md");
+  for (const Rule& rule : builtinRules()) {
+    EXPECT_TRUE(fs::is_directory(source / "fixtures" / rule.language / rule.id))
+        << "fixtures/" << rule.language << "/" << rule.id << "/ is missing";
+    EXPECT_NE(doc.find("### " + rule.id + "\n"), std::string::npos)
+        << "docs/rules.md has no section for " << rule.id;
+  }
+}
+
+TEST(EngineTest, SkipsBinaryLargeIgnoredAndSymlinkedFiles) {
+  TempDir dir;
+  const std::string ref = "val t = \"acme-prod.core_users.user_profile_v1\"\n";
+  dir.write("src/A.scala", "object A { " + ref + "}\n");
+  dir.write("src/Bin.scala", std::string("object B {\0", 11) + ref + "}\n");
+  dir.write("src/Big.scala", "object C { " + ref + std::string(5u << 20, ' ') + "}\n");
+  dir.write("src/generated/G.scala", "object G { " + ref + "}\n");
+  fs::create_symlink(dir.path() / "src/A.scala", dir.path() / "src/Link.scala");
+  RunOptions options;
+  options.root = dir.path();
+  options.exclude = {"**/generated/**"};
+  auto r = runMigration(exampleMigration(), options);
+  ASSERT_TRUE(r.hasValue());
+  EXPECT_EQ(r->summary.binary, 1u);
+  EXPECT_EQ(r->summary.tooLarge, 1u);
+  EXPECT_EQ(r->summary.ignored, 1u);
+  EXPECT_EQ(r->summary.symlinks, 1u);
+  ASSERT_EQ(r->changes.size(), 1u);
+  EXPECT_EQ(r->changes.front().path, "src/A.scala");
+}
+
+TEST(EngineTest, HonoursGitignoreInsideAWorkTree) {
+  TempDir dir;
+  ASSERT_EQ(std::system(("git init -q " + dir.path().string()).c_str()), 0);
+  dir.write(".gitignore", "target/\n");
+  dir.write("target/Out.java", "class O { String t = \"acme-prod.core_users.user_profile_v1\"; }\n");
+  dir.write("src/In.java", "class I { String t = \"acme-prod.core_users.user_profile_v1\"; }\n");
+  const RunResult r = run(dir.path());
+  ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_EQ(r.changes.front().path, "src/In.java");
+  EXPECT_EQ(r.summary.ignored, 1u);
+}
+
+TEST(EngineTest, UnreadableFileIsReportedAndTheRestGoesOn) {
+  if (::geteuid() == 0)
+    GTEST_SKIP() << "root reads files whatever their mode";
+  TempDir dir;
+  dir.write("a/A.py", "T = 'acme-prod.core_users.user_profile_v1'\n");
+  dir.write("b/B.py", "T = 'acme-prod.core_users.user_profile_v1'\n");
+  ::chmod((dir.path() / "a/A.py").c_str(), 0);
+  const RunResult r = run(dir.path());
+  EXPECT_EQ(r.summary.unreadable, 1u);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors.front().file, "a/A.py");
+  ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_EQ(r.changes.front().path, "b/B.py");
+}
+
+TEST(EngineTest, OutputIsInPathOrderWhateverTheJobs) {
+  TempDir dir;
+  for (int i = 0; i < 40; ++i)
+    dir.write("m" + std::to_string(i % 7) + "/F" + std::to_string(i) + ".py",
+              "T = 'acme-prod:core_users.user_profile_v1'\n");
+  const RunResult r = run(dir.path());
+  ASSERT_EQ(r.changes.size(), 40u);
+  EXPECT_TRUE(std::is_sorted(r.changes.begin(), r.changes.end(),
+                             [](const FileChange& a, const FileChange& b) { return a.path < b.path; }));
+}
+
+TEST(EngineTest, SuppressedFindingIsReportedButNotEdited) {
+  TempDir dir;
+  dir.write("A.py", "# godwit:ignore\nT = 'acme-prod.core_users.user_profile_v1'\n");
+  const RunResult r = run(dir.path());
+  EXPECT_TRUE(r.changes.empty());
+  ASSERT_EQ(r.findings.size(), 1u);
+  EXPECT_TRUE(r.findings.front().suppressed);
+  EXPECT_EQ(r.summary.suppressed, 1u);
+}
+
+} // namespace
+} // namespace godwit
