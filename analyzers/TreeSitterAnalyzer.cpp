@@ -213,8 +213,8 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
         if (c.name == "value")
           contexts.push_back({ts_node_start_byte(c.node), ts_node_end_byte(c.node), cr.rule});
   }
-  // The innermost rule names the context; access comes from the innermost rule that knows it,
-  // so `bigQueryTable(Table.Spec("…"))` is a table spec that is read.
+  // The innermost rule that knows whether the code reads or writes names the context, else the
+  // innermost rule: `bigQueryTable(Table.Spec("…"))` is a `scio.bigquery-table` read.
   auto contextFor = [&](uint32_t b, uint32_t e, Finding& f) {
     const ContextRange* best = nullptr;
     const ContextRange* bestAccess = nullptr;
@@ -227,26 +227,35 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
           (!bestAccess || r.end - r.begin < bestAccess->end - bestAccess->begin))
         bestAccess = &r;
     }
-    f.context = std::string(lang_.name) + ".string";
-    if (best) {
-      f.context = best->rule->context;
-      f.ruleId = best->rule->id;
-    }
     if (bestAccess)
-      f.access = bestAccess->rule->access;
+      best = bestAccess;
+    f.context = best ? best->rule->context : std::string(lang_.name) + ".string";
+    if (best) {
+      f.ruleId = best->rule->id;
+      f.access = best->rule->access;
+    }
   };
 
-  // String expressions: decode the outermost ones and match every dataset in their values.
+  // String expressions: decode the outermost ones and match every dataset in their values. A
+  // string nested in another's interpolation is analyzed on its own unless the enclosing value
+  // already holds its bytes (pre-order visits the enclosing one first).
+  std::vector<std::pair<uint32_t, uint32_t>> consumed;
   forEachNode(root, [&](TSNode node) {
     if (!lang_.isStringExpression(node, src))
       return;
     const TSNode parent = ts_node_parent(node);
     if (!ts_node_is_null(parent) && lang_.isStringExpression(parent, src))
       return;
+    const uint32_t eb = ts_node_start_byte(node), ee = ts_node_end_byte(node);
+    if (std::any_of(consumed.begin(), consumed.end(),
+                    [&](const auto& r) { return r.first < ee && eb < r.second; }))
+      return;
     std::optional<DecodedString> decoded = lang_.decode(node, src, resolve);
     if (!decoded)
       return;
-    const uint32_t eb = ts_node_start_byte(node), ee = ts_node_end_byte(node);
+    for (const LiteralPiece& p : decoded->pieces)
+      if (p.begin >= eb && p.end <= ee && p.begin < p.end)
+        consumed.emplace_back(p.begin, p.end);
     std::shared_ptr<const DecodedString> value;
     for (const auto& matcher : matchers) {
       for (const Match& m : matcher.find(decoded->value)) {
