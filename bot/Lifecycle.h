@@ -1,0 +1,77 @@
+#pragma once
+// The pull-request lifecycle of one migration in one repository: what `godwit pr` runs.
+// Fetch, analyze the default branch, then open, update, leave alone or close the bot's pull
+// request, recording every code-host mutation in the store's event log.
+
+#include "bot/ChangesetState.h"
+#include "bot/CodeHost.h"
+#include "bot/PullRequestBody.h"
+#include "bot/Store.h"
+#include "bot/Workspace.h"
+#include "rewriters/Engine.h"
+#include "rules/Migration.h"
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace godwit {
+
+/// How a lifecycle run behaves.
+struct LifecycleOptions {
+  std::filesystem::path cacheDir; ///< Git caches; empty means defaultCacheDir().
+  GitIdentity identity;           ///< Author and committer of the bot commit.
+  bool dryRun = false;            ///< Report what would be done; push, mutate and record nothing.
+  bool retryFailed = false;       ///< Run even when the store marks the pull request failed.
+  int maxFailures = 3;            ///< Consecutive failures before the pull request is `failed`.
+  RunOptions run;                 ///< Engine options; `root` is set to the checkout.
+  /// Replaces the options from the migration's `pullRequest:` section (e.g. from CLI flags).
+  std::optional<PullRequestOptions> pullRequest;
+  std::function<void(const std::string&)> progress; ///< Progress lines; may be empty.
+};
+
+/// What a run ended with.
+enum class LifecycleOutcome {
+  Skipped,       ///< The repository is archived.
+  NoChanges,     ///< Nothing to rewrite and no pull request open.
+  Opened,        ///< A pull request was opened (or an existing one adopted).
+  Updated,       ///< The branch was regenerated or the pull request's text updated.
+  Unchanged,     ///< The pull request is up to date.
+  Merged,        ///< The pull request was merged and nothing is left to rewrite.
+  Closed,        ///< Nothing left to rewrite: the bot closed its pull request.
+  HumanEdited,   ///< Someone else committed to the branch: the bot leaves it alone.
+  ClosedByHuman, ///< A person closed the pull request unmerged: never reopened.
+  Failed,        ///< Failed too often; skipped until retried.
+};
+
+/// The outcome's name as printed and stored (e.g. `closed-by-human`).
+std::string_view toString(LifecycleOutcome outcome);
+
+/// The result the CLI prints.
+struct LifecycleResult {
+  std::string repository; ///< `owner/name`.
+  LifecycleOutcome outcome = LifecycleOutcome::NoChanges;
+  bool dryRun = false;
+  std::vector<std::string> actions;  ///< Done in order (with --dry-run: what would be done).
+  std::vector<std::string> warnings; ///< Steps that failed without stopping the run.
+  std::optional<PullRequest> pullRequest;
+  DisplayState state = DisplayState::Unpublished; ///< The pull request's state after the run.
+  std::string baseSha;                            ///< The default branch tip that was analyzed.
+  std::string headSha;                            ///< The bot branch tip after the run.
+  size_t filesChanged = 0;
+  size_t rewrites = 0;
+  size_t attention = 0;
+  std::vector<Error> fileErrors; ///< Per-file engine errors that did not stop the run.
+  std::string patch;             ///< With --dry-run: the diff that would be committed.
+};
+
+/// Runs the lifecycle of `migration` for repository `fullName`. An Error means the run stopped
+/// (it is recorded as errored, or failed after `maxFailures` in a row, unless --dry-run).
+Expected<LifecycleResult> runLifecycle(const Migration& migration, const std::string& fullName,
+                                       CodeHost& host, Store& store,
+                                       const LifecycleOptions& options);
+
+} // namespace godwit

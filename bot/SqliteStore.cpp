@@ -1,0 +1,536 @@
+#include "bot/SqliteStore.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <system_error>
+
+namespace godwit {
+namespace {
+
+const char* kSchemaV1 = R"sql(
+CREATE TABLE migrations (
+  name        TEXT PRIMARY KEY,
+  description TEXT NOT NULL DEFAULT '',
+  path        TEXT NOT NULL DEFAULT '',
+  first_seen  TEXT NOT NULL,
+  last_seen   TEXT NOT NULL
+);
+CREATE TABLE repositories (
+  id             INTEGER PRIMARY KEY,
+  full_name      TEXT NOT NULL UNIQUE,
+  default_branch TEXT NOT NULL DEFAULT '',
+  html_url       TEXT NOT NULL DEFAULT '',
+  archived       INTEGER NOT NULL DEFAULT 0,
+  updated_at     TEXT NOT NULL
+);
+CREATE TABLE runs (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  migration     TEXT NOT NULL REFERENCES migrations(name),
+  repository_id INTEGER REFERENCES repositories(id),
+  started_at    TEXT NOT NULL,
+  finished_at   TEXT,
+  outcome       TEXT NOT NULL DEFAULT '',
+  base_sha      TEXT NOT NULL DEFAULT '',
+  head_sha      TEXT NOT NULL DEFAULT '',
+  files_changed INTEGER NOT NULL DEFAULT 0,
+  rewrites      INTEGER NOT NULL DEFAULT 0,
+  attention     INTEGER NOT NULL DEFAULT 0,
+  error         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX runs_by_migration ON runs(migration, repository_id);
+CREATE TABLE pull_requests (
+  migration         TEXT NOT NULL REFERENCES migrations(name),
+  repository_id     INTEGER NOT NULL REFERENCES repositories(id),
+  branch            TEXT NOT NULL,
+  base_branch       TEXT NOT NULL DEFAULT '',
+  number            INTEGER NOT NULL DEFAULT 0,
+  html_url          TEXT NOT NULL DEFAULT '',
+  title             TEXT NOT NULL DEFAULT '',
+  base_sha          TEXT NOT NULL DEFAULT '',
+  head_sha          TEXT NOT NULL DEFAULT '',
+  publication_state TEXT NOT NULL
+    CHECK (publication_state IN ('unpublished', 'published', 'draft')),
+  reconcile_state   TEXT NOT NULL
+    CHECK (reconcile_state IN ('queued', 'processing', 'errored', 'failed', 'completed')),
+  external_state    TEXT
+    CHECK (external_state IS NULL OR
+           external_state IN ('open', 'closed', 'merged', 'draft', 'deleted')),
+  num_failures      INTEGER NOT NULL DEFAULT 0,
+  last_error        TEXT NOT NULL DEFAULT '',
+  human_edited      INTEGER NOT NULL DEFAULT 0,
+  closed_by_bot     INTEGER NOT NULL DEFAULT 0,
+  updated_at        TEXT NOT NULL,
+  PRIMARY KEY (migration, repository_id)
+);
+CREATE TABLE events (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  at            TEXT NOT NULL,
+  kind          TEXT NOT NULL,
+  migration     TEXT NOT NULL DEFAULT '',
+  repository_id INTEGER NOT NULL DEFAULT 0,
+  repository    TEXT NOT NULL DEFAULT '',
+  pull_request  INTEGER NOT NULL DEFAULT 0,
+  details       TEXT NOT NULL DEFAULT '{}'
+    CHECK (json_valid(details) AND json_type(details) = 'object')
+);
+CREATE INDEX events_by_migration ON events(migration, repository_id);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+)sql";
+
+std::string nowUtc() {
+  using namespace std::chrono;
+  auto now = system_clock::now();
+  std::time_t t = system_clock::to_time_t(now);
+  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
+  return out;
+}
+
+// A prepared statement; columns and parameters are 1-based for binds, 0-based for reads.
+class Stmt {
+public:
+  Stmt(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  bool ok() const { return rc_ == SQLITE_OK || rc_ == SQLITE_ROW || rc_ == SQLITE_DONE; }
+  Stmt& bind(int i, const std::string& v) {
+    if (ok())
+      rc_ = sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& bind(int i, int64_t v) {
+    if (ok())
+      rc_ = sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  Stmt& bindNull(int i) {
+    if (ok())
+      rc_ = sqlite3_bind_null(stmt_, i);
+    return *this;
+  }
+  /// SQLITE_ROW, SQLITE_DONE or an error code.
+  int step() {
+    if (!ok())
+      return rc_;
+    rc_ = sqlite3_step(stmt_);
+    return rc_;
+  }
+  std::string text(int col) const {
+    const unsigned char* p = sqlite3_column_text(stmt_, col);
+    return p ? std::string(reinterpret_cast<const char*>(p),
+                           static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+             : std::string();
+  }
+  int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+  bool isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+
+private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_OK;
+};
+
+const char* kRepositoryColumns =
+    "SELECT id, full_name, default_branch, html_url, archived, updated_at FROM repositories ";
+
+RepositoryRecord readRepository(const Stmt& s) {
+  RepositoryRecord r;
+  r.id = s.integer(0);
+  r.fullName = s.text(1);
+  r.defaultBranch = s.text(2);
+  r.htmlUrl = s.text(3);
+  r.archived = s.integer(4) != 0;
+  r.updatedAt = s.text(5);
+  return r;
+}
+
+const char* kPullRequestColumns =
+    "SELECT migration, repository_id, branch, base_branch, number, html_url, title, base_sha, "
+    "head_sha, publication_state, reconcile_state, external_state, num_failures, last_error, "
+    "human_edited, closed_by_bot, updated_at FROM pull_requests ";
+
+PullRequestRecord readPullRequest(const Stmt& s) {
+  PullRequestRecord p;
+  p.migration = s.text(0);
+  p.repositoryId = s.integer(1);
+  p.branch = s.text(2);
+  p.baseBranch = s.text(3);
+  p.number = s.integer(4);
+  p.htmlUrl = s.text(5);
+  p.title = s.text(6);
+  p.baseSha = s.text(7);
+  p.headSha = s.text(8);
+  // The CHECK constraints keep these spellings valid.
+  p.publication = parsePublicationState(s.text(9)).value_or(PublicationState::Unpublished);
+  p.reconcile = parseReconcileState(s.text(10)).value_or(ReconcileState::Queued);
+  if (!s.isNull(11))
+    p.external = parseExternalState(s.text(11));
+  p.numFailures = static_cast<int>(s.integer(12));
+  p.lastError = s.text(13);
+  p.humanEdited = s.integer(14) != 0;
+  p.closedByBot = s.integer(15) != 0;
+  p.updatedAt = s.text(16);
+  return p;
+}
+
+const char* kRunColumns =
+    "SELECT id, migration, repository_id, started_at, finished_at, outcome, base_sha, head_sha, "
+    "files_changed, rewrites, attention, error FROM runs ";
+
+RunRecord readRun(const Stmt& s) {
+  RunRecord r;
+  r.id = s.integer(0);
+  r.migration = s.text(1);
+  r.repositoryId = s.integer(2);
+  r.startedAt = s.text(3);
+  r.finishedAt = s.text(4);
+  r.outcome = s.text(5);
+  r.baseSha = s.text(6);
+  r.headSha = s.text(7);
+  r.filesChanged = s.integer(8);
+  r.rewrites = s.integer(9);
+  r.attention = s.integer(10);
+  r.error = s.text(11);
+  return r;
+}
+
+} // namespace
+
+std::filesystem::path defaultStorePath() {
+  if (const char* state = std::getenv("XDG_STATE_HOME"); state && *state)
+    return std::filesystem::path(state) / "godwit" / "godwit.db";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".local" / "state" / "godwit" / "godwit.db";
+  return std::filesystem::path("godwit.db");
+}
+
+const std::vector<std::string>& SqliteStore::schemaMigrations() {
+  static const std::vector<std::string> steps = {kSchemaV1};
+  return steps;
+}
+
+SqliteStore::SqliteStore(sqlite3* db, std::filesystem::path file)
+    : db_(db), file_(std::move(file)) {}
+
+SqliteStore::~SqliteStore() {
+  sqlite3_close_v2(db_);
+}
+
+Error SqliteStore::dbError(const std::string& what) const {
+  return makeError("store " + file_.string() + ": " + what + ": " + sqlite3_errmsg(db_),
+                   "check that the file is a godwit store and is writable");
+}
+
+Expected<void> SqliteStore::exec(const std::string& sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : sqlite3_errmsg(db_);
+    sqlite3_free(message);
+    return makeError("store " + file_.string() + ": " + text);
+  }
+  return {};
+}
+
+Expected<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::filesystem::path& file) {
+  return open(file, schemaMigrations());
+}
+
+Expected<std::unique_ptr<SqliteStore>>
+SqliteStore::open(const std::filesystem::path& file, const std::vector<std::string>& migrations) {
+  std::error_code ec;
+  if (file.has_parent_path() && file != ":memory:")
+    std::filesystem::create_directories(file.parent_path(), ec);
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, file));
+  if (rc != SQLITE_OK)
+    return store->dbError("cannot open");
+  sqlite3_busy_timeout(db, 5000);
+  {
+    Stmt wal(db, "PRAGMA journal_mode=WAL");
+    // An in-memory database (":memory:", e.g. for a dry run without a store) has no WAL.
+    std::string expected = file == ":memory:" ? "memory" : "wal";
+    if (wal.step() != SQLITE_ROW || wal.text(0) != expected)
+      return store->dbError("cannot switch to WAL mode");
+  }
+  if (Expected<void> r = store->exec("PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;"); !r)
+    return r.error();
+  if (Expected<void> r = store->migrate(migrations); !r)
+    return r.error();
+  return store;
+}
+
+Expected<void> SqliteStore::migrate(const std::vector<std::string>& migrations) {
+  // Every step re-reads the version under a write lock, so concurrent openers apply each once.
+  if (Expected<void> r =
+          exec("BEGIN IMMEDIATE;"
+               "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+               "INSERT INTO schema_version SELECT 0 "
+               "WHERE NOT EXISTS (SELECT 1 FROM schema_version);"
+               "COMMIT;");
+      !r) {
+    (void)exec("ROLLBACK");
+    return r.error();
+  }
+  for (;;) {
+    if (Expected<void> r = exec("BEGIN IMMEDIATE"); !r)
+      return r.error();
+    Expected<int> version = schemaVersion();
+    if (!version) {
+      (void)exec("ROLLBACK");
+      return version.error();
+    }
+    size_t v = static_cast<size_t>(*version);
+    if (v > migrations.size()) {
+      (void)exec("ROLLBACK");
+      return makeError("store " + file_.string() + " has schema version " + std::to_string(v) +
+                           ", newer than this godwit knows (" + std::to_string(migrations.size()) +
+                           ")",
+                       "upgrade godwit, or point it at another store file");
+    }
+    if (v == migrations.size())
+      return exec("COMMIT");
+    Expected<void> applied = exec(migrations[v]);
+    if (applied)
+      applied = exec("UPDATE schema_version SET version = " + std::to_string(v + 1));
+    if (applied)
+      applied = exec("COMMIT");
+    if (!applied) {
+      (void)exec("ROLLBACK");
+      return makeError("cannot upgrade the store schema from version " + std::to_string(v) +
+                           " to " + std::to_string(v + 1) + ": " + applied.error().message,
+                       "the store is left at version " + std::to_string(v) + "; report this bug");
+    }
+  }
+}
+
+Expected<int> SqliteStore::schemaVersion() {
+  Stmt s(db_, "SELECT version FROM schema_version");
+  if (s.step() != SQLITE_ROW)
+    return dbError("cannot read the schema version");
+  return static_cast<int>(s.integer(0));
+}
+
+Expected<void> SqliteStore::saveMigration(const MigrationRecord& m) {
+  std::string now = nowUtc();
+  Stmt s(db_, "INSERT INTO migrations (name, description, path, first_seen, last_seen) "
+              "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(name) DO UPDATE SET "
+              "description = excluded.description, path = excluded.path, "
+              "last_seen = excluded.last_seen");
+  s.bind(1, m.name).bind(2, m.description).bind(3, m.path).bind(4, now);
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot save migration " + m.name);
+  return {};
+}
+
+Expected<void> SqliteStore::saveRepository(const RepositoryRecord& r) {
+  if (Expected<void> b = exec("BEGIN IMMEDIATE"); !b)
+    return b;
+  // A name moves to the new id (a deleted and re-created repository, or a swap after renames).
+  Stmt release(db_, "UPDATE repositories SET full_name = full_name || '#' || id "
+                    "WHERE full_name = ?1 AND id != ?2");
+  release.bind(1, r.fullName).bind(2, r.id);
+  Stmt upsert(db_, "INSERT INTO repositories (id, full_name, default_branch, html_url, archived, "
+                   "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET "
+                   "full_name = excluded.full_name, default_branch = excluded.default_branch, "
+                   "html_url = excluded.html_url, archived = excluded.archived, "
+                   "updated_at = excluded.updated_at");
+  upsert.bind(1, r.id)
+      .bind(2, r.fullName)
+      .bind(3, r.defaultBranch)
+      .bind(4, r.htmlUrl)
+      .bind(5, int64_t(r.archived ? 1 : 0))
+      .bind(6, nowUtc());
+  if (release.step() != SQLITE_DONE || upsert.step() != SQLITE_DONE) {
+    Error e = dbError("cannot save repository " + r.fullName);
+    (void)exec("ROLLBACK");
+    return e;
+  }
+  return exec("COMMIT");
+}
+
+Expected<std::optional<RepositoryRecord>> SqliteStore::repository(int64_t id) {
+  Stmt s(db_, (std::string(kRepositoryColumns) + "WHERE id = ?1").c_str());
+  s.bind(1, id);
+  int rc = s.step();
+  if (rc == SQLITE_DONE)
+    return std::optional<RepositoryRecord>();
+  if (rc != SQLITE_ROW)
+    return dbError("cannot read repository " + std::to_string(id));
+  return std::optional<RepositoryRecord>(readRepository(s));
+}
+
+Expected<std::optional<RepositoryRecord>>
+SqliteStore::repositoryByName(const std::string& fullName) {
+  Stmt s(db_, (std::string(kRepositoryColumns) + "WHERE full_name = ?1").c_str());
+  s.bind(1, fullName);
+  int rc = s.step();
+  if (rc == SQLITE_DONE)
+    return std::optional<RepositoryRecord>();
+  if (rc != SQLITE_ROW)
+    return dbError("cannot read repository " + fullName);
+  return std::optional<RepositoryRecord>(readRepository(s));
+}
+
+Expected<int64_t> SqliteStore::startRun(const RunRecord& run) {
+  Stmt s(db_, "INSERT INTO runs (migration, repository_id, started_at, base_sha) "
+              "VALUES (?1, ?2, ?3, ?4)");
+  s.bind(1, run.migration);
+  if (run.repositoryId)
+    s.bind(2, run.repositoryId);
+  else
+    s.bindNull(2);
+  s.bind(3, nowUtc()).bind(4, run.baseSha);
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot record the run of " + run.migration);
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Expected<void> SqliteStore::finishRun(const RunRecord& run) {
+  Stmt s(db_, "UPDATE runs SET finished_at = ?2, outcome = ?3, base_sha = ?4, head_sha = ?5, "
+              "files_changed = ?6, rewrites = ?7, attention = ?8, error = ?9, "
+              "repository_id = COALESCE(?10, repository_id) WHERE id = ?1");
+  s.bind(1, run.id)
+      .bind(2, nowUtc())
+      .bind(3, run.outcome)
+      .bind(4, run.baseSha)
+      .bind(5, run.headSha)
+      .bind(6, run.filesChanged)
+      .bind(7, run.rewrites)
+      .bind(8, run.attention)
+      .bind(9, run.error);
+  if (run.repositoryId)
+    s.bind(10, run.repositoryId);
+  else
+    s.bindNull(10);
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot record the end of run " + std::to_string(run.id));
+  if (sqlite3_changes(db_) != 1)
+    return makeError("store " + file_.string() + ": no run " + std::to_string(run.id));
+  return {};
+}
+
+Expected<std::vector<RunRecord>> SqliteStore::runs(const std::string& migration) {
+  Stmt s(db_, (std::string(kRunColumns) + "WHERE ?1 = '' OR migration = ?1 ORDER BY id").c_str());
+  s.bind(1, migration);
+  std::vector<RunRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back(readRun(s));
+  if (rc != SQLITE_DONE)
+    return dbError("cannot read runs");
+  return out;
+}
+
+Expected<std::optional<PullRequestRecord>> SqliteStore::pullRequest(const std::string& migration,
+                                                                    int64_t repositoryId) {
+  Stmt s(
+      db_,
+      (std::string(kPullRequestColumns) + "WHERE migration = ?1 AND repository_id = ?2").c_str());
+  s.bind(1, migration).bind(2, repositoryId);
+  int rc = s.step();
+  if (rc == SQLITE_DONE)
+    return std::optional<PullRequestRecord>();
+  if (rc != SQLITE_ROW)
+    return dbError("cannot read the pull request of " + migration);
+  return std::optional<PullRequestRecord>(readPullRequest(s));
+}
+
+Expected<void> SqliteStore::savePullRequest(const PullRequestRecord& p) {
+  Stmt s(db_,
+         "INSERT OR REPLACE INTO pull_requests (migration, repository_id, branch, base_branch, "
+         "number, html_url, title, base_sha, head_sha, publication_state, reconcile_state, "
+         "external_state, num_failures, last_error, human_edited, closed_by_bot, updated_at) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+  s.bind(1, p.migration)
+      .bind(2, p.repositoryId)
+      .bind(3, p.branch)
+      .bind(4, p.baseBranch)
+      .bind(5, p.number)
+      .bind(6, p.htmlUrl)
+      .bind(7, p.title)
+      .bind(8, p.baseSha)
+      .bind(9, p.headSha)
+      .bind(10, std::string(toString(p.publication)))
+      .bind(11, std::string(toString(p.reconcile)));
+  if (p.external)
+    s.bind(12, std::string(toString(*p.external)));
+  else
+    s.bindNull(12);
+  s.bind(13, int64_t(p.numFailures))
+      .bind(14, p.lastError)
+      .bind(15, int64_t(p.humanEdited ? 1 : 0))
+      .bind(16, int64_t(p.closedByBot ? 1 : 0))
+      .bind(17, nowUtc());
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot save the pull request of " + p.migration);
+  return {};
+}
+
+Expected<std::vector<PullRequestRecord>> SqliteStore::pullRequests(const std::string& migration) {
+  Stmt s(db_, (std::string(kPullRequestColumns) +
+               "WHERE ?1 = '' OR migration = ?1 ORDER BY migration, repository_id")
+                  .c_str());
+  s.bind(1, migration);
+  std::vector<PullRequestRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back(readPullRequest(s));
+  if (rc != SQLITE_DONE)
+    return dbError("cannot read pull requests");
+  return out;
+}
+
+Expected<int64_t> SqliteStore::appendEvent(const EventRecord& e) {
+  Stmt s(db_, "INSERT INTO events (at, kind, migration, repository_id, repository, pull_request, "
+              "details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  s.bind(1, e.at.empty() ? nowUtc() : e.at)
+      .bind(2, e.kind)
+      .bind(3, e.migration)
+      .bind(4, e.repositoryId)
+      .bind(5, e.repository)
+      .bind(6, e.pullRequest)
+      .bind(7, e.details.empty() ? std::string("{}") : e.details);
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot append event " + e.kind);
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+Expected<std::vector<EventRecord>> SqliteStore::events(const std::string& migration,
+                                                       int64_t repositoryId) {
+  Stmt s(db_, "SELECT id, at, kind, migration, repository_id, repository, pull_request, details "
+              "FROM events WHERE (?1 = '' OR migration = ?1) AND (?2 = 0 OR repository_id = ?2) "
+              "ORDER BY id");
+  s.bind(1, migration).bind(2, repositoryId);
+  std::vector<EventRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    EventRecord e;
+    e.id = s.integer(0);
+    e.at = s.text(1);
+    e.kind = s.text(2);
+    e.migration = s.text(3);
+    e.repositoryId = s.integer(4);
+    e.repository = s.text(5);
+    e.pullRequest = s.integer(6);
+    e.details = s.text(7);
+    out.push_back(std::move(e));
+  }
+  if (rc != SQLITE_DONE)
+    return dbError("cannot read events");
+  return out;
+}
+
+} // namespace godwit

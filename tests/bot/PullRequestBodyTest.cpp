@@ -1,0 +1,252 @@
+#include "bot/PullRequestBody.h"
+
+#include <git2.h>
+
+#include <gtest/gtest.h>
+
+namespace godwit {
+namespace {
+
+const std::string kBase = "0123456789abcdef0123456789abcdef01234567";
+
+Migration migration() {
+  Migration m;
+  m.name = "orders-v2";
+  m.description = "Orders move to the v2 dataset.\nThe v1 tables are deleted on 2025-01-31.";
+  DatasetSpec d;
+  d.kind = DatasetKind::BigQueryTable;
+  d.from = "proj.sales.orders";
+  d.to = "proj.sales_v2.orders";
+  m.datasets.push_back(d);
+  return m;
+}
+
+Repository repo() {
+  Repository r;
+  r.fullName = "acme/pipelines";
+  r.htmlUrl = "https://github.com/acme/pipelines";
+  return r;
+}
+
+Finding finding(std::string file, int line, Action action, std::string found,
+                std::string replacementOrReason = "") {
+  Finding f;
+  f.file = std::move(file);
+  f.line = line;
+  f.endLine = line;
+  f.action = action;
+  f.found = std::move(found);
+  f.dataset = "proj.sales.orders";
+  if (action == Action::Rewrite)
+    f.replacement = std::move(replacementOrReason);
+  else
+    f.reason = std::move(replacementOrReason);
+  return f;
+}
+
+RunResult result() {
+  RunResult r;
+  r.changes = {{"src/Job.scala", "a", "b"}, {"etl/load orders.py", "c", "d"}};
+  r.findings = {
+      finding("src/Job.scala", 12, Action::Rewrite, "proj.sales.orders", "proj.sales_v2.orders"),
+      finding("src/Job.scala", 40, Action::Rewrite, "proj:sales.orders", "proj:sales_v2.orders"),
+      finding("etl/load orders.py", 3, Action::Rewrite, "proj.sales.orders",
+              "proj.sales_v2.orders"),
+      finding("src/Dyn.scala", 7, Action::Attention, "s\"proj.sales.$t\"",
+              "table name built at run time"),
+      finding("src/Quiet.scala", 9, Action::Attention, "proj.sales.orders", "hidden"),
+  };
+  r.findings.back().suppressed = true;
+  return r;
+}
+
+TEST(PullRequestBody, CarriesMarkerDescriptionDocsAndDatasets) {
+  PullRequestOptions options = pullRequestOptions(migration());
+  options.docs = "https://wiki.example/orders-v2";
+  std::string body = renderPullRequestBody(migration(), options, repo(), kBase, result());
+  EXPECT_TRUE(body.starts_with("<!-- godwit:pull-request migration=\"orders-v2\" -->\n"));
+  EXPECT_TRUE(isBotBody(body, "orders-v2"));
+  EXPECT_FALSE(isBotBody(body, "orders-v3"));
+  EXPECT_NE(body.find("The v1 tables are deleted on 2025-01-31."), std::string::npos);
+  EXPECT_NE(body.find("Documentation: https://wiki.example/orders-v2"), std::string::npos);
+  EXPECT_NE(body.find("| bigquery-table | `proj.sales.orders` | `proj.sales_v2.orders` |"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find("godwit rewrote 3 references in 2 files; 1 more needs a human"),
+            std::string::npos)
+      << body;
+}
+
+TEST(PullRequestBody, EditsTableLinksToTheLinesAtTheBase) {
+  std::string body =
+      renderPullRequestBody(migration(), pullRequestOptions(migration()), repo(), kBase, result());
+  std::string blob = "https://github.com/acme/pipelines/blob/" + kBase + "/";
+  EXPECT_NE(body.find("| [`src/Job.scala`](" + blob + "src/Job.scala) | [12](" + blob +
+                      "src/Job.scala#L12), [40](" + blob + "src/Job.scala#L40) |"),
+            std::string::npos)
+      << body;
+  EXPECT_NE(body.find("`proj.sales.orders` → `proj.sales_v2.orders`<br>`proj:sales.orders` → "
+                      "`proj:sales_v2.orders`"),
+            std::string::npos);
+  EXPECT_NE(body.find(blob + "etl/load%20orders.py#L3"), std::string::npos) << "paths are encoded";
+}
+
+TEST(PullRequestBody, AttentionItemsAreAnUncheckedTaskListWithReasons) {
+  std::string body =
+      renderPullRequestBody(migration(), pullRequestOptions(migration()), repo(), kBase, result());
+  std::string blob = "https://github.com/acme/pipelines/blob/" + kBase + "/";
+  EXPECT_NE(body.find("- [ ] [`src/Dyn.scala:7`](" + blob +
+                      "src/Dyn.scala#L7) `s\"proj.sales.$t\"` — table name built at run time\n"),
+            std::string::npos)
+      << body;
+  EXPECT_EQ(body.find("Quiet.scala"), std::string::npos) << "suppressed findings stay out";
+  EXPECT_EQ(body.find("- [x]"), std::string::npos);
+}
+
+TEST(PullRequestBody, RewriteInAnUnchangedFileNeedsAttention) {
+  RunResult r = result();
+  r.findings.push_back(
+      finding("src/Rejected.scala", 5, Action::Rewrite, "proj.sales.orders", "proj.sales_v2.x"));
+  std::string body =
+      renderPullRequestBody(migration(), pullRequestOptions(migration()), repo(), kBase, r);
+  EXPECT_NE(body.find("- [ ] [`src/Rejected.scala:5`]"), std::string::npos) << body;
+  EXPECT_EQ(body.find("| [`src/Rejected.scala`]"), std::string::npos);
+}
+
+TEST(PullRequestBody, ExplainsHowToControlTheBot) {
+  std::string body =
+      renderPullRequestBody(migration(), pullRequestOptions(migration()), repo(), kBase, result());
+  EXPECT_NE(body.find("/godwit rebase"), std::string::npos);
+  EXPECT_NE(body.find("will not reopen"), std::string::npos);
+  EXPECT_NE(body.find("godwit:ignore"), std::string::npos);
+  EXPECT_NE(body.find("`godwit/orders-v2`"), std::string::npos);
+}
+
+TEST(PullRequestBody, MigrationBodyComesFirstAndIsKept) {
+  PullRequestOptions options = pullRequestOptions(migration());
+  options.body = "Owner: @acme/data-platform. Questions in #orders.";
+  std::string body = renderPullRequestBody(migration(), options, repo(), kBase, result());
+  size_t custom = body.find(options.body);
+  ASSERT_NE(custom, std::string::npos);
+  EXPECT_LT(custom, body.find("Orders move to the v2 dataset."));
+}
+
+TEST(PullRequestBody, BackticksAndPipesDoNotBreakTheMarkdown) {
+  RunResult r;
+  r.changes = {{"a|b.scala", "x", "y"}};
+  r.findings = {finding("a|b.scala", 1, Action::Rewrite, "x`y|z", "new")};
+  std::string body =
+      renderPullRequestBody(migration(), pullRequestOptions(migration()), repo(), kBase, r);
+  EXPECT_NE(body.find("``x`y\\|z``"), std::string::npos) << body;
+  EXPECT_NE(body.find("[`a\\|b.scala`]"), std::string::npos) << body;
+  EXPECT_NE(body.find("a%7Cb.scala"), std::string::npos);
+}
+
+TEST(PullRequestBody, HugeRunsStayUnderTheLimit) {
+  RunResult r;
+  for (int i = 0; i < 3000; ++i) {
+    std::string path = "src/module" + std::to_string(i) + "/VeryLongFileNameForTesting.scala";
+    r.changes.push_back({path, "a", "b"});
+    r.findings.push_back(finding(path, i + 1, Action::Rewrite, "proj.sales.orders", "new.t"));
+    r.findings.push_back(finding(path, i + 2, Action::Attention, "x", "because"));
+  }
+  std::string body =
+      renderPullRequestBody(migration(), pullRequestOptions(migration()), repo(), kBase, r);
+  EXPECT_LE(body.size(), kMaxBodySize);
+  EXPECT_NE(body.find("more files: see the commit"), std::string::npos);
+  EXPECT_NE(body.find("How to control godwit"), std::string::npos) << "the footer always fits";
+}
+
+TEST(PullRequestBody, CommitMessageHasTitleSummaryAndTrailer) {
+  Migration m = migration();
+  std::string message = renderCommitMessage(m, pullRequestOptions(m), result());
+  EXPECT_TRUE(message.starts_with("godwit: Orders move to the v2 dataset.\n\n")) << message;
+  EXPECT_NE(message.find("Rewrites 3 dataset references in 2 files."), std::string::npos);
+  EXPECT_NE(message.find("1 reference left for a human"), std::string::npos);
+  git_libgit2_init();
+  git_message_trailer_array trailers{};
+  ASSERT_EQ(git_message_trailers(&trailers, message.c_str()), 0);
+  ASSERT_EQ(trailers.count, 1u);
+  EXPECT_STREQ(trailers.trailers[0].key, "Godwit-Migration");
+  EXPECT_STREQ(trailers.trailers[0].value, "orders-v2");
+  git_message_trailer_array_free(&trailers);
+  git_libgit2_shutdown();
+}
+
+TEST(PullRequestBody, Comments) {
+  std::string edited =
+      renderHumanEditedComment(migration(), "godwit/orders-v2", "Ada", std::string(40, 'f'));
+  EXPECT_TRUE(edited.starts_with(kHumanEditedMarker));
+  EXPECT_NE(edited.find("(Ada)"), std::string::npos);
+  EXPECT_NE(edited.find("/godwit rebase"), std::string::npos);
+
+  RunResult none;
+  std::string gone = renderClosingComment(migration(), repo(), kBase, none);
+  EXPECT_TRUE(gone.starts_with(kClosedMarker));
+  EXPECT_NE(gone.find("no longer references"), std::string::npos);
+  RunResult attentionOnly;
+  attentionOnly.findings = {finding("x.py", 2, Action::Attention, "t", "dynamic")};
+  std::string left = renderClosingComment(migration(), repo(), kBase, attentionOnly);
+  EXPECT_NE(left.find("- [ ] [`x.py:2`]"), std::string::npos) << left;
+}
+
+TEST(PullRequestOptions, DefaultsFromNameAndDescription) {
+  Migration m = migration();
+  PullRequestOptions o = pullRequestOptions(m);
+  EXPECT_EQ(o.title, "godwit: Orders move to the v2 dataset.");
+  EXPECT_EQ(o.labels, (std::vector<std::string>{"godwit", "dataset-migration"}));
+  EXPECT_FALSE(o.draft);
+  EXPECT_TRUE(o.reviewers.empty());
+  m.description.clear();
+  EXPECT_EQ(pullRequestOptions(m).title, "godwit: migrate orders-v2");
+}
+
+// The shape the migration parser is asked to add (see docs/bot.md).
+struct SectionShape {
+  std::string title;
+  std::string body;
+  std::optional<std::vector<std::string>> labels;
+  bool draft = false;
+  std::vector<std::string> reviewers;
+};
+struct MigrationWithSection : Migration {
+  std::optional<SectionShape> pullRequest;
+  std::string docs;
+};
+
+TEST(PullRequestOptions, ReadsThePullRequestSectionWhenPresent) {
+  MigrationWithSection m;
+  static_cast<Migration&>(m) = migration();
+  m.docs = "https://wiki/x";
+  EXPECT_EQ(pullRequestOptionsOf(m).docs, "https://wiki/x");
+  EXPECT_EQ(pullRequestOptionsOf(m).labels, defaultLabels());
+  m.pullRequest =
+      SectionShape{"Move orders", "Hello", std::vector<std::string>{}, true, {"ada", "acme/data"}};
+  PullRequestOptions o = pullRequestOptionsOf(m);
+  EXPECT_EQ(o.title, "Move orders");
+  EXPECT_EQ(o.body, "Hello");
+  EXPECT_TRUE(o.labels.empty()) << "an explicit empty list means no labels";
+  EXPECT_TRUE(o.draft);
+  EXPECT_EQ(o.reviewers, (std::vector<std::string>{"ada", "acme/data"}));
+  m.pullRequest->title.clear();
+  m.pullRequest->labels.reset();
+  EXPECT_EQ(pullRequestOptionsOf(m).title, "godwit: Orders move to the v2 dataset.");
+  EXPECT_EQ(pullRequestOptionsOf(m).labels, defaultLabels());
+}
+
+TEST(BranchName, IsAValidRefName) {
+  EXPECT_EQ(branchName("orders-v2"), "godwit/orders-v2");
+  EXPECT_EQ(branchName("a b/c..d"), "godwit/a-b-c-.d");
+  EXPECT_EQ(branchName("x.lock"), "godwit/x-lock");
+  EXPECT_EQ(branchName("x."), "godwit/x.-");
+  git_libgit2_init();
+  for (const char* name : {"orders-v2", "a b/c..d", "x.lock", "x.", "~^:?*[\\"}) {
+    int valid = 0;
+    ASSERT_EQ(git_reference_name_is_valid(&valid, ("refs/heads/" + branchName(name)).c_str()), 0);
+    EXPECT_TRUE(valid) << name;
+  }
+  git_libgit2_shutdown();
+}
+
+} // namespace
+} // namespace godwit
