@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -123,18 +124,33 @@ TEST(EngineTest, HonoursGitignoreInsideAWorkTree) {
 }
 
 TEST(EngineTest, UnreadableFileIsReportedAndTheRestGoesOn) {
-  if (::geteuid() == 0)
-    GTEST_SKIP() << "root reads files whatever their mode";
   TempDir dir;
   dir.write("a/A.py", "T = 'acme-prod.core_users.user_profile_v1'\n");
   dir.write("b/B.py", "T = 'acme-prod.core_users.user_profile_v1'\n");
   ::chmod((dir.path() / "a/A.py").c_str(), 0);
-  const RunResult r = run(dir.path());
-  EXPECT_EQ(r.summary.unreadable, 1u);
-  ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_EQ(r.errors.front().file, "a/A.py");
-  ASSERT_EQ(r.changes.size(), 1u);
-  EXPECT_EQ(r.changes.front().path, "b/B.py");
+  for (const char* d : {"", "a", "b"})
+    ::chmod((dir.path() / d).c_str(), 0755);
+  // Root reads any file: run the engine as `nobody` in a child; its exit code is the verdict.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0))
+      ::_exit(10);
+    RunOptions options;
+    options.root = dir.path();
+    auto r = runMigration(exampleMigration(), options);
+    if (!r)
+      ::_exit(11);
+    const bool ok = r->summary.unreadable == 1 && r->errors.size() == 1 &&
+                    r->errors.front().file == "a/A.py" &&
+                    r->errors.front().message.find("cannot read file") != std::string::npos &&
+                    r->changes.size() == 1 && r->changes.front().path == "b/B.py";
+    ::_exit(ok ? 0 : 12);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "10: could not drop privileges, 11: run failed, 12: wrong result";
 }
 
 TEST(EngineTest, OutputIsInPathOrderWhateverTheJobs) {
