@@ -153,6 +153,24 @@ std::string defaultTitle(const Migration& migration) {
   return "godwit: " + line;
 }
 
+PullRequestOptions pullRequestOptions(const Migration& migration) {
+  PullRequestOptions options;
+  options.title = defaultTitle(migration);
+  options.labels = defaultLabels();
+  options.docs = migration.docs;
+  if (migration.pullRequest) {
+    const PullRequestSettings& section = *migration.pullRequest;
+    if (!section.title.empty())
+      options.title = section.title;
+    options.body = section.body;
+    if (section.labels)
+      options.labels = *section.labels;
+    options.draft = section.draft;
+    options.reviewers = section.reviewers;
+  }
+  return options;
+}
+
 std::string branchName(const std::string& migrationName) {
   std::string out = "godwit/";
   for (char c : migrationName) {

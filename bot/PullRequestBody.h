@@ -31,34 +31,8 @@ inline const std::vector<std::string>& defaultLabels() {
 /// The default title: `godwit: <first line of the description>`, else `godwit: migrate <name>`.
 std::string defaultTitle(const Migration& migration);
 
-/// The options of `migration`: its `pullRequest:` section and `docs` when the Migration type has
-/// them (fields `pullRequest` — optional, with title, body, labels (optional), draft, reviewers —
-/// and `docs`), defaults otherwise.
-template <class M> PullRequestOptions pullRequestOptionsOf(const M& migration) {
-  PullRequestOptions options;
-  options.title = defaultTitle(migration);
-  options.labels = defaultLabels();
-  if constexpr (requires { migration.pullRequest; }) {
-    if (migration.pullRequest) {
-      const auto& section = *migration.pullRequest;
-      if (!section.title.empty())
-        options.title = section.title;
-      options.body = section.body;
-      if (section.labels)
-        options.labels = *section.labels;
-      options.draft = section.draft;
-      options.reviewers = section.reviewers;
-    }
-  }
-  if constexpr (requires { migration.docs; })
-    options.docs = migration.docs;
-  return options;
-}
-
-/// pullRequestOptionsOf for the Migration type itself.
-inline PullRequestOptions pullRequestOptions(const Migration& migration) {
-  return pullRequestOptionsOf(migration);
-}
+/// The pull-request options of a migration: its `pullRequest:` section over the defaults.
+PullRequestOptions pullRequestOptions(const Migration& migration);
 
 /// The bot's branch: `godwit/<name>` with characters git or URLs dislike replaced by `-`.
 std::string branchName(const std::string& migrationName);

@@ -1,6 +1,7 @@
 #include "cli/Cli.h"
 
 #include "cli/Output.h"
+#include "cli/PrCommand.h"
 #include "rewriters/Apply.h"
 #include "rewriters/Engine.h"
 #include "rules/Migration.h"
@@ -140,12 +141,17 @@ int runCli(int argc, char** argv) {
   CLI::App* apply = app.add_subcommand("apply", "Rewrite the files in place");
   addCommon(*apply, applyOpts);
 
+  PrOptions prOpts;
+  CLI::App* pr = addPrCommand(app, prOpts);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  if (pr->parsed())
+    return runPr(prOpts);
   if (scan->parsed()) {
     auto loaded = load(scanOpts);
     if (auto* code = std::get_if<int>(&loaded))

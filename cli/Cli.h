@@ -1,5 +1,5 @@
 #pragma once
-// The `godwit` command line: scan, dry-run and apply.
+// The `godwit` command line: scan, dry-run, apply and pr.
 
 namespace godwit {
 

@@ -131,6 +131,9 @@ private:
                                        const std::vector<std::string_view>& known,
                                        std::string_view where) const;
   Expected<std::string> scalar(const Entry& e, bool allowEmpty = false) const;
+  Expected<std::vector<std::string>> stringList(const Entry& e, std::string_view item,
+                                                std::string_view example) const;
+  Expected<PullRequestSettings> parsePullRequest(const Entry& e) const;
   Expected<void> parseDataset(const YAML::Node& node, std::vector<Located>& out) const;
   Expected<void> parseColumns(const Entry& e, DatasetKind kind, ColumnChanges& out) const;
   Expected<void> checkColumnName(const YAML::Node& node) const;
@@ -139,8 +142,10 @@ private:
   std::string path_;
 };
 
-const std::vector<std::string_view> kTopKeys{"apiVersion",  "kind",     "name",
-                                             "description", "datasets", "exclude"};
+const std::vector<std::string_view> kTopKeys{"apiVersion", "kind",    "name", "description",
+                                             "datasets",   "exclude", "docs", "pullRequest"};
+const std::vector<std::string_view> kPullRequestKeys{"title", "body", "labels", "draft",
+                                                     "reviewers"};
 const std::vector<std::string_view> kDatasetKeys{"kind", "from", "to", "columns"};
 const std::vector<std::string_view> kColumnKeys{"rename", "removed"};
 
@@ -286,17 +291,20 @@ Expected<Migration> MigrationParser::parse(std::string_view yaml) {
         if (auto r = parseDataset(item, datasets); !r)
           return r.error();
     } else if (e.key == "exclude") {
-      if (e.value.IsNull())
-        continue;
-      if (!e.value.IsSequence())
-        return at(e.value, "`exclude` must be a list of globs",
-                  "e.g. `exclude: [\"**/generated/**\"]`");
-      for (const YAML::Node& glob : e.value) {
-        if (!glob.IsScalar() || glob.Scalar().empty())
-          return at(glob, "an `exclude` entry must be a non-empty glob string",
-                    "e.g. `\"**/generated/**\"`");
-        migration.exclude.push_back(glob.Scalar());
-      }
+      auto globs = stringList(e, "glob", "e.g. `exclude: [\"**/generated/**\"]`");
+      if (!globs)
+        return globs.error();
+      migration.exclude = std::move(*globs);
+    } else if (e.key == "docs") {
+      auto docs = scalar(e);
+      if (!docs)
+        return docs.error();
+      migration.docs = *docs;
+    } else if (e.key == "pullRequest") {
+      auto pr = parsePullRequest(e);
+      if (!pr)
+        return pr.error();
+      migration.pullRequest = std::move(*pr);
     }
   }
   if (!findEntry(*checked, "name"))
@@ -310,6 +318,57 @@ Expected<Migration> MigrationParser::parse(std::string_view yaml) {
   for (Located& d : datasets)
     migration.datasets.push_back(std::move(d.spec));
   return migration;
+}
+
+Expected<std::vector<std::string>> MigrationParser::stringList(const Entry& e,
+                                                                std::string_view item,
+                                                                std::string_view example) const {
+  std::vector<std::string> out;
+  if (e.value.IsNull())
+    return out;
+  if (!e.value.IsSequence())
+    return at(e.value, tick(e.key) + " must be a list", std::string(example));
+  for (const YAML::Node& node : e.value) {
+    if (!node.IsScalar() || node.Scalar().empty())
+      return at(node, "a " + tick(e.key) + " entry must be a non-empty " + std::string(item),
+                std::string(example));
+    out.push_back(node.Scalar());
+  }
+  return out;
+}
+
+Expected<PullRequestSettings> MigrationParser::parsePullRequest(const Entry& e) const {
+  if (!e.value.IsMap())
+    return at(valueAnchor(e), "`pullRequest` must be a mapping",
+              "indent `title:`, `body:`, `labels:`, `draft:` or `reviewers:` under it");
+  auto keys = entries(e.value, kPullRequestKeys, "in `pullRequest`");
+  if (!keys)
+    return keys.error();
+  PullRequestSettings pr;
+  for (const Entry& k : *keys) {
+    if (k.key == "title" || k.key == "body") {
+      auto text = scalar(k, k.key == "body");
+      if (!text)
+        return text.error();
+      (k.key == "title" ? pr.title : pr.body) = *text;
+    } else if (k.key == "draft") {
+      if (!k.value.IsScalar() || (k.value.Scalar() != "true" && k.value.Scalar() != "false"))
+        return at(valueAnchor(k), "`draft` must be true or false", "e.g. `draft: true`");
+      pr.draft = k.value.Scalar() == "true";
+    } else {
+      const bool labels = k.key == "labels";
+      auto list = stringList(k, labels ? "label name" : "login or org/team",
+                             labels ? "e.g. `labels: [godwit, dataset-migration]`"
+                                    : "e.g. `reviewers: [octocat, acme/data-platform]`");
+      if (!list)
+        return list.error();
+      if (labels)
+        pr.labels = std::move(*list);
+      else
+        pr.reviewers = std::move(*list);
+    }
+  }
+  return pr;
 }
 
 Expected<void> MigrationParser::parseDataset(const YAML::Node& node,

@@ -41,6 +41,15 @@ struct DatasetSpec {
   SourcePos pos; ///< Where the dataset's entry starts in the migration file.
 };
 
+/// The optional `pullRequest:` section: how the bot's pull requests look.
+struct PullRequestSettings {
+  std::string title;                              ///< Empty: godwit's default title.
+  std::string body;                               ///< Markdown shown first in the PR body.
+  std::optional<std::vector<std::string>> labels; ///< Absent: `godwit`, `dataset-migration`.
+  bool draft = false;
+  std::vector<std::string> reviewers; ///< Logins, or `org/team` for teams.
+};
+
 /// A validated migration file.
 struct Migration {
   std::string path; ///< The file it was read from, as given.
@@ -49,6 +58,8 @@ struct Migration {
   std::string description;
   std::vector<DatasetSpec> datasets;
   std::vector<std::string> exclude; ///< Globs of paths (relative to the scanned root) to skip.
+  std::string docs;                 ///< URL of the migration's documentation; may be empty.
+  std::optional<PullRequestSettings> pullRequest;
 };
 
 /// Parses and validates migration YAML; errors carry `path`, line and column and a fix hint.

@@ -201,37 +201,35 @@ TEST(PullRequestOptions, DefaultsFromNameAndDescription) {
   EXPECT_EQ(pullRequestOptions(m).title, "godwit: migrate orders-v2");
 }
 
-// The shape the migration parser is asked to add (see docs/bot.md).
-struct SectionShape {
-  std::string title;
-  std::string body;
-  std::optional<std::vector<std::string>> labels;
-  bool draft = false;
-  std::vector<std::string> reviewers;
-};
-struct MigrationWithSection : Migration {
-  std::optional<SectionShape> pullRequest;
-  std::string docs;
-};
+TEST(PullRequestOptions, ReadsThePullRequestSectionOfAMigrationFile) {
+  const std::string head = "apiVersion: godwit/v1\nkind: Migration\nname: orders-v2\n"
+                           "description: Orders move to the v2 dataset.\n"
+                           "docs: https://wiki/x\n"
+                           "datasets:\n  - kind: kafka-topic\n    from: orders\n    to: orders-v2\n";
+  auto plain = parseMigration(head, "m.yaml");
+  ASSERT_TRUE(plain) << plain.error().str();
+  EXPECT_EQ(pullRequestOptions(*plain).docs, "https://wiki/x");
+  EXPECT_EQ(pullRequestOptions(*plain).labels, defaultLabels());
+  EXPECT_EQ(pullRequestOptions(*plain).title, "godwit: Orders move to the v2 dataset.");
 
-TEST(PullRequestOptions, ReadsThePullRequestSectionWhenPresent) {
-  MigrationWithSection m;
-  static_cast<Migration&>(m) = migration();
-  m.docs = "https://wiki/x";
-  EXPECT_EQ(pullRequestOptionsOf(m).docs, "https://wiki/x");
-  EXPECT_EQ(pullRequestOptionsOf(m).labels, defaultLabels());
-  m.pullRequest =
-      SectionShape{"Move orders", "Hello", std::vector<std::string>{}, true, {"ada", "acme/data"}};
-  PullRequestOptions o = pullRequestOptionsOf(m);
+  auto full = parseMigration(head + "pullRequest:\n  title: Move orders\n  body: Hello\n"
+                                    "  labels: []\n  draft: true\n  reviewers: [ada, acme/data]\n",
+                             "m.yaml");
+  ASSERT_TRUE(full) << full.error().str();
+  const PullRequestOptions o = pullRequestOptions(*full);
   EXPECT_EQ(o.title, "Move orders");
   EXPECT_EQ(o.body, "Hello");
   EXPECT_TRUE(o.labels.empty()) << "an explicit empty list means no labels";
   EXPECT_TRUE(o.draft);
   EXPECT_EQ(o.reviewers, (std::vector<std::string>{"ada", "acme/data"}));
-  m.pullRequest->title.clear();
-  m.pullRequest->labels.reset();
-  EXPECT_EQ(pullRequestOptionsOf(m).title, "godwit: Orders move to the v2 dataset.");
-  EXPECT_EQ(pullRequestOptionsOf(m).labels, defaultLabels());
+
+  auto bad = parseMigration(head + "pullRequest:\n  draft: maybe\n", "m.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().str().rfind("m.yaml:11:10: error: `draft` must be true or false", 0), 0u)
+      << bad.error().str();
+  auto unknown = parseMigration(head + "pullRequest:\n  labelz: [a]\n", "m.yaml");
+  ASSERT_FALSE(unknown);
+  EXPECT_NE(unknown.error().str().find("labelz"), std::string::npos);
 }
 
 TEST(BranchName, IsAValidRefName) {

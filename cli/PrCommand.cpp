@@ -1,0 +1,97 @@
+#include "cli/PrCommand.h"
+
+#include "bot/Lifecycle.h"
+#include "bot/SqliteStore.h"
+#include "rules/Migration.h"
+
+#include <filesystem>
+#include <iostream>
+
+namespace godwit {
+
+CLI::App* addPrCommand(CLI::App& app, PrOptions& o) {
+  CLI::App* pr = app.add_subcommand(
+      "pr", "Open or update the migration's pull request on one repository (GitHub)");
+  pr->add_option("--migration,-m", o.migration, "The migration file")->required();
+  pr->add_option("--repo", o.repo, "The repository, owner/name")->required();
+  pr->add_flag("--dry-run", o.dryRun,
+               "Print what would be done and the diff; push, change and record nothing");
+  pr->add_flag("--retry-failed", o.retryFailed, "Run even if the store marks the PR failed");
+  pr->add_option("--store", o.store, "SQLite store file (default: " + defaultStorePath().string() + ")");
+  pr->add_option("--cache-dir", o.cacheDir,
+                 "Git cache folder (default: " + defaultCacheDir().string() + ")");
+  pr->add_option("--author-name", o.authorName, "Commit author name (default: godwit[bot])");
+  pr->add_option("--author-email", o.authorEmail, "Commit author email");
+  pr->add_option("--jobs,-j", o.jobs, "Worker threads for the analysis (default: one per core)");
+  pr->add_option("--api-url", o.host.apiUrl,
+                 "GitHub API URL (default: $GODWIT_API_URL, else https://api.github.com)");
+  pr->add_option("--token-file", o.host.tokenFile, "File holding a token (default: $GITHUB_TOKEN)");
+  pr->add_option("--app-id", o.host.appId, "GitHub App id (with --private-key, --installation-id)");
+  pr->add_option("--private-key", o.host.privateKeyFile, "GitHub App private key (PEM file)");
+  pr->add_option("--installation-id", o.host.installationId, "GitHub App installation id");
+  return pr;
+}
+
+int runPr(const PrOptions& o) {
+  auto migration = loadMigration(o.migration);
+  if (!migration) {
+    std::cerr << migration.error().str() << "\n";
+    return 2;
+  }
+  auto config = resolveCodeHostConfig(o.host);
+  if (!config) {
+    std::cerr << config.error().str() << "\n";
+    return 2;
+  }
+  GitHubClientOptions clientOptions;
+  clientOptions.log = [](const std::string& line) { std::cerr << "godwit: " << line << "\n"; };
+  auto host = makeGitHubClient(*config, clientOptions);
+  if (!host) {
+    std::cerr << host.error().str() << "\n";
+    return 2;
+  }
+  // A dry run records nothing: without a store yet, it reads an empty one in memory.
+  const std::filesystem::path storePath = o.store.empty() ? defaultStorePath() : std::filesystem::path(o.store);
+  auto store = SqliteStore::open(o.dryRun && !std::filesystem::exists(storePath)
+                                     ? std::filesystem::path(":memory:")
+                                     : storePath);
+  if (!store) {
+    std::cerr << store.error().str() << "\n";
+    return 2;
+  }
+
+  LifecycleOptions options;
+  options.cacheDir = o.cacheDir;
+  if (!o.authorName.empty())
+    options.identity.name = o.authorName;
+  if (!o.authorEmail.empty())
+    options.identity.email = o.authorEmail;
+  options.dryRun = o.dryRun;
+  options.retryFailed = o.retryFailed;
+  options.run.jobs = o.jobs;
+  options.progress = [](const std::string& line) { std::cerr << "godwit: " << line << "\n"; };
+
+  auto result = runLifecycle(*migration, o.repo, **host, **store, options);
+  if (!result) {
+    std::cerr << result.error().str() << "\n";
+    return 3;
+  }
+  const LifecycleResult& r = *result;
+  if (r.dryRun)
+    std::cout << r.patch;
+  std::ostream& out = r.dryRun ? std::cerr : std::cout;
+  out << r.repository << ": " << toString(r.outcome) << (r.dryRun ? " (dry run)" : "") << "\n";
+  for (const std::string& action : r.actions)
+    out << "  " << action << "\n";
+  for (const std::string& warning : r.warnings)
+    std::cerr << "  warning: " << warning << "\n";
+  for (const Error& e : r.fileErrors)
+    std::cerr << "  " << e.str() << "\n";
+  if (r.pullRequest)
+    out << "  pull request #" << r.pullRequest->number << " " << r.pullRequest->htmlUrl << "\n";
+  out << "  " << r.rewrites << " rewrites in " << r.filesChanged << " files, " << r.attention
+      << " need attention\n";
+  return 0;
+}
+
+} // namespace godwit
