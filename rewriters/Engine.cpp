@@ -127,8 +127,9 @@ FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entr
   if (edits.empty())
     return out;
   std::string after = edits.apply(text);
-  const int before = analyzer.syntaxErrors(text);
+  // Most edited files parse cleanly: then the original need not be parsed again.
   const int now = analyzer.syntaxErrors(after);
+  const int before = now == 0 ? 0 : analyzer.syntaxErrors(text);
   if (now > before) {
     out.rejected = true;
     demoteAll(out.findings, "not rewritten: the edited file would have " + std::to_string(now) +

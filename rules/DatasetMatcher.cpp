@@ -760,26 +760,33 @@ std::vector<Match> DatasetMatcher::find(std::string_view value) const {
 }
 
 std::vector<PrefilterPattern> DatasetMatcher::prefilterPatterns() const {
+  // The name bytes of each kind: a reference's anchor is never followed by one of them in the
+  // source either (escapes start with `\`, interpolations with `$` or `{`).
+  static const std::string word =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
   switch (spec_.kind) {
   case DatasetKind::BigQueryTable:
     if (fromParts_.size() == 3)
-      return {{fromParts_[2], false}};
+      return {{fromParts_[2], false, word + "-"}};
     break;
   case DatasetKind::BigQueryDataset:
     if (fromParts_.size() == 2)
-      return {{fromParts_[1], false}};
+      return {{fromParts_[1], false, word}};
     break;
   case DatasetKind::HiveTable:
     if (fromParts_.size() == 2)
-      return {{fromParts_[1], true}};
+      return {{fromParts_[1], true, word}};
     break;
   case DatasetKind::GcsPrefix:
-    return {{gcsAnchor(spec_.from), false}};
+    return {{gcsAnchor(spec_.from), false, word + ".-"}};
   case DatasetKind::KafkaTopic:
+    return {{spec_.from, false, word + ".-"}};
   case DatasetKind::Literal:
+    if (!spec_.from.empty() && isWordChar(spec_.from.back()))
+      return {{spec_.from, false, word}};
     break;
   }
-  return {{spec_.from, false}};
+  return {{spec_.from, false, {}}};
 }
 
 std::vector<std::string> DatasetMatcher::partNames() const {

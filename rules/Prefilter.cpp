@@ -62,24 +62,40 @@ Expected<Prefilter> Prefilter::build(const std::vector<PrefilterPattern>& patter
   if (patterns.empty())
     return Prefilter(std::move(impl));
 
-  std::vector<const char*> expressions;
-  std::vector<size_t> lengths;
+  // Every pattern becomes a regex of escaped bytes, with a negated class after it when some bytes
+  // may not follow (`$` also lets it end the file).
+  std::vector<std::string> regexes;
   std::vector<unsigned> flags;
   std::vector<unsigned> ids;
+  auto hex = [](unsigned char c) {
+    static const char digits[] = "0123456789abcdef";
+    return std::string{'\\', 'x', digits[c >> 4], digits[c & 15]};
+  };
   for (const PrefilterPattern& p : patterns) {
     if (p.literal.empty())
       return makeError("internal error: an empty prefilter pattern",
                        "every dataset needs a non-empty name");
-    expressions.push_back(p.literal.data());
-    lengths.push_back(p.literal.size());
+    std::string re;
+    for (unsigned char c : p.literal)
+      re += hex(c);
+    if (!p.notFollowedBy.empty()) {
+      re += "(?:[^";
+      for (unsigned char c : p.notFollowedBy)
+        re += hex(c);
+      re += "]|$)";
+    }
+    regexes.push_back(std::move(re));
     flags.push_back(HS_FLAG_SINGLEMATCH | (p.caseless ? HS_FLAG_CASELESS : 0u));
     ids.push_back(static_cast<unsigned>(ids.size()));
-    impl->longest = std::max(impl->longest, p.literal.size());
+    impl->longest = std::max(impl->longest, p.literal.size() + 1);
   }
+  std::vector<const char*> expressions;
+  for (const std::string& re : regexes)
+    expressions.push_back(re.c_str());
   hs_compile_error_t* compileError = nullptr;
-  hs_error_t rc = hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(),
-                                       static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK,
-                                       nullptr, &impl->database, &compileError);
+  hs_error_t rc = hs_compile_multi(expressions.data(), flags.data(), ids.data(),
+                                   static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK,
+                                   nullptr, &impl->database, &compileError);
   if (rc != HS_SUCCESS) {
     std::string message = compileError && compileError->message ? compileError->message
                                                                 : "error " + std::to_string(rc);

@@ -1,4 +1,5 @@
 #include "rules/DatasetMatcher.h"
+#include "rules/Prefilter.h"
 
 #include <gtest/gtest.h>
 
@@ -524,6 +525,23 @@ TEST(PrefilterPatterns, MostSpecificComponent) {
   EXPECT_TRUE(single(hive()).caseless);
   EXPECT_EQ(single(kafka()).literal, "playback-events");
   EXPECT_EQ(single(matcher(DatasetKind::Literal, "TOKEN_X", "TOKEN_Y")).literal, "TOKEN_X");
+}
+
+TEST(PrefilterPatterns, LookAlikesAreNotCandidates) {
+  auto bounded = [](const DatasetMatcher& m, const std::string& text) {
+    auto p = Prefilter::build(m.prefilterPatterns());
+    EXPECT_TRUE(p.hasValue());
+    return p->matches(text);
+  };
+  EXPECT_FALSE(bounded(table(), "\"acme-prod.core_users.user_profile_v10\""));
+  EXPECT_FALSE(bounded(table(), "\"acme-prod.core_users.user_profile_v1_backup\""));
+  EXPECT_TRUE(bounded(table(), "\"acme-prod.core_users.user_profile_v1$20240101\""));
+  EXPECT_FALSE(bounded(kafka(), "\"playback-events-dlq\""));
+  EXPECT_FALSE(bounded(kafka(), "\"playback-events.lag\""));
+  EXPECT_TRUE(bounded(kafka(), "\"clicks,playback-events,searches\""));
+  EXPECT_TRUE(bounded(gcs(), "\"gs://acme-raw/events/playback/2024/\""));
+  EXPECT_FALSE(bounded(gcs(), "\"gs://acme-raw/events/playback_archive/\""));
+  EXPECT_TRUE(bounded(hive(), "FROM WAREHOUSE.USER_EVENTS"));
 }
 
 TEST(PrefilterPatterns, ComposedReferencesContainThePattern) {

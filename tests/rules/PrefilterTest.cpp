@@ -29,6 +29,23 @@ TEST(Prefilter, SingleLiteral) {
   EXPECT_FALSE(p.matches(""));
 }
 
+TEST(Prefilter, NotFollowedByRulesOutLookAlikes) {
+  Prefilter p = build({{"user_profile_v1", false, "abcdefghijklmnopqrstuvwxyz0123456789_-"}});
+  EXPECT_TRUE(p.matches("\"acme-prod.core_users.user_profile_v1\""));
+  EXPECT_TRUE(p.matches("x = user_profile_v1$20240101"));
+  EXPECT_TRUE(p.matches("\"user_profile_v1\\n\""));
+  EXPECT_TRUE(p.matches("ends with user_profile_v1"));
+  EXPECT_TRUE(p.matches("user_profile_v10 and then user_profile_v1."));
+  EXPECT_FALSE(p.matches("\"acme-prod.core_users.user_profile_v10\""));
+  EXPECT_FALSE(p.matches("user_profile_v1_backup user_profile_v1-old"));
+}
+
+TEST(Prefilter, NotFollowedByIsCaselessWithItsPattern) {
+  Prefilter p = build({{"user_events", true, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"}});
+  EXPECT_TRUE(p.matches("FROM WAREHOUSE.USER_EVENTS WHERE"));
+  EXPECT_FALSE(p.matches("FROM warehouse.user_events2"));
+}
+
 TEST(Prefilter, Caseless) {
   Prefilter p = build({{"user_events", true}});
   EXPECT_TRUE(p.matches("select * from WAREHOUSE.USER_EVENTS"));
