@@ -1,0 +1,224 @@
+#include "analyzers/ConfigAnalyzer.h"
+
+#include "analyzers/TreeSitterAnalyzer.h"
+#include "analyzers/ValueFindings.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace godwit {
+namespace {
+
+const char* const kLeftAloneHint =
+    "godwit left the file alone; fix its syntax, or exclude it (e.g. a template) with --exclude";
+
+Error notParsed(const SourceFile& file, std::string_view display, const SyntaxProblem& problem) {
+  const auto [line, column] = LineIndex(file.text).position(problem.offset);
+  return Error{"the file is not valid " + std::string(display) + ": " + problem.message, file.path,
+               line, column, kLeftAloneHint};
+}
+
+void sortByOffset(std::vector<Finding>& findings) {
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.offset < b.offset; });
+}
+
+class ScannedAnalyzer final : public Analyzer {
+public:
+  explicit ScannedAnalyzer(const ConfigFormat& format) : format_(format) {}
+
+  Expected<std::vector<Finding>> analyze(const SourceFile& file,
+                                         std::span<const DatasetMatcher> matchers) const override {
+    const ConfigScan scan = format_.scan(file.text);
+    if (!scan.problems.empty())
+      return notParsed(file, format_.display, scan.problems.front());
+    FindingCollector out(file);
+    const std::string context = std::string(format_.name) + ".string";
+    const ContextFor contextFor = [&](uint32_t, uint32_t, Finding& f) { f.context = context; };
+    for (const ConfigValue& v : scan.values)
+      addValueFindings(out, v.value, v.begin, v.end, matchers, contextFor);
+    sortByOffset(out.findings());
+    return std::move(out.findings());
+  }
+
+  int syntaxErrors(std::string_view text) const override {
+    return static_cast<int>(format_.scan(text).problems.size());
+  }
+
+private:
+  const ConfigFormat& format_;
+};
+
+struct TreeDeleter {
+  void operator()(TSTree* t) const { ts_tree_delete(t); }
+};
+
+bool isError(TSNode node) {
+  return ts_node_is_missing(node) || std::strcmp(ts_node_type(node), "ERROR") == 0;
+}
+
+/// Where the problem of an ERROR node is: its last child that is a stray token or holds an error
+/// itself (the parser gave up there, e.g. at an unterminated quote), else right after the
+/// well-formed children it wraps.
+uint32_t problemOffset(TSNode error, std::string_view text) {
+  for (uint32_t i = ts_node_child_count(error); i > 0; --i) {
+    const TSNode child = ts_node_child(error, i - 1);
+    if (!ts_node_is_named(child) || ts_node_has_error(child) || isError(child))
+      return ts_node_start_byte(child);
+  }
+  uint32_t at = ts_node_end_byte(error);
+  while (at < text.size() && std::strchr(" \t\r\n", text[at]) != nullptr)
+    ++at;
+  return std::min<uint32_t>(at, static_cast<uint32_t>(text.size()));
+}
+
+/// The first syntax problem of a parse, or nullopt when it has none.
+std::optional<SyntaxProblem> firstProblem(TSTree* tree, std::string_view text) {
+  const TSNode root = ts_tree_root_node(tree);
+  std::optional<SyntaxProblem> found;
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  bool more = true;
+  while (more && !found) {
+    const TSNode node = ts_tree_cursor_current_node(&cursor);
+    if (ts_node_is_missing(node)) {
+      found = SyntaxProblem{ts_node_start_byte(node),
+                            std::string("missing `") + ts_node_type(node) + "`"};
+    } else if (isError(node)) {
+      found = SyntaxProblem{problemOffset(node, text), "unexpected text"};
+    } else if (ts_node_has_error(node) && ts_tree_cursor_goto_first_child(&cursor)) {
+      continue;
+    }
+    while (!found && !(more = ts_tree_cursor_goto_next_sibling(&cursor)))
+      if (!ts_tree_cursor_goto_parent(&cursor))
+        break;
+  }
+  ts_tree_cursor_delete(&cursor);
+  if (found)
+    return found;
+  // Text the grammar did not take in at all.
+  for (uint32_t at = ts_node_end_byte(root); at < text.size(); ++at)
+    if (std::strchr(" \t\r\n", text[at]) == nullptr)
+      return SyntaxProblem{at, "unexpected text"};
+  return std::nullopt;
+}
+
+class StrictAnalyzer final : public Analyzer {
+public:
+  StrictAnalyzer(const TreeSitterLanguage& language, std::string_view display,
+                 std::unique_ptr<Analyzer> inner, bool (*skip)(std::string_view))
+      : language_(language), display_(display), inner_(std::move(inner)), skip_(skip) {}
+
+  Expected<std::vector<Finding>> analyze(const SourceFile& file,
+                                         std::span<const DatasetMatcher> matchers) const override {
+    if (skip_ && skip_(file.text))
+      return std::vector<Finding>();
+    std::unique_ptr<TSTree, TreeDeleter> tree(parseWith(language_, file.text));
+    if (tree) {
+      if (auto problem = firstProblem(tree.get(), file.text))
+        return notParsed(file, display_, *problem);
+    }
+    return inner_->analyze(file, matchers);
+  }
+
+  int syntaxErrors(std::string_view text) const override {
+    std::unique_ptr<TSTree, TreeDeleter> tree(parseWith(language_, text));
+    if (!tree)
+      return INT32_MAX;
+    int errors = inner_->syntaxErrors(text);
+    // Text after the root node is no error node, but the file does not parse all the same.
+    if (errors == 0 && firstProblem(tree.get(), text))
+      ++errors;
+    return errors;
+  }
+
+private:
+  const TreeSitterLanguage& language_;
+  std::string_view display_;
+  std::unique_ptr<Analyzer> inner_;
+  bool (*skip_)(std::string_view);
+};
+
+} // namespace
+
+long hexDigits(std::string_view src, size_t at, size_t end, size_t count) {
+  if (at + count > end || end > src.size())
+    return -1;
+  long value = 0;
+  for (size_t k = at; k < at + count; ++k) {
+    const int d = hexDigit(src[k]);
+    if (d < 0)
+      return -1;
+    value = value * 16 + d;
+  }
+  return value;
+}
+
+void pushCodePoint(DecodedString& out, long cp, uint32_t begin, uint32_t end) {
+  if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    out.pushHole(begin, end);
+    return;
+  }
+  std::string bytes;
+  appendUtf8(bytes, static_cast<uint32_t>(cp));
+  out.pushAll(bytes, begin, end);
+}
+
+void markPlaceholders(DecodedString& value) {
+  const std::string_view v = value.value;
+  if (v.find("${") == std::string_view::npos)
+    return;
+  DecodedString out;
+  out.pieces = value.pieces;
+  for (size_t i = 0; i < v.size();) {
+    size_t close = std::string_view::npos;
+    if (v.compare(i, 2, "${") == 0) {
+      int depth = 0;
+      for (size_t j = i + 1; j < v.size() && close == std::string_view::npos; ++j) {
+        if (v[j] == '{')
+          ++depth;
+        else if (v[j] == '}' && --depth == 0)
+          close = j;
+      }
+    }
+    if (close == std::string_view::npos) {
+      out.value.push_back(v[i]);
+      out.srcBegin.push_back(value.srcBegin[i]);
+      out.srcEnd.push_back(value.srcEnd[i]);
+      out.piece.push_back(value.piece[i]);
+      ++i;
+      continue;
+    }
+    uint32_t end = 0;
+    for (size_t j = i; j <= close; ++j)
+      end = std::max(end, value.srcEnd[j]);
+    out.pushHole(value.srcBegin[i], end);
+    i = close + 1;
+  }
+  value = std::move(out);
+}
+
+Expected<std::unique_ptr<Analyzer>> makeConfigAnalyzer(const ConfigFormat& format,
+                                                       const std::vector<const Rule*>& rules) {
+  if (!rules.empty()) {
+    const Rule& rule = *rules.front();
+    return makeError(rule.file + ":" + std::to_string(rule.line) + ": rule " + rule.id +
+                         ": rule packs cannot target " + std::string(format.name) +
+                         " (godwit reads it without tree-sitter, so there is nothing to query)",
+                     "remove the rule; every " + std::string(format.display) +
+                         " value is already matched");
+  }
+  return std::unique_ptr<Analyzer>(std::make_unique<ScannedAnalyzer>(format));
+}
+
+Expected<std::unique_ptr<Analyzer>>
+makeStrictTreeSitterAnalyzer(const TreeSitterLanguage& language, std::string_view display,
+                             const std::vector<const Rule*>& rules,
+                             bool (*skip)(std::string_view text)) {
+  auto inner = makeTreeSitterAnalyzer(language, rules);
+  if (!inner)
+    return inner.error();
+  return std::unique_ptr<Analyzer>(
+      std::make_unique<StrictAnalyzer>(language, display, std::move(*inner), skip));
+}
+
+} // namespace godwit

@@ -1,0 +1,178 @@
+#include "analyzers/ValueFindings.h"
+
+#include "analyzers/sql/Sql.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+
+namespace godwit {
+
+LineIndex::LineIndex(std::string_view text) {
+  starts_.push_back(0);
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n')
+      starts_.push_back(static_cast<uint32_t>(i + 1));
+}
+
+std::pair<int, int> LineIndex::position(size_t offset) const {
+  auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
+  const size_t line = static_cast<size_t>(it - starts_.begin());
+  return {static_cast<int>(line), static_cast<int>(offset - starts_[line - 1] + 1)};
+}
+
+std::string_view LineIndex::line(std::string_view text, int line) const {
+  if (line < 1 || static_cast<size_t>(line) > starts_.size())
+    return {};
+  const size_t b = starts_[line - 1];
+  const size_t e = static_cast<size_t>(line) < starts_.size() ? starts_[line] : text.size();
+  return text.substr(b, e - b);
+}
+
+FindingCollector::FindingCollector(const SourceFile& file) : file_(file), lines_(file.text) {}
+
+void FindingCollector::add(Finding f, size_t begin, size_t end) {
+  f.file = file_.path;
+  f.offset = begin;
+  f.length = end - begin;
+  std::tie(f.line, f.column) = lines_.position(begin);
+  std::tie(f.endLine, f.endColumn) = lines_.position(end);
+  for (int l : {f.line, f.line - 1}) {
+    if (lines_.line(file_.text, l).find("godwit:ignore") != std::string_view::npos)
+      f.suppressed = true;
+  }
+  findings_.push_back(std::move(f));
+}
+
+namespace {
+
+std::string display(std::string_view value) {
+  std::string out;
+  for (char c : value) {
+    if (c == kHole)
+      out += "${…}";
+    else
+      out += c;
+  }
+  return out;
+}
+
+/// Why value bytes [begin, end) of `v` cannot be changed in the source, or empty: the
+/// rewriter's own conditions (one literal, no interpolation, a constant used once), checked
+/// before anything is made so that changes made together are known to be makeable.
+std::string whyNotEditable(const DecodedString& v, size_t begin, size_t end) {
+  if (end > v.value.size() || begin > end)
+    return "a change does not fit the value";
+  auto hole = [&](size_t i) {
+    return v.piece[i] == DecodedString::kNoPiece || v.value[i] == kHole;
+  };
+  size_t at = begin;
+  if (begin == end) {
+    if (begin > 0 && !hole(begin - 1))
+      at = begin - 1;
+    else if (begin >= v.value.size() || hole(begin))
+      return "a change would be inserted next to an interpolated expression";
+  }
+  for (size_t i = begin; i < end; ++i) {
+    if (hole(i))
+      return "a column name includes an interpolated expression";
+    if (v.piece[i] != v.piece[begin])
+      return "a column name comes from more than one literal";
+    const bool sameBytes =
+        i > begin && v.srcBegin[i - 1] == v.srcBegin[i] && v.srcEnd[i - 1] == v.srcEnd[i];
+    if (i > begin && !sameBytes && v.srcEnd[i - 1] != v.srcBegin[i])
+      return "a column name spans source text that is not part of its value";
+  }
+  if (v.piece[at] >= v.pieces.size())
+    return "a change does not fit the value";
+  const LiteralPiece& p = v.pieces[v.piece[at]];
+  if (p.constantUses < 0)
+    return "a column is written in " + p.constant;
+  if (!p.constant.empty() && p.constantUses != 1)
+    return "a column is written in constant " + p.constant + ", which is used " +
+           std::to_string(p.constantUses) + " times in this file";
+  return {};
+}
+
+} // namespace
+
+void addValueFindings(FindingCollector& out, const DecodedString& decoded, uint32_t eb, uint32_t ee,
+                      std::span<const DatasetMatcher> matchers, const ContextFor& context,
+                      const ReportedElsewhere& reportedElsewhere, ValueSyntax syntax) {
+  std::shared_ptr<const DecodedString> value;
+  const bool sql =
+      syntax == ValueSyntax::Sql || (syntax == ValueSyntax::Detect && looksLikeSql(decoded.value));
+  const size_t first = out.findings().size();
+  const ChangeCheck editable = [&](size_t b, size_t e) { return whyNotEditable(decoded, b, e); };
+  for (const ValueReference& m : sql ? sqlReferences(decoded.value, matchers, editable)
+                                     : plainReferences(decoded.value, matchers)) {
+    const DatasetMatcher& matcher = matchers[m.matcher];
+    uint32_t lo = UINT32_MAX, hi = 0;
+    bool inside = false;
+    // Only interpolated text (SQL reports a hole that may name a column): where the hole is.
+    const bool onlyHoles = std::all_of(decoded.piece.begin() + static_cast<std::ptrdiff_t>(m.begin),
+                                       decoded.piece.begin() + static_cast<std::ptrdiff_t>(m.end),
+                                       [](uint16_t p) { return p == DecodedString::kNoPiece; });
+    for (size_t i = m.begin; i < m.end; ++i) {
+      if (decoded.piece[i] == DecodedString::kNoPiece && !onlyHoles)
+        continue;
+      lo = std::min(lo, decoded.srcBegin[i]);
+      hi = std::max(hi, decoded.srcEnd[i]);
+      inside = inside || (decoded.srcBegin[i] >= eb && decoded.srcBegin[i] < ee);
+    }
+    // SQL's own findings (columns) exist only in the whole value: never reported elsewhere.
+    if (!inside && lo < hi && reportedElsewhere && !m.ownContext && reportedElsewhere(lo, hi))
+      continue;
+    if (!value)
+      value = std::make_shared<const DecodedString>(decoded);
+    Finding f;
+    f.kind = matcher.spec().kind;
+    f.dataset = matcher.spec().from;
+    f.found = display(std::string_view(decoded.value).substr(m.begin, m.end - m.begin));
+    context(eb, ee, f);
+    if (!m.context.empty() && (m.ownContext || f.context.empty()))
+      f.context = m.context;
+    if (f.access == Access::Unknown)
+      f.access = m.access;
+    f.action = m.action;
+    if (m.action == Action::Rewrite) {
+      f.replacement = m.replacement;
+      for (const ValueChange& c : m.changes)
+        f.changes.push_back(ValueEdit{value, c.begin, c.end, c.text});
+    } else {
+      f.reason = m.reason;
+    }
+    const bool narrow = inside && lo >= eb && hi <= ee;
+    out.add(std::move(f), narrow ? lo : eb, narrow ? hi : ee);
+  }
+  // Rewrites that share a change are made together or not at all: `godwit:ignore` on one of
+  // them (e.g. the table) holds back the others (the columns renamed with it).
+  if (!sql)
+    return;
+  std::vector<Finding>& all = out.findings();
+  using Key = std::tuple<size_t, size_t, std::string>;
+  std::map<Key, std::vector<size_t>> sharing;
+  for (size_t i = first; i < all.size(); ++i)
+    for (const ValueEdit& c : all[i].changes)
+      sharing[Key{c.begin, c.end, c.text}].push_back(i);
+  std::vector<size_t> todo;
+  for (size_t i = first; i < all.size(); ++i)
+    if (all[i].suppressed && !all[i].changes.empty())
+      todo.push_back(i);
+  while (!todo.empty()) {
+    const size_t i = todo.back();
+    todo.pop_back();
+    for (const ValueEdit& c : all[i].changes) {
+      for (size_t j : sharing[Key{c.begin, c.end, c.text}]) {
+        if (!all[j].suppressed) {
+          all[j].suppressed = true;
+          todo.push_back(j);
+        }
+      }
+    }
+  }
+}
+
+} // namespace godwit

@@ -1,0 +1,19 @@
+#pragma once
+// JSON (.json) through the generic tree-sitter analyzer: every string that is not an object key
+// is a string expression.
+
+#include "analyzers/Analyzer.h"
+#include "analyzers/TreeSitterLanguage.h"
+
+#include <memory>
+#include <vector>
+
+namespace godwit {
+
+/// The JSON language description (grammar `tree-sitter-json`).
+const TreeSitterLanguage& jsonLanguage();
+
+/// Builds the JSON analyzer: a file that does not parse is reported and left alone.
+Expected<std::unique_ptr<Analyzer>> makeJsonAnalyzer(const std::vector<const Rule*>& rules);
+
+} // namespace godwit
