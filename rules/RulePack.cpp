@@ -150,9 +150,11 @@ private:
           rule.kind = RuleKind::Context;
         else if (*text == "split")
           rule.kind = RuleKind::Split;
+        else if (*text == "sql")
+          rule.kind = RuleKind::Sql;
         else
           return at(value.IsNull() ? key : value, "unknown rule kind " + tick(*text),
-                    "use `context` or `split`");
+                    "use `context`, `split` or `sql`");
       } else if (name == "description") {
         rule.description = *text;
       } else if (name == "context") {

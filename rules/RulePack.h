@@ -20,6 +20,7 @@ std::string_view accessName(Access access);
 enum class RuleKind {
   Context, ///< `@value` captures an argument; references inside get the rule's context and access.
   Split,   ///< One match is one reference spread over part captures (`@project`, `@table`, ...).
+  Sql, ///< Like Context, and the `@value` argument holds SQL: it is analyzed as SQL (columns too).
 };
 
 /// A Before/After pair showing what the rule changes under the example migration.
