@@ -7,6 +7,7 @@
 #include "rules/Expected.h"
 #include "rules/RulePack.h"
 
+#include <filesystem>
 #include <memory>
 #include <span>
 #include <string>
@@ -21,6 +22,20 @@ struct SourceFile {
   std::string_view text; ///< The file's bytes.
 };
 
+/// How the analysis of one file went, beyond its findings; the engine counts and reports it.
+struct AnalysisNotes {
+  bool skipped = false;     ///< No parser could take the file (e.g. Objective-C++); not analyzed.
+  int parseErrors = 0;      ///< Errors the parser recovered from; the findings come from the rest.
+  std::vector<Error> notes; ///< What a human should know about the file (not failures).
+};
+
+/// One replacement of source bytes, as the engine is about to apply it.
+struct SourceEdit {
+  size_t offset = 0;
+  size_t length = 0;
+  std::string_view text;
+};
+
 /// Finds references in files of one language; one instance serves many threads.
 class Analyzer {
 public:
@@ -30,8 +45,28 @@ public:
   virtual Expected<std::vector<Finding>> analyze(const SourceFile& file,
                                                  std::span<const DatasetMatcher> matchers) const = 0;
 
+  /// analyze() that also says how the analysis went; the engine calls this one. The default
+  /// calls analyze() and has nothing to say.
+  virtual Expected<std::vector<Finding>> analyzeFile(const SourceFile& file,
+                                                     std::span<const DatasetMatcher> matchers,
+                                                     AnalysisNotes& notes) const;
+
   /// How many ERROR and MISSING nodes a parse of `text` has (the verify stage compares counts).
   virtual int syntaxErrors(std::string_view text) const = 0;
+
+  /// The verify stage: accepts `after`, which is `file` with `edits` (sorted, not overlapping)
+  /// applied, or says why not. The default compares syntaxErrors() of both texts; an analyzer
+  /// whose parse depends on the file (C++: its compile command) checks with that.
+  virtual Expected<void> verifyEdits(const SourceFile& file, std::span<const SourceEdit> edits,
+                                     std::string_view after) const;
+};
+
+/// What an analyzer may need to know about the run besides its rules.
+struct AnalyzerContext {
+  std::filesystem::path root; ///< The scanned root, absolute.
+  /// C++: the compilation database given with `--compile-commands` (a file or a folder holding
+  /// compile_commands.json); empty: look in the root and in `build/`.
+  std::filesystem::path compileCommands;
 };
 
 /// A row of the registration table.
@@ -40,6 +75,9 @@ struct LanguageEntry {
   std::vector<std::string_view> extensions; ///< e.g. `.scala`, `.sc`.
   /// Builds the analyzer with the rules for this language; errors name the rule's pack entry.
   Expected<std::unique_ptr<Analyzer>> (*create)(const std::vector<const Rule*>& rules);
+  /// Used instead of `create` when set: for analyzers that need the run's context (C++).
+  Expected<std::unique_ptr<Analyzer>> (*createInContext)(const std::vector<const Rule*>& rules,
+                                                         const AnalyzerContext& context) = nullptr;
 };
 
 /// Every supported language.

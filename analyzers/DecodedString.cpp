@@ -7,7 +7,122 @@
 
 namespace godwit {
 
+namespace {
+
+bool isControl(char c) {
+  return static_cast<unsigned char>(c) < 0x20 || c == '\x7f';
+}
+
+// The new text lands between other bytes of the literal whose neighbours are unknown here, so
+// anything that could join them into syntax (a comment, a key separator, the literal's end) is
+// refused rather than escaped where the format has no escape.
+std::optional<std::string> encodeConfigLiteral(const LiteralStyle& style, std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (size_t i = 0; i < value.size(); ++i) {
+    const char c = value[i];
+    if (c == kHole)
+      return std::nullopt;
+    switch (style.syntax) {
+    case LiteralSyntax::YamlPlain:
+      if (isControl(c) ||
+          std::string_view(" #,[]{}'\"&*!|>%@`").find(c) != std::string_view::npos ||
+          (c == ':' && i + 1 == value.size()))
+        return std::nullopt;
+      out += c;
+      break;
+    case LiteralSyntax::YamlSingle:
+      if (isControl(c))
+        return std::nullopt;
+      out += c == '\'' ? std::string_view("''") : std::string_view(&c, 1);
+      break;
+    case LiteralSyntax::YamlBlock:
+      if (isControl(c))
+        return std::nullopt;
+      out += c;
+      break;
+    case LiteralSyntax::HoconUnquoted:
+      if (isControl(c) || c == ' ' ||
+          std::string_view("$\"{}[]:=,+#`^?!@*&\\").find(c) != std::string_view::npos ||
+          (c == '/' && (i == 0 || i + 1 == value.size() || value[i + 1] == '/')))
+        return std::nullopt;
+      out += c;
+      break;
+    case LiteralSyntax::Properties:
+      if (c == '\\')
+        out += "\\\\";
+      else if (c == '\t')
+        out += "\\t";
+      else if (c == '\n')
+        out += "\\n";
+      else if (c == ' ' && i == 0)
+        out += "\\ "; // leading blanks of a value are not part of it
+      else if (isControl(c) || static_cast<unsigned char>(c) >= 0x80)
+        return std::nullopt; // the file's encoding (ISO-8859-1 or UTF-8) is unknown
+      else
+        out += c;
+      break;
+    case LiteralSyntax::Xml:
+      if (isControl(c))
+        return std::nullopt;
+      if (c == '&')
+        out += "&amp;";
+      else if (c == '<')
+        out += "&lt;";
+      else if (c == '>')
+        out += "&gt;";
+      else if (c == '"' && style.quote == '"')
+        out += "&quot;";
+      else if (c == '\'' && style.quote == '\'')
+        out += "&apos;";
+      else
+        out += c;
+      break;
+    case LiteralSyntax::XmlCData:
+      if (isControl(c) || c == ']' || c == '>')
+        return std::nullopt;
+      out += c;
+      break;
+    case LiteralSyntax::Code:
+      break;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
+int hexDigit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+void appendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
 std::optional<std::string> encodeLiteral(const LiteralStyle& style, std::string_view value) {
+  if (style.syntax != LiteralSyntax::Code)
+    return encodeConfigLiteral(style, value);
   std::string out;
   out.reserve(value.size());
   for (size_t i = 0; i < value.size(); ++i) {
@@ -67,6 +182,14 @@ uint16_t DecodedString::beginPiece(const LiteralPiece& p) {
   assert(pieces.size() < kNoPiece);
   pieces.push_back(p);
   return static_cast<uint16_t>(pieces.size() - 1);
+}
+
+uint16_t DecodedString::beginPiece(uint32_t begin, uint32_t end, const LiteralStyle& style) {
+  LiteralPiece p;
+  p.begin = begin;
+  p.end = end;
+  p.style = style;
+  return beginPiece(p);
 }
 
 void DecodedString::push(char c, uint32_t begin, uint32_t end) {

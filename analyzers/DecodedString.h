@@ -10,13 +10,32 @@
 
 namespace godwit {
 
+/// The escaping rules of a literal whose rules are not the C-like backslash escapes of `Code`.
+enum class LiteralSyntax : uint8_t {
+  Code,          ///< Backslash escapes (Java, Scala, Python, JSON, TOML, HOCON and YAML quoted).
+  YamlPlain,     ///< YAML plain scalar: no escapes; spaces and indicators would change it.
+  YamlSingle,    ///< YAML single-quoted scalar: a quote is written `''`.
+  YamlBlock,     ///< YAML block scalar (`|`, `>`): no escapes, no line breaks.
+  HoconUnquoted, ///< HOCON unquoted string: no escapes; HOCON's special characters end it.
+  Properties,    ///< Java .properties value: backslash escapes, no quotes.
+  Xml,           ///< XML text or attribute value (`quote`: the attribute's, or 0): entities.
+  XmlCData,      ///< XML CDATA section: no escapes; `]]>` would end it.
+};
+
 /// How a literal is written, so a new value can be re-encoded into it.
 struct LiteralStyle {
   char quote = '"';    ///< The quote character.
   bool triple = false; ///< Triple-quoted string or text block.
   bool raw = false;    ///< Backslash escapes are not processed in this literal.
   char holeIntro = 0;  ///< `$` (Scala interpolators) or `{` (Python f-strings); 0 if none.
+  LiteralSyntax syntax = LiteralSyntax::Code; ///< Escaping rules other than `Code`'s.
 };
+
+/// The value of hex digit `c`, or -1 when it is none.
+int hexDigit(char c);
+
+/// Appends code point `cp` to `out` as UTF-8.
+void appendUtf8(std::string& out, uint32_t cp);
 
 /// Encodes `value` as literal content of `style`; nullopt when the literal cannot hold it.
 std::optional<std::string> encodeLiteral(const LiteralStyle& style, std::string_view value);
@@ -27,7 +46,8 @@ struct LiteralPiece {
   uint32_t end = 0;   ///< One past its last content byte.
   LiteralStyle style;
   std::string constant; ///< Set when the piece was reached through this named constant.
-  int constantUses = 0; ///< How often the file refers to that constant.
+  int constantUses = 0; ///< How often the file refers to that constant; negative when the piece
+                        ///< is written in another file (`constant` then says what and where).
 };
 
 /// A decoded value with its offset map; unresolved interpolation holes are kHole bytes.
@@ -42,6 +62,8 @@ struct DecodedString {
 
   /// Starts a new piece; following push() calls belong to it. Returns its index.
   uint16_t beginPiece(const LiteralPiece& piece);
+  /// Starts a new piece for literal content [begin, end) written in `style`.
+  uint16_t beginPiece(uint32_t begin, uint32_t end, const LiteralStyle& style);
   /// Appends one value byte produced by source bytes [begin, end) of the current piece.
   void push(char c, uint32_t begin, uint32_t end);
   /// Appends every byte of `text`, all produced by source bytes [begin, end) (e.g. one escape).

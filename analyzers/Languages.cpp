@@ -2,9 +2,17 @@
 // analyzers/<lang>/ (decoder + queries), a row here, and fixtures.
 #include "analyzers/Analyzer.h"
 #include "analyzers/TreeSitterAnalyzer.h"
+#include "analyzers/cpp/Cpp.h"
+#include "analyzers/hocon/Hocon.h"
 #include "analyzers/java/Java.h"
+#include "analyzers/json/Json.h"
+#include "analyzers/properties/Properties.h"
 #include "analyzers/python/Python.h"
 #include "analyzers/scala/Scala.h"
+#include "analyzers/sql/SqlAnalyzer.h"
+#include "analyzers/toml/Toml.h"
+#include "analyzers/xml/Xml.h"
+#include "analyzers/yaml/Yaml.h"
 
 #include <algorithm>
 
@@ -23,6 +31,17 @@ std::span<const LanguageEntry> languageTable() {
       {"java", {".java"}, treeSitter<javaLanguage>},
       {"scala", {".scala", ".sc"}, treeSitter<scalaLanguage>},
       {"python", {".py"}, treeSitter<pythonLanguage>},
+      {"cpp",
+       {".cc", ".cpp", ".cxx", ".c++", ".h", ".hh", ".hpp", ".hxx", ".mm", ".cu", ".cuh"},
+       nullptr,
+       makeCppAnalyzer},
+      {"sql", {".sql"}, makeSqlAnalyzer},
+      {"yaml", {".yaml", ".yml"}, makeYamlAnalyzer},
+      {"json", {".json"}, makeJsonAnalyzer},
+      {"hocon", {".conf", ".hocon"}, makeHoconAnalyzer},
+      {"properties", {".properties"}, makePropertiesAnalyzer},
+      {"toml", {".toml"}, makeTomlAnalyzer},
+      {"xml", {".xml"}, makeXmlAnalyzer},
   };
   return table;
 }

@@ -162,6 +162,10 @@ std::vector<Query::Match> Query::matches(TSNode node, std::string_view src) cons
   return out;
 }
 
+uint32_t Query::patternStart(uint32_t pattern) const {
+  return ts_query_start_byte_for_pattern(query_.get(), pattern);
+}
+
 bool Query::hasCapture(std::string_view name) const {
   const uint32_t n = ts_query_capture_count(query_.get());
   for (uint32_t i = 0; i < n; ++i) {

@@ -36,6 +36,11 @@ public:
   /// Every match under `node` (text read from `src`) whose predicates hold.
   std::vector<Match> matches(TSNode node, std::string_view src) const;
 
+  /// The number of patterns.
+  uint32_t patternCount() const { return static_cast<uint32_t>(predicates_.size()); }
+  /// Where pattern `pattern` starts in the query's source.
+  uint32_t patternStart(uint32_t pattern) const;
+
   /// True when the query has a capture called `name`.
   bool hasCapture(std::string_view name) const;
 

@@ -1,10 +1,15 @@
 #include "analyzers/TreeSitterAnalyzer.h"
 
 #include "analyzers/Query.h"
+#include "analyzers/TreeSitterNodes.h"
+#include "analyzers/ValueFindings.h"
 
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <mutex>
+#include <regex>
+#include <set>
 #include <unordered_map>
 
 namespace godwit {
@@ -36,56 +41,16 @@ struct TreeDeleter {
 };
 using TreePtr = std::unique_ptr<TSTree, TreeDeleter>;
 
-/// Calls `visit(node)` on every node in pre-order.
-template <class F> void forEachNode(TSNode root, F&& visit) {
-  TSTreeCursor cursor = ts_tree_cursor_new(root);
-  for (;;) {
-    visit(ts_tree_cursor_current_node(&cursor));
-    if (ts_tree_cursor_goto_first_child(&cursor))
-      continue;
-    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        ts_tree_cursor_delete(&cursor);
-        return;
-      }
-    }
-  }
-}
-
-std::string_view textOf(TSNode node, std::string_view src) {
-  return src.substr(ts_node_start_byte(node), ts_node_end_byte(node) - ts_node_start_byte(node));
-}
-
-/// Line starts of a file, for 1-based line and byte-column positions.
-class LineIndex {
-public:
-  explicit LineIndex(std::string_view text) {
-    starts_.push_back(0);
-    for (size_t i = 0; i < text.size(); ++i)
-      if (text[i] == '\n')
-        starts_.push_back(static_cast<uint32_t>(i + 1));
-  }
-  std::pair<int, int> position(size_t offset) const {
-    auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
-    const size_t line = static_cast<size_t>(it - starts_.begin());
-    return {static_cast<int>(line), static_cast<int>(offset - starts_[line - 1] + 1)};
-  }
-  std::string_view line(std::string_view text, int line) const {
-    if (line < 1 || static_cast<size_t>(line) > starts_.size())
-      return {};
-    const size_t b = starts_[line - 1];
-    const size_t e = static_cast<size_t>(line) < starts_.size() ? starts_[line] : text.size();
-    return text.substr(b, e - b);
-  }
-
-private:
-  std::vector<uint32_t> starts_;
+/// The language's constants query and all its rules as one query, so a file's tree is walked
+/// once; `patternRule[i]` is the rule of pattern i, or -1 for a constants pattern.
+struct CombinedQuery {
+  std::optional<Query> query;
+  std::vector<int> patternRule;
+  std::optional<Error> error;
 };
 
-struct CompiledRule {
-  const Rule* rule;
-  Query query;
-};
+CombinedQuery combineQueries(const TreeSitterLanguage& language,
+                             const std::vector<const Rule*>& rules);
 
 struct Constant {
   TSNode name{};
@@ -95,53 +60,28 @@ struct Constant {
   std::optional<DecodedString> decoded;
 };
 
-std::string display(std::string_view value) {
-  std::string out;
-  for (char c : value) {
-    if (c == kHole)
-      out += "${…}";
-    else
-      out += c;
-  }
-  return out;
-}
-
 class TsAnalyzer final : public Analyzer {
 public:
-  TsAnalyzer(const TreeSitterLanguage& lang, Query constants, std::vector<CompiledRule> rules)
-      : lang_(lang), constants_(std::move(constants)), rules_(std::move(rules)) {}
+  TsAnalyzer(const TreeSitterLanguage& lang, std::vector<const Rule*> rules)
+      : lang_(lang), rules_(std::move(rules)) {}
 
   Expected<std::vector<Finding>> analyze(const SourceFile& file,
                                          std::span<const DatasetMatcher> matchers) const override;
   int syntaxErrors(std::string_view text) const override;
 
 private:
-  struct FileContext;
-  void addFinding(FileContext& fc, Finding f, size_t begin, size_t end) const;
+  /// Compiling a query costs more than analyzing a file: done once, on first use, so languages a
+  /// run never meets cost nothing and the others compile in parallel in the workers.
+  const CombinedQuery& combined() const {
+    std::call_once(compileOnce_, [this] { combined_ = combineQueries(lang_, rules_); });
+    return combined_;
+  }
 
   const TreeSitterLanguage& lang_;
-  Query constants_;
-  std::vector<CompiledRule> rules_;
+  std::vector<const Rule*> rules_;
+  mutable std::once_flag compileOnce_;
+  mutable CombinedQuery combined_;
 };
-
-struct TsAnalyzer::FileContext {
-  const SourceFile& file;
-  LineIndex lines;
-  std::vector<Finding> findings;
-};
-
-void TsAnalyzer::addFinding(FileContext& fc, Finding f, size_t begin, size_t end) const {
-  f.file = fc.file.path;
-  f.offset = begin;
-  f.length = end - begin;
-  std::tie(f.line, f.column) = fc.lines.position(begin);
-  std::tie(f.endLine, f.endColumn) = fc.lines.position(end);
-  for (int l : {f.line, f.line - 1}) {
-    if (fc.lines.line(fc.file.text, l).find("godwit:ignore") != std::string_view::npos)
-      f.suppressed = true;
-  }
-  fc.findings.push_back(std::move(f));
-}
 
 Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
                                                    std::span<const DatasetMatcher> matchers) const {
@@ -151,12 +91,21 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
     return Error{"parsing took too long; the file was not analyzed", file.path, 1, 1,
                  "exclude the file (e.g. generated code) with --exclude"};
   const TSNode root = ts_tree_root_node(tree.get());
-  FileContext fc{file, LineIndex(src), {}};
+  FindingCollector fc(file);
+  const CombinedQuery& query = combined();
+  if (query.error)
+    return *query.error;
+  std::vector<Query::Match> constantMatches;
+  std::vector<std::vector<Query::Match>> ruleMatches(rules_.size());
+  for (auto& m : query.query->matches(root, src)) {
+    const int rule = query.patternRule[m.pattern];
+    (rule < 0 ? constantMatches : ruleMatches[static_cast<size_t>(rule)]).push_back(std::move(m));
+  }
 
   // File-level constants: a name defined twice is ambiguous and never resolved.
   std::map<std::string, Constant, std::less<>> constants;
   std::vector<std::string> ambiguous;
-  for (const auto& m : constants_.matches(root, src)) {
+  for (const auto& m : constantMatches) {
     TSNode name{}, value{};
     for (const auto& c : m.captures) {
       if (c.name == "name")
@@ -166,7 +115,7 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
     }
     if (ts_node_is_null(name) || ts_node_is_null(value))
       continue;
-    const std::string key(textOf(name, src));
+    const std::string key(nodeText(name, src));
     if (!constants.emplace(key, Constant{name, value, 0, 0, {}}).second)
       ambiguous.push_back(key);
   }
@@ -176,7 +125,7 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
     forEachNode(root, [&](TSNode node) {
       if (ts_node_type(node) != lang_.identifierType)
         return;
-      auto it = constants.find(textOf(node, src));
+      auto it = constants.find(nodeText(node, src));
       if (it != constants.end() && !ts_node_eq(node, it->second.name))
         ++it->second.uses;
     });
@@ -205,13 +154,13 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
     const Rule* rule;
   };
   std::vector<ContextRange> contexts;
-  for (const auto& cr : rules_) {
-    if (cr.rule->kind != RuleKind::Context)
+  for (size_t ri = 0; ri < rules_.size(); ++ri) {
+    if (rules_[ri]->kind == RuleKind::Split)
       continue;
-    for (const auto& m : cr.query.matches(root, src))
+    for (const auto& m : ruleMatches[ri])
       for (const auto& c : m.captures)
         if (c.name == "value")
-          contexts.push_back({ts_node_start_byte(c.node), ts_node_end_byte(c.node), cr.rule});
+          contexts.push_back({ts_node_start_byte(c.node), ts_node_end_byte(c.node), rules_[ri]});
   }
   // The innermost rule that knows whether the code reads or writes names the context, else the
   // innermost rule: `bigQueryTable(Table.Spec("…"))` is a `scio.bigquery-table` read.
@@ -256,56 +205,30 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
     for (const LiteralPiece& p : decoded->pieces)
       if (p.begin >= eb && p.end <= ee && p.begin < p.end)
         consumed.emplace_back(p.begin, p.end);
-    std::shared_ptr<const DecodedString> value;
-    for (const auto& matcher : matchers) {
-      for (const Match& m : matcher.find(decoded->value)) {
-        uint32_t lo = UINT32_MAX, hi = 0;
-        bool inside = false;
-        for (size_t i = m.begin; i < m.end; ++i) {
-          if (decoded->piece[i] == DecodedString::kNoPiece)
-            continue;
-          lo = std::min(lo, decoded->srcBegin[i]);
-          hi = std::max(hi, decoded->srcEnd[i]);
-          inside = inside || (decoded->srcBegin[i] >= eb && decoded->srcBegin[i] < ee);
-        }
-        // A reference made only of one constant's bytes is reported where that constant is defined.
-        if (!inside && lo < hi) {
-          const bool inOneConstant = std::any_of(constants.begin(), constants.end(), [&](const auto& kv) {
-            return ts_node_start_byte(kv.second.value) <= lo && hi <= ts_node_end_byte(kv.second.value);
-          });
-          if (inOneConstant)
-            continue;
-        }
-        if (!value)
-          value = std::make_shared<const DecodedString>(*decoded);
-        Finding f;
-        f.kind = matcher.spec().kind;
-        f.dataset = matcher.spec().from;
-        f.found = display(std::string_view(decoded->value).substr(m.begin, m.end - m.begin));
-        contextFor(eb, ee, f);
-        if (m.attention.empty()) {
-          f.action = Action::Rewrite;
-          f.replacement = m.replacement;
-          f.changes.push_back(ValueEdit{value, m.begin, m.end, m.replacement});
-        } else {
-          f.action = Action::Attention;
-          f.reason = m.attention;
-        }
-        const bool narrow = inside && lo >= eb && hi <= ee;
-        addFinding(fc, std::move(f), narrow ? lo : eb, narrow ? hi : ee);
-      }
-    }
+    // A reference made only of one constant's bytes is reported where that constant is defined.
+    const auto inOneConstant = [&](uint32_t lo, uint32_t hi) {
+      return std::any_of(constants.begin(), constants.end(), [&](const auto& kv) {
+        return ts_node_start_byte(kv.second.value) <= lo && hi <= ts_node_end_byte(kv.second.value);
+      });
+    };
+    // An argument that a `sql` rule says takes SQL is SQL however it starts.
+    const bool sql = std::any_of(contexts.begin(), contexts.end(), [&](const ContextRange& r) {
+      return r.rule->kind == RuleKind::Sql && r.begin <= eb && ee <= r.end;
+    });
+    addValueFindings(fc, *decoded, eb, ee, matchers, contextFor, inOneConstant,
+                     sql ? ValueSyntax::Sql : ValueSyntax::Detect);
   });
 
   // Split rules: one match is one reference whose parts are separate expressions.
-  for (const auto& cr : rules_) {
-    if (cr.rule->kind != RuleKind::Split)
+  for (size_t ri = 0; ri < rules_.size(); ++ri) {
+    const Rule* rule = rules_[ri];
+    if (rule->kind != RuleKind::Split)
       continue;
     // Matches that capture the same @scope node are one reference (e.g. keyword arguments in any
     // order, one pattern per part); a match without @scope stands alone.
     std::vector<std::vector<Query::Capture>> groups;
     std::map<std::pair<uint32_t, uint32_t>, size_t> byScope;
-    for (auto& m : cr.query.matches(root, src)) {
+    for (auto& m : ruleMatches[ri]) {
       auto scope = std::find_if(m.captures.begin(), m.captures.end(),
                                 [](const Query::Capture& c) { return c.name == "scope"; });
       if (scope == m.captures.end()) {
@@ -347,9 +270,9 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
         Finding f;
         f.kind = matcher.spec().kind;
         f.dataset = matcher.spec().from;
-        f.context = cr.rule->context;
-        f.access = cr.rule->access;
-        f.ruleId = cr.rule->id;
+        f.context = rule->context;
+        f.access = rule->access;
+        f.ruleId = rule->id;
         for (const std::string& part : matcher.partNames()) {
           auto it = parts.find(part);
           const std::string shown = it == parts.end() ? "?" : it->second.value_or("${…}");
@@ -368,20 +291,22 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
           f.reason = pm.reason;
           f.replacement.clear();
         }
-        addFinding(fc, std::move(f), b, e);
+        fc.add(std::move(f), b, e);
       }
     }
   }
 
-  std::stable_sort(fc.findings.begin(), fc.findings.end(),
+  std::stable_sort(fc.findings().begin(), fc.findings().end(),
                    [](const Finding& a, const Finding& b) { return a.offset < b.offset; });
-  return std::move(fc.findings);
+  return std::move(fc.findings());
 }
 
 int TsAnalyzer::syntaxErrors(std::string_view text) const {
   TreePtr tree(parseWith(lang_, text));
   if (!tree)
     return INT32_MAX;
+  if (!ts_node_has_error(ts_tree_root_node(tree.get())))
+    return 0;
   int errors = 0;
   forEachNode(ts_tree_root_node(tree.get()), [&](TSNode node) {
     if (ts_node_is_missing(node) || std::strcmp(ts_node_type(node), "ERROR") == 0)
@@ -392,30 +317,68 @@ int TsAnalyzer::syntaxErrors(std::string_view text) const {
 
 } // namespace
 
+namespace {
+
+CombinedQuery combineQueries(const TreeSitterLanguage& language,
+                             const std::vector<const Rule*>& rules) {
+  const std::string constantsOrigin = "analyzers/" + std::string(language.name) + "/constants.scm";
+  auto originOf = [](const Rule* rule) {
+    return rule->file + ":" + std::to_string(rule->line) + ": rule " + rule->id;
+  };
+  CombinedQuery out;
+  std::string source;
+  std::vector<std::pair<uint32_t, int>> parts; // where each part starts, and its rule
+  auto add = [&](std::string_view text, int rule) {
+    parts.emplace_back(static_cast<uint32_t>(source.size()), rule);
+    source.append(text);
+    source += '\n';
+  };
+  add(language.constantsQuery, -1);
+  for (size_t i = 0; i < rules.size(); ++i)
+    add(rules[i]->query, static_cast<int>(i));
+  auto query = Query::compile(language.grammar(), source, constantsOrigin + " and the rules");
+  if (!query) {
+    // Name the part that does not compile, with positions inside it.
+    if (auto c = Query::compile(language.grammar(), language.constantsQuery, constantsOrigin); !c)
+      out.error = c.error();
+    for (size_t i = 0; !out.error && i < rules.size(); ++i)
+      if (auto r = Query::compile(language.grammar(), rules[i]->query, originOf(rules[i])); !r)
+        out.error = r.error();
+    if (!out.error)
+      out.error = query.error();
+    return out;
+  }
+  for (uint32_t p = 0; p < query->patternCount(); ++p) {
+    auto part = std::upper_bound(parts.begin(), parts.end(), query->patternStart(p),
+                                 [](uint32_t at, const auto& e) { return at < e.first; });
+    out.patternRule.push_back(std::prev(part)->second);
+  }
+  out.query = std::move(*query);
+  return out;
+}
+
+} // namespace
+
 Expected<std::unique_ptr<Analyzer>> makeTreeSitterAnalyzer(const TreeSitterLanguage& language,
                                                            const std::vector<const Rule*>& rules) {
-  auto constants = Query::compile(language.grammar(), language.constantsQuery,
-                                  "analyzers/" + std::string(language.name) + "/constants.scm");
-  if (!constants)
-    return constants.error();
-  std::vector<CompiledRule> compiled;
+  // Queries compile on first use; what their captures must be is checked now, on the text.
+  static const std::regex capture(R"(@([A-Za-z_][A-Za-z0-9_.-]*))");
   for (const Rule* rule : rules) {
+    std::set<std::string> captures;
+    for (std::sregex_iterator it(rule->query.begin(), rule->query.end(), capture), end; it != end;
+         ++it)
+      captures.insert((*it)[1]);
     const std::string origin = rule->file + ":" + std::to_string(rule->line) + ": rule " + rule->id;
-    auto q = Query::compile(language.grammar(), rule->query, origin);
-    if (!q)
-      return q.error();
-    if (rule->kind == RuleKind::Context && !q->hasCapture("value"))
-      return makeError(origin + ": a context rule's query must capture @value",
+    if ((rule->kind == RuleKind::Context || rule->kind == RuleKind::Sql) &&
+        !captures.count("value"))
+      return makeError(origin + ": a context or sql rule's query must capture @value",
                        "capture the argument that holds the dataset name as @value");
-    if (rule->kind == RuleKind::Split &&
-        !(q->hasCapture("project") || q->hasCapture("dataset") || q->hasCapture("table") ||
-          q->hasCapture("database")))
+    if (rule->kind == RuleKind::Split && !captures.count("project") && !captures.count("dataset") &&
+        !captures.count("table") && !captures.count("database"))
       return makeError(origin + ": a split rule's query must capture its parts",
                        "capture the parts as @project, @dataset, @table (or @database, @table)");
-    compiled.push_back({rule, std::move(*q)});
   }
-  return std::unique_ptr<Analyzer>(
-      std::make_unique<TsAnalyzer>(language, std::move(*constants), std::move(compiled)));
+  return std::unique_ptr<Analyzer>(std::make_unique<TsAnalyzer>(language, rules));
 }
 
 } // namespace godwit

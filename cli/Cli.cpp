@@ -26,6 +26,7 @@ struct CommonOptions {
   unsigned jobs = 0;
   std::vector<std::string> include;
   std::vector<std::string> exclude;
+  std::string compileCommands;
 };
 
 void addCommon(CLI::App& cmd, CommonOptions& o) {
@@ -37,6 +38,8 @@ void addCommon(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--jobs,-j", o.jobs, "Worker threads (default: one per core)");
   cmd.add_option("--include", o.include, "Only analyze paths matching this glob (repeatable)");
   cmd.add_option("--exclude", o.exclude, "Skip paths matching this glob (repeatable)");
+  cmd.add_option("--compile-commands", o.compileCommands,
+                 "C++: compile_commands.json, or its folder (default: in the root or build/)");
 }
 
 /// Prints `done/total` to stderr at most ten times a second, only on a terminal.
@@ -83,6 +86,7 @@ std::variant<Loaded, int> load(const CommonOptions& o) {
   run.jobs = o.jobs;
   run.include = o.include;
   run.exclude = o.exclude;
+  run.compileCommands = o.compileCommands;
   std::error_code ec;
   if (o.paths.size() == 1 && fs::is_directory(o.paths.front(), ec)) {
     run.root = o.paths.front();
@@ -109,6 +113,8 @@ int report(const RunResult& r, bool listAttention) {
                   << " [" << f.context << "]: " << f.reason << "\n";
     }
   }
+  for (const Error& n : r.notes)
+    std::cerr << renderNote(n) << "\n";
   for (const Error& e : r.errors)
     std::cerr << e.str() << "\n";
   std::cerr << renderSummary(r.summary);

@@ -34,7 +34,7 @@ json summaryJson(const Summary& s) {
           {"binary", s.binary},         {"tooLarge", s.tooLarge},     {"symlinks", s.symlinks},
           {"unreadable", s.unreadable}, {"candidates", s.candidates}, {"filesChanged", s.filesChanged},
           {"rewrites", s.rewrites},     {"attention", s.attention},   {"suppressed", s.suppressed},
-          {"rejected", s.rejected}};
+          {"rejected", s.rejected},     {"parseErrors", s.parseErrors}, {"noParser", s.noParser}};
 }
 
 std::string describe(const Finding& f) {
@@ -66,7 +66,13 @@ std::string renderJson(const RunResult& result) {
   json errors = json::array();
   for (const Error& e : result.errors)
     errors.push_back(e.str());
-  return json{{"findings", findings}, {"summary", summaryJson(result.summary)}, {"errors", errors}}
+  json notes = json::array();
+  for (const Error& n : result.notes)
+    notes.push_back(renderNote(n));
+  return json{{"findings", findings},
+              {"summary", summaryJson(result.summary)},
+              {"errors", errors},
+              {"notes", notes}}
              .dump(2) +
          "\n";
 }
@@ -111,7 +117,10 @@ std::string renderSarif(const RunResult& result) {
 
 std::string renderSummary(const Summary& s) {
   std::string out = "godwit: " + std::to_string(s.filesSeen) + " files seen, " +
-                    std::to_string(s.candidates) + " analyzed; " + std::to_string(s.rewrites) +
+                    std::to_string(s.candidates) + " analyzed" +
+                    (s.parseErrors > 0 ? " (" + std::to_string(s.parseErrors) + " with parser errors)"
+                                       : std::string()) +
+                    "; " + std::to_string(s.rewrites) +
                     " rewrites in " + std::to_string(s.filesChanged) + " files, " +
                     std::to_string(s.attention) + " need attention, " +
                     std::to_string(s.suppressed) + " suppressed\n";
@@ -127,8 +136,26 @@ std::string renderSummary(const Summary& s) {
   add(s.symlinks, "symbolic links");
   add(s.unreadable, "unreadable");
   add(s.rejected, "rejected by verification");
+  add(s.noParser, "that no parser can take (see the notes)");
   if (!skipped.empty())
     out += "godwit: skipped: " + skipped + "\n";
+  return out;
+}
+
+std::string renderNote(const Error& note) {
+  std::string out;
+  if (!note.file.empty()) {
+    out += note.file;
+    if (note.line > 0) {
+      out += ':' + std::to_string(note.line);
+      if (note.column > 0)
+        out += ':' + std::to_string(note.column);
+    }
+    out += ": ";
+  }
+  out += "note: " + note.message;
+  if (!note.hint.empty())
+    out += "\n  hint: " + note.hint;
   return out;
 }
 

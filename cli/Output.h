@@ -10,7 +10,7 @@ namespace godwit {
 /// One line per finding: `file:line:col: rewrite|attention: …`, suppressed ones marked.
 std::string renderText(const RunResult& result);
 
-/// `{"findings":[…],"summary":{…},"errors":[…]}`.
+/// `{"findings":[…],"summary":{…},"errors":[…],"notes":[…]}`.
 std::string renderJson(const RunResult& result);
 
 /// A SARIF 2.1.0 log with one result per finding.
@@ -18,5 +18,8 @@ std::string renderSarif(const RunResult& result);
 
 /// The one-paragraph summary printed to stderr after every command.
 std::string renderSummary(const Summary& summary);
+
+/// A note (RunResult::notes) as `file:line:col: note: message`, then its hint on its own line.
+std::string renderNote(const Error& note);
 
 } // namespace godwit

@@ -22,13 +22,14 @@ namespace {
 constexpr size_t kMaxFileBytes = 4u << 20;
 constexpr size_t kBinaryProbeBytes = 8u << 10;
 
-enum class FileStatus { NotCandidate, Candidate, Binary, TooLarge, Unreadable };
+enum class FileStatus { NotCandidate, Candidate, NoParser, Binary, TooLarge, Unreadable };
 
 struct FileOutcome {
   FileStatus status = FileStatus::NotCandidate;
   std::vector<Finding> findings;
   std::optional<FileChange> change;
   std::vector<Error> errors;
+  AnalysisNotes notes;
   bool rejected = false;
 };
 
@@ -98,7 +99,9 @@ FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entr
     out.status = FileStatus::NotCandidate;
     return out;
   }
-  auto findings = analyzer.analyze(SourceFile{entry.path, text}, matchers);
+  auto findings = analyzer.analyzeFile(SourceFile{entry.path, text}, matchers, out.notes);
+  if (out.notes.skipped)
+    out.status = FileStatus::NoParser;
   if (!findings) {
     out.errors.push_back(findings.error());
     return out;
@@ -127,13 +130,12 @@ FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entr
   if (edits.empty())
     return out;
   std::string after = edits.apply(text);
-  // Most edited files parse cleanly: then the original need not be parsed again.
-  const int now = analyzer.syntaxErrors(after);
-  const int before = now == 0 ? 0 : analyzer.syntaxErrors(text);
-  if (now > before) {
+  std::vector<SourceEdit> applied;
+  for (const Edit& e : edits.edits())
+    applied.push_back(SourceEdit{e.offset, e.length, e.replacement});
+  if (auto verified = analyzer.verifyEdits(SourceFile{entry.path, text}, applied, after); !verified) {
     out.rejected = true;
-    demoteAll(out.findings, "not rewritten: the edited file would have " + std::to_string(now) +
-                                " syntax errors instead of " + std::to_string(before));
+    demoteAll(out.findings, "not rewritten: " + verified.error().message);
     return out;
   }
   out.change = FileChange{entry.path, std::move(text), std::move(after)};
@@ -155,13 +157,14 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
     return prefilter.error();
 
   const auto languages = languageTable();
+  const AnalyzerContext context{std::filesystem::absolute(options.root), options.compileCommands};
   std::vector<std::unique_ptr<Analyzer>> analyzers;
   for (const LanguageEntry& lang : languages) {
     std::vector<const Rule*> rules;
     for (const Rule& r : builtinRules())
       if (r.language == lang.name)
         rules.push_back(&r);
-    auto analyzer = lang.create(rules);
+    auto analyzer = lang.createInContext ? lang.createInContext(rules, context) : lang.create(rules);
     if (!analyzer)
       return analyzer.error();
     analyzers.push_back(std::move(*analyzer));
@@ -207,6 +210,10 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
     switch (o.status) {
     case FileStatus::Candidate:
       ++s.candidates;
+      s.parseErrors += o.notes.parseErrors > 0 ? 1 : 0;
+      break;
+    case FileStatus::NoParser:
+      ++s.noParser;
       break;
     case FileStatus::Binary:
       ++s.binary;
@@ -236,6 +243,8 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
     }
     for (Error& e : o.errors)
       result.errors.push_back(std::move(e));
+    for (Error& n : o.notes.notes)
+      result.notes.push_back(std::move(n));
   }
   return result;
 }

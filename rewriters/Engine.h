@@ -21,6 +21,9 @@ struct RunOptions {
   unsigned jobs = 0;                   ///< Worker threads; 0 means one per core.
   std::vector<std::string> include;    ///< Globs; when set, only matching paths are analyzed.
   std::vector<std::string> exclude;    ///< Globs added to the migration's own.
+  /// C++: the compilation database (`--compile-commands`: a file, or a folder holding
+  /// compile_commands.json); empty: `compile_commands.json` in the root or in `build/`.
+  std::filesystem::path compileCommands;
   /// Called from worker threads as files finish (done, total); may be empty.
   std::function<void(size_t done, size_t total)> progress;
 };
@@ -35,6 +38,8 @@ struct Summary {
   size_t symlinks = 0;        ///< Symbolic links, never followed.
   size_t unreadable = 0;      ///< Could not be read (see errors).
   size_t candidates = 0;      ///< Passed the prefilter and were parsed.
+  size_t parseErrors = 0;     ///< Of those, analyzed although the parser recovered from errors.
+  size_t noParser = 0;        ///< Passed the prefilter, but no parser could take them (notes).
   size_t filesChanged = 0;
   size_t rewrites = 0;
   size_t attention = 0;
@@ -48,6 +53,9 @@ struct RunResult {
   std::vector<Finding> findings;
   std::vector<FileChange> changes;
   std::vector<Error> errors;
+  /// What a human should know about files that did not fail: a file skipped because no parser
+  /// could take it, a file analyzed with parser errors (in path order).
+  std::vector<Error> notes;
   Summary summary;
 };
 

@@ -116,6 +116,9 @@ Expected<Located> locate(const DecodedString& v, size_t begin, size_t end) {
   auto loc = locateRange(v, begin, end);
   if (!loc)
     return loc;
+  if (loc->piece >= v.pieces.size())
+    return makeError("the offset map of the value names a literal it does not have",
+                     "this is a bug in godwit's decoder; please report it");
   const LiteralPiece& p = v.pieces[loc->piece];
   if (loc->begin > loc->end || loc->begin < p.begin || loc->end > p.end)
     return makeError("the offset map of the value does not fit its literal",
@@ -123,13 +126,11 @@ Expected<Located> locate(const DecodedString& v, size_t begin, size_t end) {
   return loc;
 }
 
+// Sizes only: the piece a change lands in is checked where it is used (locate), so a change
+// costs the length of its range, not of the whole value (a .sql file is one value).
 bool wellFormed(const DecodedString& v) {
-  if (v.srcBegin.size() != v.value.size() || v.srcEnd.size() != v.value.size() ||
-      v.piece.size() != v.value.size())
-    return false;
-  return std::all_of(v.piece.begin(), v.piece.end(), [&](uint16_t p) {
-    return p == DecodedString::kNoPiece || p < v.pieces.size();
-  });
+  return v.srcBegin.size() == v.value.size() && v.srcEnd.size() == v.value.size() &&
+         v.piece.size() == v.value.size();
 }
 
 // The edit for one change; nullopt when the change keeps the value as it is.
@@ -166,6 +167,10 @@ Expected<std::optional<Edit>> editForChange(const Finding& finding, const ValueE
     return loc.error();
   const LiteralPiece& piece = v.pieces[loc->piece];
 
+  // A piece written in another file (e.g. a C++ header): `constant` says what and where.
+  if (piece.constantUses < 0)
+    return makeError("the change lands in " + piece.constant + "; change it there by hand",
+                     "godwit edits only the file it analyzes");
   if (!piece.constant.empty() && piece.constantUses != 1) {
     const std::string uses =
         piece.constantUses > 1

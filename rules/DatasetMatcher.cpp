@@ -766,8 +766,23 @@ std::vector<PrefilterPattern> DatasetMatcher::prefilterPatterns() const {
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
   switch (spec_.kind) {
   case DatasetKind::BigQueryTable:
-    if (fromParts_.size() == 3)
-      return {{fromParts_[2], false, word + "-"}};
+    if (fromParts_.size() == 3) {
+      std::vector<PrefilterPattern> out{{fromParts_[2], false, word + "-"}};
+      // A wildcard table (`core_users.user_profile_*`, in any backtick style) or a legacy
+      // TABLE_DATE_RANGE prefix (`[p:core_users.user_profile_]`) or TABLE_QUERY dataset
+      // (`[p:core_users]`) may include the table without naming it; SQL analysis reports them.
+      const std::string& dataset = fromParts_[1];
+      const std::string& table = fromParts_[2];
+      out.push_back({dataset + "]", false, {}});
+      for (size_t k = 0; k < table.size(); ++k) {
+        const std::string prefix = table.substr(0, k);
+        for (const char* sep : {".", "`.`", ".`", "`."})
+          out.push_back({dataset + sep + prefix + "*", false, {}});
+        if (k > 0)
+          out.push_back({dataset + "." + prefix + "]", false, {}});
+      }
+      return out;
+    }
     break;
   case DatasetKind::BigQueryDataset:
     if (fromParts_.size() == 2)

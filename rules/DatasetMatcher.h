@@ -33,7 +33,7 @@ struct PrefilterPattern {
   bool caseless = false;
   /// Bytes that may not follow `literal` (so `user_profile_v10` is no candidate for
   /// `user_profile_v1`); empty when anything may follow.
-  std::string notFollowedBy;
+  std::string notFollowedBy = {};
 };
 
 /// The outcome of matching a reference split over several values (e.g. project, dataset, table).

@@ -1,5 +1,7 @@
 #include "analyzers/java/Java.h"
 
+#include "analyzers/TreeSitterNodes.h"
+
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -14,15 +16,6 @@ namespace godwit {
 const std::vector<std::pair<std::string_view, std::string_view>>& embeddedQueries();
 
 namespace {
-
-bool isType(TSNode node, const char* type) {
-  return std::strcmp(ts_node_type(node), type) == 0;
-}
-
-std::string_view nodeText(TSNode node, std::string_view src) {
-  const uint32_t begin = ts_node_start_byte(node);
-  return src.substr(begin, ts_node_end_byte(node) - begin);
-}
 
 TSNode firstNamedChild(TSNode node) {
   const uint32_t count = ts_node_named_child_count(node);
@@ -39,48 +32,12 @@ bool isPlus(TSNode node, std::string_view src) {
   return !ts_node_is_null(op) && nodeText(op, src) == "+";
 }
 
-LiteralPiece literalPiece(uint32_t begin, uint32_t end, const LiteralStyle& style) {
-  LiteralPiece piece;
-  piece.begin = begin;
-  piece.end = end;
-  piece.style = style;
-  return piece;
-}
-
 /// The character a one-letter Java escape `\c` stands for, or 0 when `c` is no such escape.
 char simpleEscape(char c) {
   static constexpr std::string_view kLetters = "btnfrs\"'\\";
   static constexpr std::string_view kValues = "\b\t\n\f\r \"'\\";
   const size_t at = c == '\0' ? std::string_view::npos : kLetters.find(c);
   return at == std::string_view::npos ? '\0' : kValues[at];
-}
-
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-void appendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 /// One character of a literal after Unicode escapes are translated (JLS 3.3), with its source.
@@ -297,7 +254,7 @@ DecodedString decodeLiteral(TSNode node, std::string_view src) {
     out.pushHole(begin, end);
     return out;
   }
-  out.beginPiece(literalPiece(contentBegin, contentEnd, LiteralStyle{'"', textBlock, false, 0}));
+  out.beginPiece(contentBegin, contentEnd, LiteralStyle{'"', textBlock, false, 0});
   appendEscaped(out, units, textBlock, templates);
   return out;
 }

@@ -1,5 +1,7 @@
 #include "analyzers/python/Python.h"
 
+#include "analyzers/TreeSitterNodes.h"
+
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -14,77 +16,12 @@ const std::vector<std::pair<std::string_view, std::string_view>>& embeddedQuerie
 
 namespace {
 
-bool isType(TSNode node, const char* type) {
-  return std::strcmp(ts_node_type(node), type) == 0;
-}
-
-std::string_view nodeText(TSNode node, std::string_view src) {
-  const uint32_t begin = ts_node_start_byte(node);
-  return src.substr(begin, ts_node_end_byte(node) - begin);
-}
-
-std::vector<TSNode> namedChildren(TSNode node) {
-  std::vector<TSNode> children;
-  const uint32_t count = ts_node_named_child_count(node);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = ts_node_named_child(node, i);
-    if (!ts_node_is_extra(child))
-      children.push_back(child);
-  }
-  return children;
-}
-
-TSNode onlyNamedChild(TSNode node) {
-  const std::vector<TSNode> children = namedChildren(node);
-  return children.size() == 1 ? children[0] : TSNode{};
-}
-
-TSNode field(TSNode node, const char* name) {
-  return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
-}
-
-LiteralPiece literalPiece(uint32_t begin, uint32_t end, const LiteralStyle& style) {
-  LiteralPiece piece;
-  piece.begin = begin;
-  piece.end = end;
-  piece.style = style;
-  return piece;
-}
-
 /// The character a one-letter Python escape `\c` stands for, or 0 when `c` is no such escape.
 char simpleEscape(char c) {
   static constexpr std::string_view kLetters = "\\'\"abfnrtv";
   static constexpr std::string_view kValues = "\\'\"\a\b\f\n\r\t\v";
   const size_t at = c == '\0' ? std::string_view::npos : kLetters.find(c);
   return at == std::string_view::npos ? '\0' : kValues[at];
-}
-
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-void appendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 /// The value of `count` hex digits at `i`, or -1.
@@ -261,7 +198,7 @@ DecodedString decodeString(TSNode node, std::string_view src, const Resolver& re
   uint32_t pos = contentBegin;
   const auto fragment = [&](uint32_t fragmentEnd) {
     if (fragmentEnd > pos) {
-      out.beginPiece(literalPiece(pos, fragmentEnd, style));
+      out.beginPiece(pos, fragmentEnd, style);
       appendFragment(out, src, pos, fragmentEnd, prefix);
     }
   };
@@ -279,7 +216,7 @@ DecodedString decodeString(TSNode node, std::string_view src, const Resolver& re
   }
   fragment(contentEnd);
   if (out.pieces.empty() && out.value.empty())
-    out.beginPiece(literalPiece(contentBegin, contentEnd, style));
+    out.beginPiece(contentBegin, contentEnd, style);
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "analyzers/scala/Scala.h"
 
+#include "analyzers/TreeSitterNodes.h"
+
 #include "rules/DatasetMatcher.h"
 
 #include <algorithm>
@@ -17,77 +19,12 @@ const std::vector<std::pair<std::string_view, std::string_view>>& embeddedQuerie
 
 namespace {
 
-bool isType(TSNode node, const char* type) {
-  return std::strcmp(ts_node_type(node), type) == 0;
-}
-
-std::string_view nodeText(TSNode node, std::string_view src) {
-  const uint32_t begin = ts_node_start_byte(node);
-  return src.substr(begin, ts_node_end_byte(node) - begin);
-}
-
-std::vector<TSNode> namedChildren(TSNode node) {
-  std::vector<TSNode> children;
-  const uint32_t count = ts_node_named_child_count(node);
-  for (uint32_t i = 0; i < count; ++i) {
-    const TSNode child = ts_node_named_child(node, i);
-    if (!ts_node_is_extra(child))
-      children.push_back(child);
-  }
-  return children;
-}
-
-TSNode onlyNamedChild(TSNode node) {
-  const std::vector<TSNode> children = namedChildren(node);
-  return children.size() == 1 ? children[0] : TSNode{};
-}
-
-TSNode field(TSNode node, const char* name) {
-  return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
-}
-
-LiteralPiece literalPiece(uint32_t begin, uint32_t end, const LiteralStyle& style) {
-  LiteralPiece piece;
-  piece.begin = begin;
-  piece.end = end;
-  piece.style = style;
-  return piece;
-}
-
 /// The character a one-letter Scala escape `\c` stands for, or 0 when `c` is no such escape.
 char simpleEscape(char c) {
   static constexpr std::string_view kLetters = "btnfr\"'\\";
   static constexpr std::string_view kValues = "\b\t\n\f\r\"'\\";
   const size_t at = c == '\0' ? std::string_view::npos : kLetters.find(c);
   return at == std::string_view::npos ? '\0' : kValues[at];
-}
-
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-void appendUtf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 /// Parses `\u+XXXX` at `i`; returns the code unit and sets `end`, or -1 when malformed.
@@ -232,7 +169,7 @@ Quoted quotedContent(TSNode node, std::string_view src) {
 DecodedString decodeString(TSNode node, std::string_view src) {
   const Quoted q = quotedContent(node, src);
   DecodedString out;
-  out.beginPiece(literalPiece(q.begin, q.end, LiteralStyle{'"', q.triple, q.triple, 0}));
+  out.beginPiece(q.begin, q.end, LiteralStyle{'"', q.triple, q.triple, 0});
   appendFragment(out, src, q.begin, q.end, FragmentRules{!q.triple, false, false});
   return out;
 }
@@ -265,7 +202,7 @@ DecodedString decodeInterpolated(TSNode node, std::string_view src, const Resolv
   uint32_t pos = q.begin;
   const auto fragment = [&](uint32_t end) {
     if (end > pos) {
-      out.beginPiece(literalPiece(pos, end, style));
+      out.beginPiece(pos, end, style);
       appendFragment(out, src, pos, end, rules);
     }
   };
@@ -294,7 +231,7 @@ DecodedString decodeInterpolated(TSNode node, std::string_view src, const Resolv
   }
   fragment(q.end);
   if (out.pieces.empty() && out.value.empty())
-    out.beginPiece(literalPiece(q.begin, q.end, style));
+    out.beginPiece(q.begin, q.end, style);
   return out;
 }
 

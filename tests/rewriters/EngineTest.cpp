@@ -155,9 +155,14 @@ TEST(EngineTest, UnreadableFileIsReportedAndTheRestGoesOn) {
 
 TEST(EngineTest, OutputIsInPathOrderWhateverTheJobs) {
   TempDir dir;
-  for (int i = 0; i < 40; ++i)
-    dir.write("m" + std::to_string(i % 7) + "/F" + std::to_string(i) + ".py",
-              "T = 'acme-prod:core_users.user_profile_v1'\n");
+  for (int i = 0; i < 40; ++i) {
+    std::string path = "m";
+    path += std::to_string(i % 7);
+    path += "/F";
+    path += std::to_string(i);
+    path += ".py";
+    dir.write(path, "T = 'acme-prod:core_users.user_profile_v1'\n");
+  }
   const RunResult r = run(dir.path());
   ASSERT_EQ(r.changes.size(), 40u);
   EXPECT_TRUE(std::is_sorted(r.changes.begin(), r.changes.end(),

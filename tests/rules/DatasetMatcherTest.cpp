@@ -514,8 +514,8 @@ TEST(PrefilterPatterns, MostSpecificComponent) {
     EXPECT_EQ(p.size(), 1u);
     return p.empty() ? PrefilterPattern{} : p[0];
   };
-  EXPECT_EQ(single(table()).literal, "user_profile_v1");
-  EXPECT_FALSE(single(table()).caseless);
+  EXPECT_EQ(table().prefilterPatterns()[0].literal, "user_profile_v1");
+  EXPECT_FALSE(table().prefilterPatterns()[0].caseless);
   EXPECT_EQ(single(bqDataset()).literal, "core_users");
   EXPECT_EQ(single(gcs()).literal, "playback");
   EXPECT_EQ(
@@ -542,6 +542,24 @@ TEST(PrefilterPatterns, LookAlikesAreNotCandidates) {
   EXPECT_TRUE(bounded(gcs(), "\"gs://acme-raw/events/playback/2024/\""));
   EXPECT_FALSE(bounded(gcs(), "\"gs://acme-raw/events/playback_archive/\""));
   EXPECT_TRUE(bounded(hive(), "FROM WAREHOUSE.USER_EVENTS"));
+}
+
+TEST(PrefilterPatterns, WildcardTablesThatMayIncludeTheTableAreCandidates) {
+  auto candidate = [](const std::string& text) {
+    auto p = Prefilter::build(table().prefilterPatterns());
+    EXPECT_TRUE(p.hasValue());
+    return p->matches(text);
+  };
+  EXPECT_TRUE(candidate("FROM `acme-prod.core_users.user_profile_*`"));
+  EXPECT_TRUE(candidate("FROM `acme-prod.core_users.user_*`"));
+  EXPECT_TRUE(candidate("FROM `acme-prod.core_users.*`"));
+  EXPECT_TRUE(candidate("FROM `acme-prod`.`core_users`.`user_profile_*`"));
+  EXPECT_TRUE(candidate("FROM `acme-prod`.core_users.`user_profile_*`"));
+  EXPECT_TRUE(candidate("FROM TABLE_DATE_RANGE([acme-prod:core_users.user_profile_], a, b)"));
+  EXPECT_TRUE(candidate("FROM TABLE_QUERY([acme-prod:core_users], 'true')"));
+  EXPECT_FALSE(candidate("FROM `acme-prod.core_users.sessions_*`"));
+  EXPECT_FALSE(candidate("FROM `acme-prod.core_users.user_profile_v10`"));
+  EXPECT_FALSE(candidate("FROM `acme-prod.core_users.devices`"));
 }
 
 TEST(PrefilterPatterns, ComposedReferencesContainThePattern) {

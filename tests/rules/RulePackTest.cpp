@@ -90,6 +90,17 @@ TEST(RulePack, ParsesEveryField) {
   EXPECT_TRUE(c.examples.empty());
 }
 
+TEST(RulePack, SqlKind) {
+  Expected<std::vector<Rule>> r = parseRulePack(
+      rule({"    language: scala", "    kind: sql", "    query: (call_expression) @value"}),
+      "rules/packs/spark.yaml");
+  ASSERT_TRUE(r) << r.error().str();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].kind, RuleKind::Sql);
+  const Error e = errorOf(rule({"    language: java", "    query: q", "    kind: sequel"}));
+  EXPECT_NE(e.hint.find("`sql`"), std::string::npos) << e.str();
+}
+
 TEST(RulePack, EmptyRulesList) {
   Expected<std::vector<Rule>> r = parseRulePack("rules: []\n", "p.yaml");
   ASSERT_TRUE(r) << r.error().str();

@@ -1,0 +1,62 @@
+#pragma once
+// Small helpers over tree-sitter nodes, shared by the generic analyzer and the language decoders.
+
+#include <tree_sitter/api.h>
+
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace godwit {
+
+/// True when `node` has type `type`.
+inline bool isType(TSNode node, const char* type) {
+  return std::strcmp(ts_node_type(node), type) == 0;
+}
+
+/// The source text of `node`.
+inline std::string_view nodeText(TSNode node, std::string_view src) {
+  const uint32_t begin = ts_node_start_byte(node);
+  return src.substr(begin, ts_node_end_byte(node) - begin);
+}
+
+/// The named children of `node`, comments and other extras left out.
+inline std::vector<TSNode> namedChildren(TSNode node) {
+  std::vector<TSNode> children;
+  const uint32_t count = ts_node_named_child_count(node);
+  for (uint32_t i = 0; i < count; ++i) {
+    const TSNode child = ts_node_named_child(node, i);
+    if (!ts_node_is_extra(child))
+      children.push_back(child);
+  }
+  return children;
+}
+
+/// The one named child of `node`, or a null node when it has none or several.
+inline TSNode onlyNamedChild(TSNode node) {
+  const std::vector<TSNode> children = namedChildren(node);
+  return children.size() == 1 ? children[0] : TSNode{};
+}
+
+/// The child of `node` in field `name`, or a null node.
+inline TSNode field(TSNode node, const char* name) {
+  return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
+}
+
+/// Calls `visit(node)` on every node under `root`, in pre-order.
+template <class F> void forEachNode(TSNode root, F&& visit) {
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  for (;;) {
+    visit(ts_tree_cursor_current_node(&cursor));
+    if (ts_tree_cursor_goto_first_child(&cursor))
+      continue;
+    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        ts_tree_cursor_delete(&cursor);
+        return;
+      }
+    }
+  }
+}
+
+} // namespace godwit
