@@ -423,10 +423,44 @@ private:
   }
 
   // ------------------------------------------------------------------------------- queries
+  /// Every name in [i, end) as an uncertain reference, without looking into the structure
+  /// (and so without recursion).
+  void flat(size_t i, size_t end, int parent, const std::string& why) {
+    const int s = newScope(parent);
+    scope(s).opaque = true;
+    scope(s).opaqueWhy = why;
+    for (; i < end; ++i) {
+      if (isPunct(i, "*")) {
+        Star sr;
+        sr.scope = s;
+        sr.begin = t_[i].begin;
+        sr.end = t_[i].end;
+        st_->stars.push_back(std::move(sr));
+      } else if (t_[i].kind == TokenKind::Hole) {
+        st_->holes.push_back(HoleUse{s, t_[i].begin, t_[i].end, false});
+      } else if (isName(i)) {
+        Ref r;
+        r.scope = s;
+        r.uncertain = true;
+        r.why = why;
+        r.parts.push_back(part(i));
+        addRef(std::move(r));
+      }
+    }
+  }
+
+  /// Counts nesting while parsing one construct; past kMaxDepth the caller falls back to flat().
+  struct Nesting {
+    explicit Nesting(int& depth) : count(depth) { ++count; }
+    ~Nesting() { --count; }
+    bool tooDeep() const { return count > kMaxDepth; }
+    int& count;
+  };
+
   size_t query(size_t i, size_t end, int parent) {
-    if (++depth_ > kMaxDepth) {
-      --depth_;
-      generic(i, end, parent, "the query is nested too deeply");
+    const Nesting nesting(depth_);
+    if (nesting.tooDeep()) {
+      flat(i, end, parent, "the query is nested too deeply");
       return end;
     }
     bool pushed = false;
@@ -461,7 +495,6 @@ private:
     i = setExpression(i, end, parent);
     if (pushed)
       ctes_.pop_back();
-    --depth_;
     return i;
   }
 
@@ -945,6 +978,13 @@ private:
     if (isPunct(i, "(")) {
       const size_t c = closeOf(i, end);
       if (!startsQuery(i)) {
+        const Nesting nesting(depth_);
+        if (nesting.tooDeep()) {
+          flat(i + 1, c, s, "the FROM clause is nested too deeply");
+          scope(s).opaque = true;
+          scope(s).opaqueWhy = "the FROM clause is nested too deeply";
+          return c + 1;
+        }
         const size_t j = from(i + 1, c, s, pos);
         if (j < c)
           generic(j, c, s, "godwit could not parse this part of FROM");
@@ -1108,6 +1148,9 @@ private:
 
   void expr(size_t i, size_t end, int s, Clause clause, bool bare = false, bool uncertain = false,
             const std::string& why = {}) {
+    const Nesting nesting(depth_);
+    if (nesting.tooDeep())
+      return flat(i, end, s, "the expression is nested too deeply");
     const size_t start = i;
     bool lambda = false;
     while (i < end) {

@@ -687,7 +687,9 @@ private:
     const Scope& sc = st_->scopes[static_cast<size_t>(r.scope)];
     const std::string newName = p.quoted ? now : identifier(now);
     out.action = Action::Rewrite;
-    if (r.clause == Clause::Select && r.bareItem && !sc.valueSelect) {
+    // The item's output name is the column's only when no struct field follows it.
+    const bool namesOutput = &p == &r.parts.back();
+    if (r.clause == Clause::Select && r.bareItem && namesOutput && !sc.valueSelect) {
       // Keep the query's output column: `country_code` becomes `country AS country_code`.
       const std::string alias = " AS " + (p.quoted ? "`" + written + "`" : identifier(written));
       if (p.quoted) {

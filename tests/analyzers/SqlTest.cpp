@@ -141,6 +141,9 @@ TEST(SqlColumns, BareSelectItemKeepsTheOutputName) {
             "SELECT DISTINCT country AS Country_Code FROM " + kNewTable);
   EXPECT_EQ(migrated("SELECT `country_code` FROM " + kTable),
             "SELECT `country` AS `country_code` FROM " + kNewTable);
+  // A struct field names the output: nothing to keep.
+  EXPECT_EQ(migrated("SELECT p.country_code.iso FROM " + kTable + " p"),
+            "SELECT p.country.iso FROM " + kNewTable + " p");
 }
 
 TEST(SqlColumns, AliasedItemsKeepTheirAlias) {
