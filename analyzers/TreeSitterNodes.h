@@ -1,9 +1,12 @@
 #pragma once
 // Small helpers over tree-sitter nodes, shared by the generic analyzer and the language decoders.
 
+#include "analyzers/DecodedString.h"
+
 #include <tree_sitter/api.h>
 
 #include <cstring>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +44,24 @@ inline TSNode onlyNamedChild(TSNode node) {
 /// The child of `node` in field `name`, or a null node.
 inline TSNode field(TSNode node, const char* name) {
   return ts_node_child_by_field_name(node, name, static_cast<uint32_t>(std::strlen(name)));
+}
+
+/// The value of `left + right` from the operands' values; an operand that does not decode becomes
+/// a hole over its source. nullopt when neither operand decodes.
+inline std::optional<DecodedString> concatenate(std::optional<DecodedString> lhs, TSNode left,
+                                                std::optional<DecodedString> rhs, TSNode right) {
+  if (!lhs && !rhs)
+    return std::nullopt;
+  DecodedString out;
+  if (lhs)
+    out = std::move(*lhs);
+  else
+    out.pushHole(ts_node_start_byte(left), ts_node_end_byte(left));
+  if (rhs)
+    out.append(*rhs);
+  else
+    out.pushHole(ts_node_start_byte(right), ts_node_end_byte(right));
+  return out;
 }
 
 /// Calls `visit(node)` on every node under `root`, in pre-order.

@@ -262,20 +262,8 @@ std::optional<DecodedString> decodeTyped(TSNode node, std::string_view src,
   if (isPlus(node, src)) {
     const TSNode left = field(node, "left");
     const TSNode right = field(node, "right");
-    std::optional<DecodedString> lhs = decodeTyped(left, src, resolve);
-    std::optional<DecodedString> rhs = decodeTyped(right, src, resolve);
-    if (!lhs && !rhs)
-      return std::nullopt;
-    DecodedString out;
-    if (lhs)
-      out = std::move(*lhs);
-    else
-      out.pushHole(ts_node_start_byte(left), ts_node_end_byte(left));
-    if (rhs)
-      out.append(*rhs);
-    else
-      out.pushHole(ts_node_start_byte(right), ts_node_end_byte(right));
-    return out;
+    return concatenate(decodeTyped(left, src, resolve), left, decodeTyped(right, src, resolve),
+                       right);
   }
   return std::nullopt;
 }
