@@ -1,8 +1,21 @@
 #include "analyzers/Query.h"
 
+#include "analyzers/TreeSitterLanguage.h"
+
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 namespace godwit {
+
+const std::vector<std::pair<std::string_view, std::string_view>>& embeddedQueries();
+
+std::string_view embeddedQuery(std::string_view path) {
+  for (const auto& [file, text] : embeddedQueries())
+    if (file == path)
+      return text;
+  return {};
+}
 namespace {
 
 std::string_view nodeText(TSNode node, std::string_view src) {
@@ -42,9 +55,11 @@ Expected<Query> Query::compile(const TSLanguage* language, std::string_view sour
     const std::string_view before = source.substr(0, errorOffset);
     const int line = 1 + static_cast<int>(std::count(before.begin(), before.end(), '\n'));
     const size_t lastNl = before.rfind('\n');
-    const int col = static_cast<int>(errorOffset - (lastNl == std::string_view::npos ? 0 : lastNl + 1)) + 1;
+    const int col =
+        static_cast<int>(errorOffset - (lastNl == std::string_view::npos ? 0 : lastNl + 1)) + 1;
     const size_t lineEnd = source.find('\n', errorOffset);
-    const std::string_view near = source.substr(errorOffset, std::min<size_t>(lineEnd, errorOffset + 40) - errorOffset);
+    const std::string_view near =
+        source.substr(errorOffset, std::min<size_t>(lineEnd, errorOffset + 40) - errorOffset);
     return makeError(origin + ": tree-sitter query " + std::string(queryErrorName(errorType)) +
                          " at query line " + std::to_string(line) + ", column " +
                          std::to_string(col) + " near `" + std::string(near) + "`",
@@ -147,7 +162,8 @@ std::vector<Query::Match> Query::matches(TSNode node, std::string_view src) cons
   TSQueryMatch m;
   while (ts_query_cursor_next_match(cursor, &m)) {
     const auto& preds = predicates_[m.pattern_index];
-    if (!std::all_of(preds.begin(), preds.end(), [&](const Predicate& p) { return holds(p, m, src); }))
+    if (!std::all_of(preds.begin(), preds.end(),
+                     [&](const Predicate& p) { return holds(p, m, src); }))
       continue;
     Match match;
     match.pattern = m.pattern_index;

@@ -15,6 +15,10 @@ namespace godwit {
 /// Looks up a file-level constant by name; nullptr when there is none or it is not a string.
 using Resolver = std::function<const DecodedString*(std::string_view name)>;
 
+/// The text of a query file embedded at build time, e.g. `analyzers/java/constants.scm`; empty
+/// when there is none.
+std::string_view embeddedQuery(std::string_view path);
+
 /// The per-language part of a tree-sitter analyzer.
 struct TreeSitterLanguage {
   std::string_view name;
@@ -28,7 +32,8 @@ struct TreeSitterLanguage {
   bool (*isStringExpression)(TSNode node, std::string_view src);
   /// Decodes a string expression, or an identifier naming a constant. Identifiers resolve through
   /// `resolve`; anything unknown becomes a hole. nullopt when `node` is neither.
-  std::optional<DecodedString> (*decode)(TSNode node, std::string_view src, const Resolver& resolve);
+  std::optional<DecodedString> (*decode)(TSNode node, std::string_view src,
+                                         const Resolver& resolve);
 };
 
 } // namespace godwit

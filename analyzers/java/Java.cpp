@@ -13,8 +13,6 @@ extern "C" const TSLanguage* tree_sitter_java();
 
 namespace godwit {
 
-const std::vector<std::pair<std::string_view, std::string_view>>& embeddedQueries();
-
 namespace {
 
 TSNode firstNamedChild(TSNode node) {
@@ -259,13 +257,6 @@ DecodedString decodeLiteral(TSNode node, std::string_view src) {
   return out;
 }
 
-std::string_view constantsQuery() {
-  for (const auto& [path, text] : embeddedQueries())
-    if (path == "analyzers/java/constants.scm")
-      return text;
-  return {};
-}
-
 bool isStringExpression(TSNode node, std::string_view src) {
   if (ts_node_is_null(node))
     return false;
@@ -313,7 +304,8 @@ std::optional<DecodedString> decode(TSNode node, std::string_view src, const Res
 
 const TreeSitterLanguage& javaLanguage() {
   static const TreeSitterLanguage language{
-      "java", tree_sitter_java, constantsQuery(), "identifier", isStringExpression, decode,
+      "java",       tree_sitter_java,   embeddedQuery("analyzers/java/constants.scm"),
+      "identifier", isStringExpression, decode,
   };
   return language;
 }

@@ -11,8 +11,6 @@ extern "C" const TSLanguage* tree_sitter_json();
 
 namespace godwit {
 
-const std::vector<std::pair<std::string_view, std::string_view>>& embeddedQueries();
-
 namespace {
 
 bool isType(TSNode node, const char* type) {
@@ -94,18 +92,16 @@ std::optional<DecodedString> decode(TSNode node, std::string_view src, const Res
   return value;
 }
 
-std::string_view constantsQuery() {
-  for (const auto& [path, text] : embeddedQueries())
-    if (path == "analyzers/json/constants.scm")
-      return text;
-  return {};
-}
-
 } // namespace
 
 const TreeSitterLanguage& jsonLanguage() {
   static const TreeSitterLanguage language{
-      "json", tree_sitter_json, constantsQuery(), "json_no_identifier", isStringExpression, decode,
+      "json",
+      tree_sitter_json,
+      embeddedQuery("analyzers/json/constants.scm"),
+      "json_no_identifier",
+      isStringExpression,
+      decode,
   };
   return language;
 }

@@ -12,8 +12,6 @@ extern "C" const TSLanguage* tree_sitter_python();
 
 namespace godwit {
 
-const std::vector<std::pair<std::string_view, std::string_view>>& embeddedQueries();
-
 namespace {
 
 /// The character a one-letter Python escape `\c` stands for, or 0 when `c` is no such escape.
@@ -272,18 +270,12 @@ std::optional<DecodedString> decode(TSNode node, std::string_view src, const Res
   return decodeTyped(node, src, resolve);
 }
 
-std::string_view constantsQuery() {
-  for (const auto& [path, text] : embeddedQueries())
-    if (path == "analyzers/python/constants.scm")
-      return text;
-  return {};
-}
-
 } // namespace
 
 const TreeSitterLanguage& pythonLanguage() {
   static const TreeSitterLanguage language{
-      "python", tree_sitter_python, constantsQuery(), "identifier", isStringExpression, decode,
+      "python",     tree_sitter_python, embeddedQuery("analyzers/python/constants.scm"),
+      "identifier", isStringExpression, decode,
   };
   return language;
 }

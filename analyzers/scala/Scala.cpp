@@ -15,8 +15,6 @@ extern "C" const TSLanguage* tree_sitter_scala();
 
 namespace godwit {
 
-const std::vector<std::pair<std::string_view, std::string_view>>& embeddedQueries();
-
 namespace {
 
 /// The character a one-letter Scala escape `\c` stands for, or 0 when `c` is no such escape.
@@ -341,18 +339,12 @@ std::optional<DecodedString> decode(TSNode node, std::string_view src, const Res
   return decodeTyped(node, src, resolve);
 }
 
-std::string_view constantsQuery() {
-  for (const auto& [path, text] : embeddedQueries())
-    if (path == "analyzers/scala/constants.scm")
-      return text;
-  return {};
-}
-
 } // namespace
 
 const TreeSitterLanguage& scalaLanguage() {
   static const TreeSitterLanguage language{
-      "scala", tree_sitter_scala, constantsQuery(), "identifier", isStringExpression, decode,
+      "scala",      tree_sitter_scala,  embeddedQuery("analyzers/scala/constants.scm"),
+      "identifier", isStringExpression, decode,
   };
   return language;
 }

@@ -13,8 +13,6 @@ extern "C" const TSLanguage* tree_sitter_yaml();
 
 namespace godwit {
 
-const std::vector<std::pair<std::string_view, std::string_view>>& embeddedQueries();
-
 namespace {
 
 bool isType(TSNode node, const char* type) {
@@ -342,18 +340,12 @@ std::optional<DecodedString> decode(TSNode node, std::string_view src, const Res
   return value;
 }
 
-std::string_view constantsQuery() {
-  for (const auto& [path, text] : embeddedQueries())
-    if (path == "analyzers/yaml/constants.scm")
-      return text;
-  return {};
-}
-
 } // namespace
 
 const TreeSitterLanguage& yamlLanguage() {
   static const TreeSitterLanguage language{
-      "yaml", tree_sitter_yaml, constantsQuery(), "alias_name", isStringExpression, decode,
+      "yaml",       tree_sitter_yaml,   embeddedQuery("analyzers/yaml/constants.scm"),
+      "alias_name", isStringExpression, decode,
   };
   return language;
 }
