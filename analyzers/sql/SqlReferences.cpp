@@ -608,7 +608,10 @@ private:
                                     "by hand (e.g. with ON)"};
       } else if ((r.clause == Clause::GroupBy || r.clause == Clause::OrderBy) &&
                  aliasConflict(scope, p.name)) {
-        res = {Status::Ambiguous, "it is also the name of an expression in the SELECT list"};
+        // Only a name that could also be the table's column is in doubt.
+        res = unqualified(scope, m);
+        if (res.status != Status::None)
+          res = {Status::Ambiguous, "it is also the name of an expression in the SELECT list"};
       } else {
         res = unqualified(scope, m);
       }

@@ -184,6 +184,20 @@ TEST(SqlColumns, GroupByNameOfAnExpressionAliasNeedsAttention) {
             "SELECT lower(signed_up_at) AS signup_ts FROM " + kNewTable + " GROUP BY signup_ts");
 }
 
+TEST(SqlColumns, GroupByAliasIsNoColumnWhereTheTableIsNoSource) {
+  // The outer blocks read a CTE, a subquery and another table: their GROUP BY names the alias.
+  const std::string sql =
+      "WITH p AS (SELECT user_id, country_code FROM " + kTable +
+      ") SELECT IFNULL(p.country_code, 'x') AS country_code FROM p GROUP BY country_code;\n"
+      "SELECT upper(x.country_code) AS country_code FROM (SELECT country_code FROM " +
+      kTable +
+      ") x GROUP BY country_code ORDER BY country_code;\n"
+      "SELECT upper(o.country_code) AS country_code FROM `acme-prod.sales.orders` o WHERE "
+      "o.user_id IN (SELECT user_id FROM " +
+      kTable + ") GROUP BY country_code";
+  EXPECT_TRUE(attention(sql).empty());
+}
+
 // ---------------------------------------------------------------- alias resolution
 
 TEST(SqlAliases, QualifiedNamesFollowTheirAlias) {
