@@ -61,12 +61,16 @@ public:
                                      std::string_view after) const;
 };
 
+class DbtProjects;
+
 /// What an analyzer may need to know about the run besides its rules.
 struct AnalyzerContext {
   std::filesystem::path root; ///< The scanned root, absolute.
   /// C++: the compilation database given with `--compile-commands` (a file or a folder holding
   /// compile_commands.json); empty: look in the root and in `build/`.
   std::filesystem::path compileCommands;
+  /// SQL and YAML: the run's dbt projects (analyzers/dbt/DbtProject.h); null when there are none.
+  std::shared_ptr<const DbtProjects> dbt = nullptr;
 };
 
 /// A row of the registration table.

@@ -3,6 +3,7 @@
 #include "analyzers/Analyzer.h"
 #include "analyzers/TreeSitterAnalyzer.h"
 #include "analyzers/cpp/Cpp.h"
+#include "analyzers/dbt/DbtAnalyzer.h"
 #include "analyzers/hocon/Hocon.h"
 #include "analyzers/java/Java.h"
 #include "analyzers/json/Json.h"
@@ -35,8 +36,8 @@ std::span<const LanguageEntry> languageTable() {
        {".cc", ".cpp", ".cxx", ".c++", ".h", ".hh", ".hpp", ".hxx", ".mm", ".cu", ".cuh"},
        nullptr,
        makeCppAnalyzer},
-      {"sql", {".sql"}, makeSqlAnalyzer},
-      {"yaml", {".yaml", ".yml"}, makeYamlAnalyzer},
+      {"sql", {".sql"}, makeSqlAnalyzer, makeDbtSqlAnalyzer},
+      {"yaml", {".yaml", ".yml"}, makeYamlAnalyzer, makeDbtYamlAnalyzer},
       {"json", {".json"}, makeJsonAnalyzer},
       {"hocon", {".conf", ".hocon"}, makeHoconAnalyzer},
       {"properties", {".properties"}, makePropertiesAnalyzer},

@@ -1,6 +1,8 @@
 #include "rewriters/Engine.h"
 
 #include "analyzers/FileWalker.h"
+#include "analyzers/dbt/DbtAnalyzer.h"
+#include "analyzers/dbt/DbtProject.h"
 #include "rewriters/Edit.h"
 #include "rewriters/Rewrite.h"
 #include "rules/DatasetMatcher.h"
@@ -81,7 +83,7 @@ void demoteAll(std::vector<Finding>& findings, const std::string& reason) {
 
 FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entry,
                         const Analyzer& analyzer, std::span<const DatasetMatcher> matchers,
-                        const Prefilter& prefilter) {
+                        const Prefilter& prefilter, bool wanted) {
   FileOutcome out;
   std::string text, why;
   out.status = readFile((root / entry.path).string(), text, why);
@@ -95,7 +97,7 @@ FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entr
     out.status = FileStatus::Binary;
     return out;
   }
-  if (!prefilter.matches(text)) {
+  if (!wanted && !prefilter.matches(text)) {
     out.status = FileStatus::NotCandidate;
     return out;
   }
@@ -156,8 +158,16 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
   if (!prefilter)
     return prefilter.error();
 
+  // Walked first: the dbt index (analyzers/dbt/DbtProject.h) needs every file of the run.
+  WalkOptions walk{options.root, options.paths, options.include, options.exclude};
+  walk.exclude.insert(walk.exclude.end(), migration.exclude.begin(), migration.exclude.end());
+  auto walked = walkFiles(walk);
+  if (!walked)
+    return walked.error();
+
   const auto languages = languageTable();
-  const AnalyzerContext context{std::filesystem::absolute(options.root), options.compileCommands};
+  const AnalyzerContext context{std::filesystem::absolute(options.root), options.compileCommands,
+                                indexDbtProjects(options.root, walked->files, matchers)};
   std::vector<std::unique_ptr<Analyzer>> analyzers;
   for (const LanguageEntry& lang : languages) {
     std::vector<const Rule*> rules;
@@ -173,19 +183,13 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
     return *analyzers[static_cast<size_t>(lang - languages.data())];
   };
 
-  WalkOptions walk{options.root, options.paths, options.include, options.exclude};
-  walk.exclude.insert(walk.exclude.end(), migration.exclude.begin(), migration.exclude.end());
-  auto walked = walkFiles(walk);
-  if (!walked)
-    return walked.error();
-
   const auto& files = walked->files;
   std::vector<FileOutcome> outcomes(files.size());
   std::atomic<size_t> next{0}, done{0};
   auto work = [&] {
     for (size_t i = next++; i < files.size(); i = next++) {
       outcomes[i] = processFile(options.root, files[i], analyzerFor(files[i].language), matchers,
-                                *prefilter);
+                                *prefilter, dbtWantsFile(context, files[i].path));
       const size_t d = ++done;
       if (options.progress)
         options.progress(d, files.size());
