@@ -106,12 +106,13 @@ Expected<Query> Query::compile(const TSLanguage* language, std::string_view sour
         } catch (const std::regex_error& e) {
           return fail(std::string("has an invalid regular expression: ") + e.what());
         }
-      } else if (op == "any-of?") {
-        pred.op = Predicate::Op::AnyOf;
+      } else if (op == "any-of?" || op == "parent-type?") {
+        pred.op = op == "any-of?" ? Predicate::Op::AnyOf : Predicate::Op::ParentType;
         for (uint32_t k = i + 2; k < j; ++k)
           pred.values.push_back(str(k));
       } else {
-        return fail("is not supported (use eq?, not-eq?, match?, not-match?, any-of?)");
+        return fail("is not supported (use eq?, not-eq?, match?, not-match?, any-of?, "
+                    "parent-type?)");
       }
       q.predicates_[p].push_back(std::move(pred));
       i = j + 1;
@@ -120,17 +121,50 @@ Expected<Query> Query::compile(const TSLanguage* language, std::string_view sour
   return q;
 }
 
+namespace {
+
+/// True when the types of `node`'s ancestors end with `path`: `b` is its parent's type, `a/b`
+/// also its grandparent's.
+bool parentsAre(TSNode node, std::string_view path) {
+  while (!path.empty()) {
+    node = ts_node_parent(node);
+    if (ts_node_is_null(node))
+      return false;
+    const size_t slash = path.rfind('/');
+    const std::string_view last = slash == std::string_view::npos ? path : path.substr(slash + 1);
+    if (last != ts_node_type(node))
+      return false;
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(0, slash);
+  }
+  return true;
+}
+
+} // namespace
+
 bool Query::holds(const Predicate& p, const TSQueryMatch& m, std::string_view src) {
   // A predicate over a capture that did not take part in the match (optional) holds.
-  auto textOf = [&](uint32_t capture, std::string_view& out) {
+  auto nodeOf = [&](uint32_t capture, TSNode& out) {
     for (uint16_t i = 0; i < m.capture_count; ++i) {
       if (m.captures[i].index == capture) {
-        out = nodeText(m.captures[i].node, src);
+        out = m.captures[i].node;
         return true;
       }
     }
     return false;
   };
+  auto textOf = [&](uint32_t capture, std::string_view& out) {
+    TSNode node;
+    if (!nodeOf(capture, node))
+      return false;
+    out = nodeText(node, src);
+    return true;
+  };
+  if (p.op == Predicate::Op::ParentType) {
+    TSNode node;
+    return !nodeOf(p.capture, node) ||
+           std::any_of(p.values.begin(), p.values.end(),
+                       [&](const std::string& path) { return parentsAre(node, path); });
+  }
   std::string_view text;
   if (!textOf(p.capture, text))
     return true;
@@ -151,6 +185,8 @@ bool Query::holds(const Predicate& p, const TSQueryMatch& m, std::string_view sr
     return std::regex_search(text.begin(), text.end(), *p.regex) == (p.op == Predicate::Op::Match);
   case Predicate::Op::AnyOf:
     return std::find(p.values.begin(), p.values.end(), text) != p.values.end();
+  case Predicate::Op::ParentType:
+    break;
   }
   return false;
 }

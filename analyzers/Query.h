@@ -46,7 +46,7 @@ public:
 
 private:
   struct Predicate {
-    enum class Op { Eq, NotEq, Match, NotMatch, AnyOf } op;
+    enum class Op { Eq, NotEq, Match, NotMatch, AnyOf, ParentType } op;
     uint32_t capture = 0;
     int otherCapture = -1; ///< For #eq? between two captures.
     std::vector<std::string> values;

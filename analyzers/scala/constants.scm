@@ -1,24 +1,8 @@
 ; File-level constants of Scala: `val NAME = <expr>` in objects, package objects, package bodies
-; and at the top level of a file (Scala 3).
-(object_definition
-  body: (template_body
-    (val_definition
-      pattern: (identifier) @name
-      value: (_) @value)))
-
-(package_object
-  body: (template_body
-    (val_definition
-      pattern: (identifier) @name
-      value: (_) @value)))
-
-(package_clause
-  body: (template_body
-    (val_definition
-      pattern: (identifier) @name
-      value: (_) @value)))
-
-(compilation_unit
-  (val_definition
-    pattern: (identifier) @name
-    value: (_) @value))
+; and at the top level of a file (Scala 3). One pattern whose place is checked by #parent-type?
+; compiles several times faster than one pattern per place.
+((val_definition
+   pattern: (identifier) @name
+   value: (_) @value) @_definition
+ (#parent-type? @_definition "object_definition/template_body" "package_object/template_body"
+                "package_clause/template_body" "compilation_unit"))

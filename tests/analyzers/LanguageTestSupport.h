@@ -4,6 +4,7 @@
 // expressions, and describe a DecodedString's offset map for assertions.
 
 #include "analyzers/DecodedString.h"
+#include "analyzers/Query.h"
 #include "analyzers/TreeSitterLanguage.h"
 #include "rules/DatasetMatcher.h"
 
@@ -16,28 +17,12 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 namespace godwit::test {
-
-/// A compiled query, or a failure that says where the query text is wrong.
-inline std::shared_ptr<TSQuery> compileQuery(const TreeSitterLanguage& language,
-                                             std::string_view text) {
-  uint32_t errorOffset = 0;
-  TSQueryError errorType = TSQueryErrorNone;
-  TSQuery* query = ts_query_new(language.grammar(), text.data(), static_cast<uint32_t>(text.size()),
-                                &errorOffset, &errorType);
-  EXPECT_NE(query, nullptr) << language.name << " query error " << errorType << " at offset "
-                            << errorOffset << ": `" << text.substr(errorOffset, 40) << "`";
-  return std::shared_ptr<TSQuery>(query, [](TSQuery* q) {
-    if (q)
-      ts_query_delete(q);
-  });
-}
 
 /// One parsed snippet; node offsets refer to `src`.
 class Snippet {
@@ -88,31 +73,26 @@ public:
     return language_.decode(node, src_, resolver_);
   }
 
-  /// Every (@name, @value) the language's constants query captures, predicates applied.
+  /// Every (@name, @value) the language's constants query captures, predicates applied (by the
+  /// analyzer's own Query).
   std::vector<std::pair<std::string, TSNode>> queryConstants() const {
     std::vector<std::pair<std::string, TSNode>> found;
-    const std::shared_ptr<TSQuery> query = compileQuery(language_, language_.constantsQuery);
+    auto query = Query::compile(language_.grammar(), language_.constantsQuery, "constants");
+    EXPECT_TRUE(query) << (query ? "" : query.error().str());
     if (!query)
       return found;
-    TSQueryCursor* cursor = ts_query_cursor_new();
-    ts_query_cursor_exec(cursor, query.get(), root());
-    TSQueryMatch match;
-    while (ts_query_cursor_next_match(cursor, &match)) {
-      if (!predicatesHold(*query, match))
-        continue;
+    for (const Query::Match& match : query->matches(root(), src_)) {
       std::string name;
       TSNode value{};
-      for (uint16_t i = 0; i < match.capture_count; ++i) {
-        const std::string_view capture = captureName(*query, match.captures[i].index);
-        if (capture == "name")
-          name = text(match.captures[i].node);
-        else if (capture == "value")
-          value = match.captures[i].node;
+      for (const Query::Capture& c : match.captures) {
+        if (c.name == "name")
+          name = text(c.node);
+        else if (c.name == "value")
+          value = c.node;
       }
       EXPECT_FALSE(name.empty() || ts_node_is_null(value)) << "a match without @name or @value";
       found.emplace_back(name, value);
     }
-    ts_query_cursor_delete(cursor);
     return found;
   }
 
@@ -144,50 +124,6 @@ private:
     const uint32_t count = ts_node_child_count(node);
     for (uint32_t i = 0; i < count && ts_node_is_null(found); ++i)
       find(ts_node_child(node, i), at, found);
-  }
-
-  static std::string_view captureName(const TSQuery& query, uint32_t id) {
-    uint32_t length = 0;
-    const char* name = ts_query_capture_name_for_id(&query, id, &length);
-    return std::string_view(name, length);
-  }
-
-  // The predicates the analyzer evaluates: #eq?, #not-eq?, #match?, #not-match?, #any-of?.
-  bool predicatesHold(const TSQuery& query, const TSQueryMatch& match) const {
-    uint32_t count = 0;
-    const TSQueryPredicateStep* steps =
-        ts_query_predicates_for_pattern(&query, match.pattern_index, &count);
-    std::vector<std::string> args;
-    for (uint32_t i = 0; i < count; ++i) {
-      const TSQueryPredicateStep& step = steps[i];
-      if (step.type == TSQueryPredicateStepTypeString) {
-        uint32_t length = 0;
-        args.emplace_back(ts_query_string_value_for_id(&query, step.value_id, &length), length);
-        continue;
-      }
-      if (step.type == TSQueryPredicateStepTypeCapture) {
-        std::string capturedText;
-        for (uint16_t c = 0; c < match.capture_count; ++c)
-          if (match.captures[c].index == step.value_id)
-            capturedText = text(match.captures[c].node);
-        args.push_back(capturedText);
-        continue;
-      }
-      bool holds = true;
-      const std::string& op = args[0];
-      if (op == "eq?" || op == "not-eq?")
-        holds = (args[1] == args[2]) == (op == "eq?");
-      else if (op == "match?" || op == "not-match?")
-        holds = std::regex_search(args[1], std::regex(args[2])) == (op == "match?");
-      else if (op == "any-of?")
-        holds = std::find(args.begin() + 2, args.end(), args[1]) != args.end();
-      else
-        ADD_FAILURE() << "unknown predicate " << op;
-      if (!holds)
-        return false;
-      args.clear();
-    }
-    return true;
   }
 
   const TreeSitterLanguage& language_;
