@@ -168,8 +168,17 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
   const auto languages = languageTable();
   const AnalyzerContext context{std::filesystem::absolute(options.root), options.compileCommands,
                                 indexDbtProjects(options.root, walked->files, matchers)};
+  // Only the languages of the walked files: an analyzer can be expensive to build (C++ loads
+  // LLVM), and the run may have none of its files.
+  std::vector<bool> present(languages.size());
+  for (const WalkEntry& f : walked->files)
+    present[static_cast<size_t>(f.language - languages.data())] = true;
   std::vector<std::unique_ptr<Analyzer>> analyzers;
   for (const LanguageEntry& lang : languages) {
+    if (!present[analyzers.size()]) {
+      analyzers.emplace_back();
+      continue;
+    }
     std::vector<const Rule*> rules;
     for (const Rule& r : builtinRules())
       if (r.language == lang.name)

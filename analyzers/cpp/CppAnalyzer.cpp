@@ -1147,17 +1147,25 @@ Expected<void> CppAnalyzer::verifyEdits(const SourceFile& file, std::span<const 
 } // namespace
 } // namespace cpp
 
-Expected<std::unique_ptr<Analyzer>> makeCppAnalyzer(const std::vector<const Rule*>& rules,
-                                                    const AnalyzerContext& context) {
-  if (!rules.empty())
-    return makeError(rules.front()->file + ":" + std::to_string(rules.front()->line) + ": rule " +
-                         rules.front()->id + ": the C++ analyzer takes no rule-pack queries",
-                     "C++ contexts come from Clang's AST (see docs/cpp.md); remove the rule");
-  auto commands = cpp::CompileCommands::open(context);
-  if (!commands)
-    return commands.error();
-  return std::unique_ptr<Analyzer>(std::make_unique<cpp::CppAnalyzer>(
-      std::move(*commands), std::filesystem::absolute(context.root).lexically_normal()));
-}
-
 } // namespace godwit
+
+/// The module's entry point (see analyzers/cpp/CppModule.cpp): the analyzer, or nullptr and
+/// `error` filled in.
+extern "C" __attribute__((visibility("default"))) godwit::Analyzer*
+godwit_make_cpp_analyzer(const std::vector<const godwit::Rule*>& rules,
+                         const godwit::AnalyzerContext& context, godwit::Error& error) {
+  using namespace godwit;
+  if (!rules.empty()) {
+    error = Error{rules.front()->file + ":" + std::to_string(rules.front()->line) + ": rule " +
+                      rules.front()->id + ": the C++ analyzer takes no rule-pack queries",
+                  "", 0, 0, "C++ contexts come from Clang's AST (see docs/cpp.md); remove the rule"};
+    return nullptr;
+  }
+  auto commands = cpp::CompileCommands::open(context);
+  if (!commands) {
+    error = commands.error();
+    return nullptr;
+  }
+  return new cpp::CppAnalyzer(std::move(*commands),
+                              std::filesystem::absolute(context.root).lexically_normal());
+}
