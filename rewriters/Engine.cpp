@@ -9,7 +9,6 @@
 #include "rules/Prefilter.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,39 +34,40 @@ struct FileOutcome {
   bool rejected = false;
 };
 
-/// Reads a whole file, refusing more than kMaxFileBytes.
-FileStatus readFile(const std::string& path, std::string& out, std::string& why) {
+/// Reads a whole file into `buffer` (reused from file to file, so a run does not allocate per
+/// file), refusing more than kMaxFileBytes; `text` views the bytes read.
+FileStatus readFile(const std::string& path, std::string& buffer, std::string_view& text,
+                    std::string& why) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     why = std::strerror(errno);
     return FileStatus::Unreadable;
   }
-  struct stat st {};
   FileStatus status = FileStatus::Candidate;
-  if (::fstat(fd, &st) != 0) {
-    why = std::strerror(errno);
-    status = FileStatus::Unreadable;
-  } else if (static_cast<size_t>(st.st_size) > kMaxFileBytes) {
-    status = FileStatus::TooLarge;
-  } else {
-    out.resize(static_cast<size_t>(st.st_size));
-    size_t got = 0;
-    while (got < out.size()) {
-      const ssize_t n = ::read(fd, out.data() + got, out.size() - got);
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0) {
-        if (n < 0) {
-          why = std::strerror(errno);
-          status = FileStatus::Unreadable;
-        }
+  size_t got = 0;
+  while (true) {
+    if (got == buffer.size()) {
+      if (got > kMaxFileBytes) {
+        status = FileStatus::TooLarge;
         break;
       }
-      got += static_cast<size_t>(n);
+      buffer.resize(std::max<size_t>(64u << 10, 2 * buffer.size()));
     }
-    out.resize(got);
+    const ssize_t n = ::read(fd, buffer.data() + got, buffer.size() - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      why = std::strerror(errno);
+      status = FileStatus::Unreadable;
+    }
+    if (n <= 0)
+      break;
+    got += static_cast<size_t>(n);
   }
   ::close(fd);
+  if (status == FileStatus::Candidate && got > kMaxFileBytes)
+    status = FileStatus::TooLarge;
+  text = std::string_view(buffer.data(), got);
   return status;
 }
 
@@ -85,8 +85,10 @@ FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entr
                         const Analyzer& analyzer, std::span<const DatasetMatcher> matchers,
                         const Prefilter& prefilter, bool wanted) {
   FileOutcome out;
-  std::string text, why;
-  out.status = readFile((root / entry.path).string(), text, why);
+  thread_local std::string buffer;
+  std::string_view text;
+  std::string why;
+  out.status = readFile((root / entry.path).string(), buffer, text, why);
   if (out.status == FileStatus::Unreadable) {
     out.errors.push_back(Error{"cannot read file: " + why, entry.path, 0, 0, "check its permissions"});
     return out;
@@ -140,7 +142,7 @@ FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entr
     demoteAll(out.findings, "not rewritten: " + verified.error().message);
     return out;
   }
-  out.change = FileChange{entry.path, std::move(text), std::move(after)};
+  out.change = FileChange{entry.path, std::string(text), std::move(after)};
   return out;
 }
 
