@@ -20,6 +20,9 @@ namespace godwit {
 struct SourceFile {
   std::string path;      ///< Relative to the scanned root, `/`-separated.
   std::string_view text; ///< The file's bytes.
+  /// Where the prefilter matched (byte offsets). When set, an analyzer may leave code that has
+  /// nothing to do with these places unparsed; empty means analyze everything fully.
+  std::span<const size_t> hits = {};
 };
 
 /// How the analysis of one file went, beyond its findings; the engine counts and reports it.

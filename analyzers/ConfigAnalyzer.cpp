@@ -120,6 +120,12 @@ public:
     return inner_->analyze(file, matchers);
   }
 
+  Expected<void> verifyEdits(const SourceFile& file, std::span<const SourceEdit> edits,
+                             std::string_view after) const override {
+    parseEdited(language_, file.text, edits, after);
+    return Analyzer::verifyEdits(file, edits, after);
+  }
+
   int syntaxErrors(std::string_view text) const override {
     std::unique_ptr<TSTree, TreeDeleter> tree(parseWith(language_, text));
     if (!tree)

@@ -136,7 +136,8 @@ Expected<WalkResult> walkFiles(const WalkOptions& options) {
 
   // Depth-first with sorted folder entries, so output order does not depend on the file system.
   std::vector<std::string> stack;
-  std::vector<std::string> starts = options.paths.empty() ? std::vector<std::string>{""} : options.paths;
+  std::vector<std::string> starts =
+      options.paths.empty() ? std::vector<std::string>{""} : options.paths;
   for (const std::string& given : starts) {
     const fs::path abs = given.empty() ? root : fs::weakly_canonical(fs::absolute(given), ec);
     const std::string rel = slashed(fs::relative(abs, root, ec));
@@ -179,7 +180,10 @@ Expected<WalkResult> walkFiles(const WalkOptions& options) {
           struct stat st {};
           if (::lstat((root / rel).c_str(), &st) != 0)
             continue;
-          type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+          type = S_ISLNK(st.st_mode)   ? DT_LNK
+                 : S_ISDIR(st.st_mode) ? DT_DIR
+                 : S_ISREG(st.st_mode) ? DT_REG
+                                       : DT_UNKNOWN;
         }
         if (type == DT_LNK) {
           ++result.symlinks;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <regex>
@@ -14,32 +15,126 @@
 
 namespace godwit {
 
-TSTree* parseWith(const TreeSitterLanguage& language, std::string_view text) {
-  struct ParserDeleter {
-    void operator()(TSParser* p) const { ts_parser_delete(p); }
-  };
-  // Parsers are reusable but not shareable between threads: one per thread and grammar.
-  thread_local std::unordered_map<const TSLanguage*, std::unique_ptr<TSParser, ParserDeleter>> parsers;
-  const TSLanguage* grammar = language.grammar();
-  auto& parser = parsers[grammar];
-  if (!parser) {
-    parser.reset(ts_parser_new());
-    ts_parser_set_language(parser.get(), grammar);
-    ts_parser_set_timeout_micros(parser.get(), 20'000'000);
-  }
-  TSTree* tree =
-      ts_parser_parse_string(parser.get(), nullptr, text.data(), static_cast<uint32_t>(text.size()));
-  if (tree == nullptr)
-    ts_parser_reset(parser.get());
-  return tree;
-}
-
 namespace {
 
 struct TreeDeleter {
   void operator()(TSTree* t) const { ts_tree_delete(t); }
 };
 using TreePtr = std::unique_ptr<TSTree, TreeDeleter>;
+
+/// This thread's parser for `grammar`: parsers are reusable but not shareable between threads.
+TSParser* threadParser(const TSLanguage* grammar) {
+  struct ParserDeleter {
+    void operator()(TSParser* p) const { ts_parser_delete(p); }
+  };
+  thread_local std::unordered_map<const TSLanguage*, std::unique_ptr<TSParser, ParserDeleter>>
+      parsers;
+  auto& parser = parsers[grammar];
+  if (!parser) {
+    parser.reset(ts_parser_new());
+    ts_parser_set_language(parser.get(), grammar);
+    ts_parser_set_timeout_micros(parser.get(), 20'000'000);
+  }
+  return parser.get();
+}
+
+/// A whole-text parse kept for reuse.
+struct RecentTree {
+  const TSLanguage* grammar = nullptr;
+  std::string text;
+  TreePtr tree;
+};
+
+/// The last few whole-text trees of this thread. One file is parsed by its analysis, its syntax
+/// check and its verification, sometimes by two analyzers stacked on one grammar: each text is
+/// parsed once.
+std::deque<RecentTree>& recentTrees() {
+  thread_local std::deque<RecentTree> trees;
+  return trees;
+}
+
+const RecentTree* findRecent(const TSLanguage* grammar, std::string_view text) {
+  for (const RecentTree& r : recentTrees())
+    if (r.grammar == grammar && r.text == text)
+      return &r;
+  return nullptr;
+}
+
+void remember(const TSLanguage* grammar, std::string_view text, const TSTree* tree) {
+  auto& trees = recentTrees();
+  if (trees.size() == 4)
+    trees.pop_back();
+  trees.push_front(RecentTree{grammar, std::string(text), TreePtr(ts_tree_copy(tree))});
+}
+
+/// The row and byte column of `offset` in `text`.
+TSPoint pointAt(std::string_view text, size_t offset) {
+  const std::string_view before = text.substr(0, offset);
+  const size_t newline = before.rfind('\n');
+  const auto rows = static_cast<uint32_t>(std::count(before.begin(), before.end(), '\n'));
+  return TSPoint{rows, static_cast<uint32_t>(
+                           newline == std::string_view::npos ? offset : offset - newline - 1)};
+}
+
+} // namespace
+
+TSTree* parseWith(const TreeSitterLanguage& language, std::string_view text,
+                  std::span<const TSRange> ranges) {
+  const TSLanguage* grammar = language.grammar();
+  if (ranges.empty())
+    if (const RecentTree* recent = findRecent(grammar, text))
+      return ts_tree_copy(recent->tree.get());
+  TSParser* parser = threadParser(grammar);
+  // No ranges is the whole text.
+  ts_parser_set_included_ranges(parser, ranges.data(), static_cast<uint32_t>(ranges.size()));
+  TSTree* tree =
+      ts_parser_parse_string(parser, nullptr, text.data(), static_cast<uint32_t>(text.size()));
+  if (tree == nullptr)
+    ts_parser_reset(parser);
+  else if (ranges.empty())
+    remember(grammar, text, tree);
+  return tree;
+}
+
+void parseEdited(const TreeSitterLanguage& language, std::string_view before,
+                 std::span<const SourceEdit> edits, std::string_view after) {
+  const TSLanguage* grammar = language.grammar();
+  const RecentTree* old = findRecent(grammar, before);
+  if (old == nullptr || findRecent(grammar, after) != nullptr)
+    return;
+  TreePtr edited(ts_tree_copy(old->tree.get()));
+  // Edits are sorted: before each one, the text is `after` up to it and `before` from it on.
+  long shift = 0;
+  for (const SourceEdit& e : edits) {
+    const auto start = static_cast<uint32_t>(static_cast<long>(e.offset) + shift);
+    const TSPoint at = pointAt(after, start);
+    const std::string_view removed = before.substr(e.offset, e.length);
+    const auto rows = static_cast<uint32_t>(std::count(removed.begin(), removed.end(), '\n'));
+    const TSPoint oldEnd =
+        rows == 0 ? TSPoint{at.row, at.column + static_cast<uint32_t>(removed.size())}
+                  : TSPoint{at.row + rows,
+                            static_cast<uint32_t>(removed.size() - removed.rfind('\n') - 1)};
+    const TSInputEdit input{start,
+                            start + static_cast<uint32_t>(e.length),
+                            start + static_cast<uint32_t>(e.text.size()),
+                            at,
+                            oldEnd,
+                            pointAt(after, start + e.text.size())};
+    ts_tree_edit(edited.get(), &input);
+    shift += static_cast<long>(e.text.size()) - static_cast<long>(e.length);
+  }
+  TSParser* parser = threadParser(grammar);
+  ts_parser_set_included_ranges(parser, nullptr, 0);
+  TreePtr tree(ts_parser_parse_string(parser, edited.get(), after.data(),
+                                      static_cast<uint32_t>(after.size())));
+  if (!tree) {
+    ts_parser_reset(parser);
+    return;
+  }
+  remember(grammar, after, tree.get());
+}
+
+namespace {
 
 /// The language's constants query and all its rules as one query, so a file's tree is walked
 /// once; `patternRule[i]` is the rule of pattern i, or -1 for a constants pattern.
@@ -68,8 +163,17 @@ public:
   Expected<std::vector<Finding>> analyze(const SourceFile& file,
                                          std::span<const DatasetMatcher> matchers) const override;
   int syntaxErrors(std::string_view text) const override;
+  Expected<void> verifyEdits(const SourceFile& file, std::span<const SourceEdit> edits,
+                             std::string_view after) const override;
 
 private:
+  /// The findings in `tree`, a parse of the file, whole or of the lines that can matter. Adds to
+  /// `names` every constant the analysis defined or looked up, so a caller can tell whether
+  /// skipped lines mattered.
+  std::vector<Finding> analyzeTree(const SourceFile& file, TSTree* tree,
+                                   std::span<const DatasetMatcher> matchers,
+                                   std::vector<std::string>& names) const;
+
   /// Compiling a query costs more than analyzing a file: done once, on first use, so languages a
   /// run never meets cost nothing and the others compile in parallel in the workers.
   const CombinedQuery& combined() const {
@@ -85,16 +189,43 @@ private:
 
 Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
                                                    std::span<const DatasetMatcher> matchers) const {
-  const std::string_view src = file.text;
-  TreePtr tree(parseWith(lang_, src));
+  if (const CombinedQuery& query = combined(); query.error)
+    return *query.error;
+  std::vector<std::string> names;
+  if (!file.hits.empty()) {
+    // Parse only the lines that can matter: skip whole statements away from every hit, then
+    // keep any skipped line that mentions a constant the analysis defined or looked up, until
+    // none does. A parse with errors, or too many rounds, falls back to the whole file.
+    StatementLines lines(lang_.statements, file.text);
+    for (const size_t hit : file.hits)
+      lines.keepAt(hit);
+    for (int round = 0; round < 4 && lines.blanksAny(); ++round) {
+      TreePtr tree(parseWith(lang_, file.text, lines.includedRanges()));
+      if (!tree || ts_node_has_error(ts_tree_root_node(tree.get())))
+        break;
+      names.clear();
+      std::vector<Finding> found = analyzeTree(file, tree.get(), matchers, names);
+      bool more = false;
+      for (const std::string& name : names)
+        more = lines.keepMentions(name) || more;
+      if (!more)
+        return found;
+    }
+  }
+  TreePtr tree(parseWith(lang_, file.text));
   if (!tree)
     return Error{"parsing took too long; the file was not analyzed", file.path, 1, 1,
                  "exclude the file (e.g. generated code) with --exclude"};
-  const TSNode root = ts_tree_root_node(tree.get());
+  return analyzeTree(file, tree.get(), matchers, names);
+}
+
+std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, TSTree* tree,
+                                             std::span<const DatasetMatcher> matchers,
+                                             std::vector<std::string>& names) const {
+  const std::string_view src = file.text;
+  const TSNode root = ts_tree_root_node(tree);
   FindingCollector fc(file);
   const CombinedQuery& query = combined();
-  if (query.error)
-    return *query.error;
   std::vector<Query::Match> constantMatches;
   std::vector<std::vector<Query::Match>> ruleMatches(rules_.size());
   for (auto& m : query.query->matches(root, src)) {
@@ -121,6 +252,9 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
   }
   for (const auto& key : ambiguous)
     constants.erase(key);
+  for (const auto& [key, constant] : constants)
+    names.push_back(key);
+  names.insert(names.end(), ambiguous.begin(), ambiguous.end());
   if (!constants.empty()) {
     forEachNode(root, [&](TSNode node) {
       if (ts_node_type(node) != lang_.identifierType)
@@ -132,6 +266,7 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
   }
   Resolver resolve;
   resolve = [&](std::string_view name) -> const DecodedString* {
+    names.emplace_back(name);
     auto it = constants.find(name);
     if (it == constants.end())
       return nullptr;
@@ -189,10 +324,9 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
   // string nested in another's interpolation is analyzed on its own unless the enclosing value
   // already holds its bytes (pre-order visits the enclosing one first).
   std::vector<std::pair<uint32_t, uint32_t>> consumed;
-  forEachNode(root, [&](TSNode node) {
+  forEachNodeWithParent(root, [&](TSNode node, TSNode parent) {
     if (!lang_.isStringExpression(node, src))
       return;
-    const TSNode parent = ts_node_parent(node);
     if (!ts_node_is_null(parent) && lang_.isStringExpression(parent, src))
       return;
     const uint32_t eb = ts_node_start_byte(node), ee = ts_node_end_byte(node);
@@ -235,7 +369,8 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
         groups.push_back(std::move(m.captures));
         continue;
       }
-      const auto key = std::make_pair(ts_node_start_byte(scope->node), ts_node_end_byte(scope->node));
+      const auto key =
+          std::make_pair(ts_node_start_byte(scope->node), ts_node_end_byte(scope->node));
       auto [it, fresh] = byScope.emplace(key, groups.size());
       if (fresh)
         groups.emplace_back();
@@ -278,7 +413,8 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
           const std::string shown = it == parts.end() ? "?" : it->second.value_or("${…}");
           f.found += (f.found.empty() ? "" : ".") + shown;
           auto nv = pm.newValues.find(part);
-          f.replacement += (f.replacement.empty() ? "" : ".") + (nv != pm.newValues.end() ? nv->second : shown);
+          f.replacement +=
+              (f.replacement.empty() ? "" : ".") + (nv != pm.newValues.end() ? nv->second : shown);
         }
         if (pm.status == PartsMatch::Status::Rewrite) {
           f.action = Action::Rewrite;
@@ -299,6 +435,29 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
   std::stable_sort(fc.findings().begin(), fc.findings().end(),
                    [](const Finding& a, const Finding& b) { return a.offset < b.offset; });
   return std::move(fc.findings());
+}
+
+Expected<void> TsAnalyzer::verifyEdits(const SourceFile& file, std::span<const SourceEdit> edits,
+                                       std::string_view after) const {
+  // The edited lines, parsed with the statements around them skipped, prove most edits right
+  // without parsing the whole file again; any doubt goes to the full comparison.
+  if (!file.hits.empty()) {
+    StatementLines lines(lang_.statements, after);
+    long shift = 0;
+    for (const SourceEdit& e : edits) {
+      const size_t at = static_cast<size_t>(static_cast<long>(e.offset) + shift);
+      lines.keepAt(at);
+      lines.keepAt(at + e.text.size());
+      shift += static_cast<long>(e.text.size()) - static_cast<long>(e.length);
+    }
+    if (lines.blanksAny()) {
+      TreePtr tree(parseWith(lang_, after, lines.includedRanges()));
+      if (tree && !ts_node_has_error(ts_tree_root_node(tree.get())))
+        return {};
+    }
+  }
+  parseEdited(lang_, file.text, edits, after);
+  return Analyzer::verifyEdits(file, edits, after);
 }
 
 int TsAnalyzer::syntaxErrors(std::string_view text) const {

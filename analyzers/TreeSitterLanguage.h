@@ -3,6 +3,7 @@
 // string expressions decode, and its file-level constants (as a query).
 
 #include "analyzers/DecodedString.h"
+#include "analyzers/StatementLines.h"
 
 #include <tree_sitter/api.h>
 
@@ -34,6 +35,8 @@ struct TreeSitterLanguage {
   /// `resolve`; anything unknown becomes a hole. nullopt when `node` is neither.
   std::optional<DecodedString> (*decode)(TSNode node, std::string_view src,
                                          const Resolver& resolve);
+  /// How statements end, so lines unrelated to a prefilter hit need not be parsed.
+  StatementStyle statements = StatementStyle::None;
 };
 
 } // namespace godwit

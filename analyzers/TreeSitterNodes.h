@@ -80,4 +80,26 @@ template <class F> void forEachNode(TSNode root, F&& visit) {
   }
 }
 
+/// forEachNode() that also passes each node's parent (a null node for `root`); cheaper than
+/// ts_node_parent(), which searches down from the root.
+template <class F> void forEachNodeWithParent(TSNode root, F&& visit) {
+  TSTreeCursor cursor = ts_tree_cursor_new(root);
+  std::vector<TSNode> parents;
+  for (;;) {
+    const TSNode node = ts_tree_cursor_current_node(&cursor);
+    visit(node, parents.empty() ? TSNode{} : parents.back());
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      parents.push_back(node);
+      continue;
+    }
+    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        ts_tree_cursor_delete(&cursor);
+        return;
+      }
+      parents.pop_back();
+    }
+  }
+}
+
 } // namespace godwit

@@ -27,6 +27,7 @@ struct CommonOptions {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
   std::string compileCommands;
+  bool fullParse = false;
 };
 
 void addCommon(CLI::App& cmd, CommonOptions& o) {
@@ -40,6 +41,9 @@ void addCommon(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--exclude", o.exclude, "Skip paths matching this glob (repeatable)");
   cmd.add_option("--compile-commands", o.compileCommands,
                  "C++: compile_commands.json, or its folder (default: in the root or build/)");
+  cmd.add_flag("--full-parse", o.fullParse,
+               "Parse every candidate file whole instead of only the statements around a match "
+               "(slower; the findings are the same)");
 }
 
 /// Prints `done/total` to stderr at most ten times a second, only on a terminal.
@@ -87,6 +91,7 @@ std::variant<Loaded, int> load(const CommonOptions& o) {
   run.include = o.include;
   run.exclude = o.exclude;
   run.compileCommands = o.compileCommands;
+  run.fullParse = o.fullParse;
   std::error_code ec;
   if (o.paths.size() == 1 && fs::is_directory(o.paths.front(), ec)) {
     run.root = o.paths.front();
@@ -139,7 +144,8 @@ int runCli(int argc, char** argv) {
   CommonOptions dryOpts;
   bool exitCode = false;
   CLI::App* dry = app.add_subcommand(
-      "dry-run", "Print the migration as a unified diff (git apply accepts it, from the scanned root)");
+      "dry-run",
+      "Print the migration as a unified diff (git apply accepts it, from the scanned root)");
   addCommon(*dry, dryOpts);
   dry->add_flag("--exit-code", exitCode, "Exit with 1 when there are changes");
 
@@ -163,7 +169,9 @@ int runCli(int argc, char** argv) {
     if (auto* code = std::get_if<int>(&loaded))
       return *code;
     const RunResult& r = std::get<Loaded>(loaded).result;
-    std::cout << (format == "json" ? renderJson(r) : format == "sarif" ? renderSarif(r) : renderText(r));
+    std::cout << (format == "json"    ? renderJson(r)
+                  : format == "sarif" ? renderSarif(r)
+                                      : renderText(r));
     return report(r, false);
   }
   if (dry->parsed()) {

@@ -83,14 +83,15 @@ void demoteAll(std::vector<Finding>& findings, const std::string& reason) {
 
 FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entry,
                         const Analyzer& analyzer, std::span<const DatasetMatcher> matchers,
-                        const Prefilter& prefilter, bool wanted) {
+                        const Prefilter& prefilter, bool wanted, bool fullParse) {
   FileOutcome out;
   thread_local std::string buffer;
   std::string_view text;
   std::string why;
   out.status = readFile((root / entry.path).string(), buffer, text, why);
   if (out.status == FileStatus::Unreadable) {
-    out.errors.push_back(Error{"cannot read file: " + why, entry.path, 0, 0, "check its permissions"});
+    out.errors.push_back(
+        Error{"cannot read file: " + why, entry.path, 0, 0, "check its permissions"});
     return out;
   }
   if (out.status == FileStatus::TooLarge)
@@ -99,11 +100,13 @@ FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entr
     out.status = FileStatus::Binary;
     return out;
   }
-  if (!wanted && !prefilter.matches(text)) {
+  std::vector<size_t> hits;
+  if (!wanted && !prefilter.matches(text, fullParse ? nullptr : &hits)) {
     out.status = FileStatus::NotCandidate;
     return out;
   }
-  auto findings = analyzer.analyzeFile(SourceFile{entry.path, text}, matchers, out.notes);
+  const SourceFile file{entry.path, text, hits};
+  auto findings = analyzer.analyzeFile(file, matchers, out.notes);
   if (out.notes.skipped)
     out.status = FileStatus::NoParser;
   if (!findings) {
@@ -125,7 +128,8 @@ FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entr
     for (Edit& e : *made) {
       if (auto added = edits.add(std::move(e)); !added) {
         // Two findings disagree about the same bytes: touch nothing in this file.
-        out.errors.push_back(Error{added.error().message, entry.path, f.line, f.column, added.error().hint});
+        out.errors.push_back(
+            Error{added.error().message, entry.path, f.line, f.column, added.error().hint});
         demoteAll(out.findings, "not rewritten: " + added.error().message);
         return out;
       }
@@ -137,7 +141,7 @@ FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entr
   std::vector<SourceEdit> applied;
   for (const Edit& e : edits.edits())
     applied.push_back(SourceEdit{e.offset, e.length, e.replacement});
-  if (auto verified = analyzer.verifyEdits(SourceFile{entry.path, text}, applied, after); !verified) {
+  if (auto verified = analyzer.verifyEdits(file, applied, after); !verified) {
     out.rejected = true;
     demoteAll(out.findings, "not rewritten: " + verified.error().message);
     return out;
@@ -185,7 +189,8 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
     for (const Rule& r : builtinRules())
       if (r.language == lang.name)
         rules.push_back(&r);
-    auto analyzer = lang.createInContext ? lang.createInContext(rules, context) : lang.create(rules);
+    auto analyzer =
+        lang.createInContext ? lang.createInContext(rules, context) : lang.create(rules);
     if (!analyzer)
       return analyzer.error();
     analyzers.push_back(std::move(*analyzer));
@@ -199,14 +204,16 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
   std::atomic<size_t> next{0}, done{0};
   auto work = [&] {
     for (size_t i = next++; i < files.size(); i = next++) {
-      outcomes[i] = processFile(options.root, files[i], analyzerFor(files[i].language), matchers,
-                                *prefilter, dbtWantsFile(context, files[i].path));
+      outcomes[i] =
+          processFile(options.root, files[i], analyzerFor(files[i].language), matchers, *prefilter,
+                      dbtWantsFile(context, files[i].path), options.fullParse);
       const size_t d = ++done;
       if (options.progress)
         options.progress(d, files.size());
     }
   };
-  const unsigned jobs = std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());
+  const unsigned jobs =
+      std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());
   {
     std::vector<std::jthread> threads;
     for (unsigned j = 1; j < jobs && j < files.size(); ++j)

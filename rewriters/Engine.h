@@ -24,6 +24,9 @@ struct RunOptions {
   /// C++: the compilation database (`--compile-commands`: a file, or a folder holding
   /// compile_commands.json); empty: `compile_commands.json` in the root or in `build/`.
   std::filesystem::path compileCommands;
+  /// Parse every candidate file whole. By default only the statements around prefilter hits
+  /// (and the constants they use) are parsed; the findings are the same either way.
+  bool fullParse = false;
   /// Called from worker threads as files finish (done, total); may be empty.
   std::function<void(size_t done, size_t total)> progress;
 };

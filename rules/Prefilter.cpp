@@ -44,9 +44,19 @@ struct ThreadScratch {
 
 thread_local ThreadScratch threadScratch;
 
-int onMatch(unsigned int, unsigned long long, unsigned long long, unsigned int, void* context) {
-  *static_cast<bool*>(context) = true;
-  return 1; // stop: one match is enough
+struct ScanState {
+  bool found = false;
+  size_t base = 0;
+  std::vector<size_t>* ends = nullptr;
+};
+
+int onMatch(unsigned int, unsigned long long, unsigned long long to, unsigned int, void* context) {
+  auto* state = static_cast<ScanState*>(context);
+  state->found = true;
+  if (state->ends == nullptr)
+    return 1; // stop: one match is enough
+  state->ends->push_back(state->base + static_cast<size_t>(to));
+  return 0;
 }
 
 } // namespace
@@ -85,7 +95,7 @@ Expected<Prefilter> Prefilter::build(const std::vector<PrefilterPattern>& patter
       re += "]|$)";
     }
     regexes.push_back(std::move(re));
-    flags.push_back(HS_FLAG_SINGLEMATCH | (p.caseless ? HS_FLAG_CASELESS : 0u));
+    flags.push_back(p.caseless ? HS_FLAG_CASELESS : 0u);
     ids.push_back(static_cast<unsigned>(ids.size()));
     impl->longest = std::max(impl->longest, p.literal.size() + 1);
   }
@@ -114,7 +124,7 @@ Expected<Prefilter> Prefilter::build(const std::vector<PrefilterPattern>& patter
   return Prefilter(std::move(impl));
 }
 
-bool Prefilter::matches(std::string_view bytes) const {
+bool Prefilter::matches(std::string_view bytes, std::vector<size_t>* ends) const {
   if (!impl_ || !impl_->database)
     return false;
   ThreadScratch& local = threadScratch;
@@ -129,18 +139,21 @@ bool Prefilter::matches(std::string_view bytes) const {
   size_t pos = 0;
   do {
     size_t len = std::min(chunk, bytes.size() - pos);
-    bool found = false;
+    ScanState state{false, pos, ends};
     hs_error_t rc = hs_scan(impl_->database, bytes.data() + pos, static_cast<unsigned>(len), 0,
-                            local.scratch, onMatch, &found);
-    if (found)
+                            local.scratch, onMatch, &state);
+    if (state.found && !ends)
       return true;
-    if (rc != HS_SUCCESS)
-      return true; // cannot tell: let the file through
+    if (rc != HS_SUCCESS) {
+      if (ends)
+        ends->clear(); // unknown places: the caller analyzes the whole file
+      return true;     // cannot tell: let the file through
+    }
     if (pos + len >= bytes.size())
       break;
     pos += len - std::min(len, impl_->longest - 1);
   } while (true);
-  return false;
+  return ends && !ends->empty();
 }
 
 } // namespace godwit

@@ -16,8 +16,9 @@ public:
   /// Compiles the patterns; an empty set matches nothing.
   static Expected<Prefilter> build(const std::vector<PrefilterPattern>& patterns);
 
-  /// True when `bytes` contains at least one pattern.
-  bool matches(std::string_view bytes) const;
+  /// True when `bytes` contains at least one pattern. With `ends`, scans on and appends where
+  /// every match ends (byte offsets), so the caller knows where to look.
+  bool matches(std::string_view bytes, std::vector<size_t>* ends = nullptr) const;
 
   Prefilter(Prefilter&&) noexcept;
   Prefilter& operator=(Prefilter&&) noexcept;

@@ -305,7 +305,7 @@ std::optional<DecodedString> decode(TSNode node, std::string_view src, const Res
 const TreeSitterLanguage& javaLanguage() {
   static const TreeSitterLanguage language{
       "java",       tree_sitter_java,   embeddedQuery("analyzers/java/constants.scm"),
-      "identifier", isStringExpression, decode,
+      "identifier", isStringExpression, decode, StatementStyle::Java,
   };
   return language;
 }

@@ -275,7 +275,7 @@ std::optional<DecodedString> decode(TSNode node, std::string_view src, const Res
 const TreeSitterLanguage& pythonLanguage() {
   static const TreeSitterLanguage language{
       "python",     tree_sitter_python, embeddedQuery("analyzers/python/constants.scm"),
-      "identifier", isStringExpression, decode,
+      "identifier", isStringExpression, decode, StatementStyle::Python,
   };
   return language;
 }

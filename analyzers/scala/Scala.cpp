@@ -344,7 +344,7 @@ std::optional<DecodedString> decode(TSNode node, std::string_view src, const Res
 const TreeSitterLanguage& scalaLanguage() {
   static const TreeSitterLanguage language{
       "scala",      tree_sitter_scala,  embeddedQuery("analyzers/scala/constants.scm"),
-      "identifier", isStringExpression, decode,
+      "identifier", isStringExpression, decode, StatementStyle::Scala,
   };
   return language;
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -29,6 +30,25 @@ TEST(Prefilter, SingleLiteral) {
   EXPECT_FALSE(p.matches(""));
 }
 
+TEST(Prefilter, ReportsWhereEveryMatchEnds) {
+  Prefilter p = build({{"user_profile_v1", false, "abcdefghijklmnopqrstuvwxyz0123456789_-"},
+                       {"playback-events", false}});
+  const std::string text =
+      "a user_profile_v1\nb user_profile_v10\nc playback-events user_profile_v1";
+  std::vector<size_t> ends;
+  ASSERT_TRUE(p.matches(text, &ends));
+  std::sort(ends.begin(), ends.end());
+  // A match of a bounded pattern ends one byte after the name: the byte it checked.
+  ASSERT_EQ(ends.size(), 3u);
+  EXPECT_EQ(ends[0], text.find("user_profile_v1") + 16);
+  EXPECT_EQ(ends[1], text.find("playback-events") + 15);
+  EXPECT_EQ(ends[2], text.size());
+
+  std::vector<size_t> none;
+  EXPECT_FALSE(p.matches("user_profile_v10 only", &none));
+  EXPECT_TRUE(none.empty());
+}
+
 TEST(Prefilter, NotFollowedByRulesOutLookAlikes) {
   Prefilter p = build({{"user_profile_v1", false, "abcdefghijklmnopqrstuvwxyz0123456789_-"}});
   EXPECT_TRUE(p.matches("\"acme-prod.core_users.user_profile_v1\""));
@@ -41,7 +61,8 @@ TEST(Prefilter, NotFollowedByRulesOutLookAlikes) {
 }
 
 TEST(Prefilter, NotFollowedByIsCaselessWithItsPattern) {
-  Prefilter p = build({{"user_events", true, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"}});
+  Prefilter p = build(
+      {{"user_events", true, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"}});
   EXPECT_TRUE(p.matches("FROM WAREHOUSE.USER_EVENTS WHERE"));
   EXPECT_FALSE(p.matches("FROM warehouse.user_events2"));
 }
