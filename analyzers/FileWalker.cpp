@@ -132,6 +132,8 @@ Expected<WalkResult> walkFiles(const WalkOptions& options) {
       return;
     }
     result.files.push_back({rel, lang});
+    if (options.onFile)
+      options.onFile(result.files.back());
   };
 
   // Depth-first with sorted folder entries, so output order does not depend on the file system.

@@ -5,6 +5,7 @@
 #include "rules/Expected.h"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,18 +16,21 @@ namespace godwit {
 /// stay within one; a glob without `/` is matched against the file name alone.
 bool globMatch(std::string_view glob, std::string_view path);
 
+/// A file to analyze.
+struct WalkEntry {
+  std::string path; ///< Relative to root, `/`-separated.
+  const LanguageEntry* language = nullptr;
+};
+
 /// What to walk.
 struct WalkOptions {
   std::filesystem::path root;
   std::vector<std::string> paths;   ///< Files or folders under root; empty means root.
   std::vector<std::string> include; ///< When non-empty, only files matching one are kept.
   std::vector<std::string> exclude;
-};
-
-/// A file to analyze.
-struct WalkEntry {
-  std::string path; ///< Relative to root, `/`-separated.
-  const LanguageEntry* language = nullptr;
+  /// Called from the walking thread for each file to analyze, as it is found (in walk order,
+  /// not the sorted order of WalkResult::files); may be empty.
+  std::function<void(const WalkEntry&)> onFile = nullptr;
 };
 
 /// The files to analyze and the counts of those passed over.

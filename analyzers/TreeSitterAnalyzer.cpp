@@ -5,6 +5,7 @@
 #include "analyzers/ValueFindings.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <deque>
 #include <map>
@@ -147,6 +148,22 @@ struct CombinedQuery {
 CombinedQuery combineQueries(const TreeSitterLanguage& language,
                              const std::vector<const Rule*>& rules);
 
+/// The literals a rule's query compares captures with (`#eq?`, `#any-of?`): a file that holds
+/// none of them cannot match. nullopt when some pattern of the query has no such literal.
+std::optional<std::vector<std::string>> requiredLiterals(std::string_view query);
+
+/// True when `text` holds `token` as a node's whole text could be: not inside a longer name.
+bool containsToken(std::string_view text, std::string_view token) {
+  const auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  for (size_t at = text.find(token); at != std::string_view::npos; at = text.find(token, at + 1)) {
+    const size_t end = at + token.size();
+    if ((at == 0 || !word(token.front()) || !word(text[at - 1])) &&
+        (end == text.size() || !word(token.back()) || !word(text[end])))
+      return true;
+  }
+  return token.empty();
+}
+
 struct Constant {
   TSNode name{};
   TSNode value{};
@@ -158,7 +175,16 @@ struct Constant {
 class TsAnalyzer final : public Analyzer {
 public:
   TsAnalyzer(const TreeSitterLanguage& lang, std::vector<const Rule*> rules)
-      : lang_(lang), rules_(std::move(rules)) {}
+      : lang_(lang), rules_(std::move(rules)) {
+    for (const Rule* rule : rules_) {
+      if (auto literals = requiredLiterals(rule->query)) {
+        ruleLiterals_.insert(ruleLiterals_.end(), literals->begin(), literals->end());
+      } else {
+        anyRuleMayMatch_ = true;
+        break;
+      }
+    }
+  }
 
   Expected<std::vector<Finding>> analyze(const SourceFile& file,
                                          std::span<const DatasetMatcher> matchers) const override;
@@ -170,26 +196,38 @@ private:
   /// The findings in `tree`, a parse of the file, whole or of the lines that can matter. Adds to
   /// `names` every constant the analysis defined or looked up, so a caller can tell whether
   /// skipped lines mattered.
-  std::vector<Finding> analyzeTree(const SourceFile& file, TSTree* tree,
+  std::vector<Finding> analyzeTree(const SourceFile& file, const CombinedQuery& query, TSTree* tree,
                                    std::span<const DatasetMatcher> matchers,
                                    std::vector<std::string>& names) const;
 
-  /// Compiling a query costs more than analyzing a file: done once, on first use, so languages a
-  /// run never meets cost nothing and the others compile in parallel in the workers.
-  const CombinedQuery& combined() const {
-    std::call_once(compileOnce_, [this] { combined_ = combineQueries(lang_, rules_); });
-    return combined_;
+  /// The query for `text`: the constants and every rule, or the constants alone when the text
+  /// holds no literal any rule needs. Compiling a query costs more than analyzing many files
+  /// (tree-sitter's analysis takes milliseconds per pattern), so each is compiled on first use:
+  /// languages a run never meets cost nothing, and most files need no rule at all.
+  const CombinedQuery& queryFor(std::string_view text) const {
+    const bool rules =
+        anyRuleMayMatch_ || std::any_of(ruleLiterals_.begin(), ruleLiterals_.end(),
+                                        [&](const auto& l) { return containsToken(text, l); });
+    if (rules) {
+      std::call_once(allOnce_, [this] { all_ = combineQueries(lang_, rules_); });
+      return all_;
+    }
+    std::call_once(constantsOnce_, [this] { constants_ = combineQueries(lang_, {}); });
+    return constants_;
   }
 
   const TreeSitterLanguage& lang_;
   std::vector<const Rule*> rules_;
-  mutable std::once_flag compileOnce_;
-  mutable CombinedQuery combined_;
+  std::vector<std::string> ruleLiterals_;
+  bool anyRuleMayMatch_ = false;
+  mutable std::once_flag allOnce_, constantsOnce_;
+  mutable CombinedQuery all_, constants_;
 };
 
 Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
                                                    std::span<const DatasetMatcher> matchers) const {
-  if (const CombinedQuery& query = combined(); query.error)
+  const CombinedQuery& query = queryFor(file.text);
+  if (query.error)
     return *query.error;
   std::vector<std::string> names;
   if (!file.hits.empty()) {
@@ -204,7 +242,7 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
       if (!tree || ts_node_has_error(ts_tree_root_node(tree.get())))
         break;
       names.clear();
-      std::vector<Finding> found = analyzeTree(file, tree.get(), matchers, names);
+      std::vector<Finding> found = analyzeTree(file, query, tree.get(), matchers, names);
       bool more = false;
       for (const std::string& name : names)
         more = lines.keepMentions(name) || more;
@@ -216,16 +254,15 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
   if (!tree)
     return Error{"parsing took too long; the file was not analyzed", file.path, 1, 1,
                  "exclude the file (e.g. generated code) with --exclude"};
-  return analyzeTree(file, tree.get(), matchers, names);
+  return analyzeTree(file, query, tree.get(), matchers, names);
 }
 
-std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, TSTree* tree,
-                                             std::span<const DatasetMatcher> matchers,
+std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const CombinedQuery& query,
+                                             TSTree* tree, std::span<const DatasetMatcher> matchers,
                                              std::vector<std::string>& names) const {
   const std::string_view src = file.text;
   const TSNode root = ts_tree_root_node(tree);
   FindingCollector fc(file);
-  const CombinedQuery& query = combined();
   std::vector<Query::Match> constantMatches;
   std::vector<std::vector<Query::Match>> ruleMatches(rules_.size());
   for (auto& m : query.query->matches(root, src)) {
@@ -477,6 +514,46 @@ int TsAnalyzer::syntaxErrors(std::string_view text) const {
 } // namespace
 
 namespace {
+
+std::optional<std::vector<std::string>> requiredLiterals(std::string_view query) {
+  // Split the query into its top-level patterns, skipping strings and `;` comments.
+  std::vector<std::string_view> patterns;
+  int depth = 0;
+  size_t start = 0;
+  for (size_t i = 0; i < query.size(); ++i) {
+    const char c = query[i];
+    if (c == ';') {
+      while (i < query.size() && query[i] != '\n')
+        ++i;
+    } else if (c == '"') {
+      for (++i; i < query.size() && query[i] != '"'; ++i)
+        i += query[i] == '\\' ? 1 : 0;
+    } else if (c == '(' || c == '[') {
+      if (depth++ == 0)
+        start = i;
+    } else if ((c == ')' || c == ']') && --depth == 0) {
+      patterns.push_back(query.substr(start, i + 1 - start));
+    }
+  }
+  static const std::regex predicate(R"re(\(#(?:eq|any-of)\?\s+@[^\s)]+((?:\s+"[^"\\]*")+)\s*\))re");
+  static const std::regex literal(R"re("([^"\\]*)")re");
+  std::vector<std::string> out;
+  for (const std::string_view pattern : patterns) {
+    bool some = false;
+    for (std::cregex_iterator it(pattern.begin(), pattern.end(), predicate), end; it != end; ++it) {
+      const auto& args = (*it)[1];
+      for (std::cregex_iterator l(args.first, args.second, literal); l != end; ++l) {
+        out.push_back((*l)[1].str());
+        some = true;
+      }
+    }
+    if (!some)
+      return std::nullopt;
+  }
+  if (patterns.empty())
+    return std::nullopt;
+  return out;
+}
 
 CombinedQuery combineQueries(const TreeSitterLanguage& language,
                              const std::vector<const Rule*>& rules) {

@@ -12,8 +12,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <future>
+#include <mutex>
+#include <numeric>
 #include <optional>
 #include <thread>
 
@@ -160,75 +164,144 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
     for (auto& p : matchers.back().prefilterPatterns())
       patterns.push_back(std::move(p));
   }
-  auto prefilter = Prefilter::build(patterns);
+  // The prefilter compiles, and the walk runs, while the workers start on the files found so
+  // far. dbt is cross-file: a file its index may concern waits until the walk is done and the
+  // index is built.
+  auto compiled = std::async(std::launch::async, [&] { return Prefilter::build(patterns); });
+  const bool dbtMatters = std::any_of(matchers.begin(), matchers.end(), [](const auto& m) {
+    return m.spec().kind == DatasetKind::BigQueryTable ||
+           m.spec().kind == DatasetKind::BigQueryDataset;
+  });
+  const auto languages = languageTable();
+  const AnalyzerContext context{std::filesystem::absolute(options.root), options.compileCommands,
+                                nullptr};
+  AnalyzerContext dbtContext = context; // with the dbt index, once the walk is done
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<WalkEntry> found;      // in walk order
+  std::deque<FileOutcome> outcomes; // one per found file
+  std::vector<size_t> waiting;      // found files that wait for the dbt index
+  size_t next = 0, nextWaiting = 0, done = 0;
+  bool walkDone = false; // and the dbt index built
+  std::optional<Expected<WalkResult>> walked;
+
+  WalkOptions walk{options.root, options.paths, options.include, options.exclude};
+  walk.exclude.insert(walk.exclude.end(), migration.exclude.begin(), migration.exclude.end());
+  walk.onFile = [&](const WalkEntry& e) {
+    {
+      std::lock_guard lock(mutex);
+      found.push_back(e);
+      outcomes.emplace_back();
+    }
+    changed.notify_one();
+  };
+  std::jthread walker([&] {
+    Expected<WalkResult> result = walkFiles(walk);
+    std::shared_ptr<const DbtProjects> dbt;
+    if (result && dbtMatters)
+      dbt = indexDbtProjects(options.root, result->files, matchers);
+    {
+      std::lock_guard lock(mutex);
+      walked = std::move(result);
+      dbtContext.dbt = std::move(dbt);
+      walkDone = true;
+    }
+    changed.notify_all();
+  });
+
+  auto prefilter = compiled.get();
   if (!prefilter)
     return prefilter.error();
 
-  // Walked first: the dbt index (analyzers/dbt/DbtProject.h) needs every file of the run.
-  WalkOptions walk{options.root, options.paths, options.include, options.exclude};
-  walk.exclude.insert(walk.exclude.end(), migration.exclude.begin(), migration.exclude.end());
-  auto walked = walkFiles(walk);
-  if (!walked)
-    return walked.error();
-
-  const auto languages = languageTable();
-  const AnalyzerContext context{std::filesystem::absolute(options.root), options.compileCommands,
-                                indexDbtProjects(options.root, walked->files, matchers)};
-  // Only the languages of the walked files: an analyzer can be expensive to build (C++ loads
-  // LLVM), and the run may have none of its files.
-  std::vector<bool> present(languages.size());
-  for (const WalkEntry& f : walked->files)
-    present[static_cast<size_t>(f.language - languages.data())] = true;
-  std::vector<std::unique_ptr<Analyzer>> analyzers;
-  for (const LanguageEntry& lang : languages) {
-    if (!present[analyzers.size()]) {
-      analyzers.emplace_back();
-      continue;
-    }
-    std::vector<const Rule*> rules;
-    for (const Rule& r : builtinRules())
-      if (r.language == lang.name)
-        rules.push_back(&r);
-    auto analyzer =
-        lang.createInContext ? lang.createInContext(rules, context) : lang.create(rules);
-    if (!analyzer)
-      return analyzer.error();
-    analyzers.push_back(std::move(*analyzer));
-  }
-  auto analyzerFor = [&](const LanguageEntry* lang) -> const Analyzer& {
-    return *analyzers[static_cast<size_t>(lang - languages.data())];
+  // Analyzers are built on first use, for the languages the run meets: one can be expensive to
+  // build (C++ loads LLVM). A language dbt may concern is built after the index.
+  struct Slot {
+    std::once_flag once;
+    std::unique_ptr<Analyzer> analyzer;
+    std::optional<Error> error;
+  };
+  std::vector<Slot> slots(languages.size());
+  auto analyzerFor = [&](const LanguageEntry* lang, const AnalyzerContext& context) {
+    Slot& slot = slots[static_cast<size_t>(lang - languages.data())];
+    std::call_once(slot.once, [&] {
+      std::vector<const Rule*> rules;
+      for (const Rule& r : builtinRules())
+        if (r.language == lang->name)
+          rules.push_back(&r);
+      auto made =
+          lang->createInContext ? lang->createInContext(rules, context) : lang->create(rules);
+      if (made)
+        slot.analyzer = std::move(*made);
+      else
+        slot.error = made.error();
+    });
+    return static_cast<const Analyzer*>(slot.analyzer.get());
   };
 
-  const auto& files = walked->files;
-  std::vector<FileOutcome> outcomes(files.size());
-  std::atomic<size_t> next{0}, done{0};
   auto work = [&] {
-    for (size_t i = next++; i < files.size(); i = next++) {
-      outcomes[i] =
-          processFile(options.root, files[i], analyzerFor(files[i].language), matchers, *prefilter,
-                      dbtWantsFile(context, files[i].path), options.fullParse);
-      const size_t d = ++done;
+    std::unique_lock lock(mutex);
+    for (;;) {
+      size_t i = 0;
+      if (next < found.size()) {
+        i = next++;
+        if (dbtMatters && !walkDone && dbtMayConcern(found[i].path)) {
+          waiting.push_back(i);
+          continue;
+        }
+      } else if (walkDone && nextWaiting < waiting.size()) {
+        i = waiting[nextWaiting++];
+      } else if (walkDone) {
+        return;
+      } else {
+        changed.wait(lock);
+        continue;
+      }
+      const WalkEntry& entry = found[i];
+      FileOutcome& outcome = outcomes[i];
+      const AnalyzerContext& ctx = walkDone ? dbtContext : context;
+      const bool wanted = walkDone && dbtWantsFile(dbtContext, entry.path);
+      lock.unlock();
+      if (const Analyzer* analyzer = analyzerFor(entry.language, ctx))
+        outcome = processFile(options.root, entry, *analyzer, matchers, *prefilter, wanted,
+                              options.fullParse);
+      lock.lock();
+      ++done;
       if (options.progress)
-        options.progress(d, files.size());
+        options.progress(done, walkDone ? found.size() : std::max(found.size(), done));
     }
   };
   const unsigned jobs =
       std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());
   {
     std::vector<std::jthread> threads;
-    for (unsigned j = 1; j < jobs && j < files.size(); ++j)
+    for (unsigned j = 1; j < jobs; ++j)
       threads.emplace_back(work);
     work();
   }
+  walker.join();
+  if (!*walked)
+    return walked->error();
+  for (const Slot& slot : slots)
+    if (slot.error)
+      return *slot.error;
+
+  // Results in path order, as the walk sorts its files.
+  std::vector<size_t> order(found.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return found[a].path < found[b].path; });
 
   RunResult result;
   Summary& s = result.summary;
-  s.filesSeen = walked->seen;
-  s.ignored = walked->ignored;
-  s.unsupported = walked->unsupported;
-  s.symlinks = walked->symlinks;
-  result.errors = std::move(walked->errors);
-  for (FileOutcome& o : outcomes) {
+  WalkResult& w = **walked;
+  s.filesSeen = w.seen;
+  s.ignored = w.ignored;
+  s.unsupported = w.unsupported;
+  s.symlinks = w.symlinks;
+  result.errors = std::move(w.errors);
+  for (const size_t i : order) {
+    FileOutcome& o = outcomes[i];
     switch (o.status) {
     case FileStatus::Candidate:
       ++s.candidates;

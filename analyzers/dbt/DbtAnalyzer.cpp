@@ -203,4 +203,11 @@ bool dbtWantsFile(const AnalyzerContext& context, std::string_view path) {
   return context.dbt && context.dbt->file(path) != nullptr;
 }
 
+bool dbtMayConcern(std::string_view path) {
+  for (const std::string_view ext : {".sql", ".yml", ".yaml", ".py"})
+    if (path.ends_with(ext))
+      return true;
+  return false;
+}
+
 } // namespace godwit

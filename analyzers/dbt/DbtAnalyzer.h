@@ -25,4 +25,8 @@ Expected<std::unique_ptr<Analyzer>> makeDbtYamlAnalyzer(const std::vector<const 
 /// whatever the prefilter says.
 bool dbtWantsFile(const AnalyzerContext& context, std::string_view path);
 
+/// True when the dbt index may say something about `path` (a `.sql`, `.yml`, `.yaml` or `.py`
+/// file), so the engine must not analyze it before the index is built.
+bool dbtMayConcern(std::string_view path);
+
 } // namespace godwit

@@ -497,8 +497,12 @@ class Indexer {
 public:
   Indexer(const fs::path& root, const std::vector<WalkEntry>& files,
           std::span<const DatasetMatcher> matchers)
-      : root_(root), matchers_(matchers) {
-    for (const WalkEntry& e : files)
+      : root_(root), files_(files), matchers_(matchers) {}
+
+  /// Remembers which files are in the run; only needed, and only paid for, once there is a
+  /// project.
+  void noteRunFiles() {
+    for (const WalkEntry& e : files_)
       inRun_.insert(e.path);
   }
 
@@ -1293,6 +1297,7 @@ private:
   }
 
   fs::path root_;
+  const std::vector<WalkEntry>& files_;
   std::span<const DatasetMatcher> matchers_;
   std::set<std::string> inRun_;
   std::set<std::string> projects_;
@@ -1359,6 +1364,7 @@ std::shared_ptr<const DbtProjects> indexDbtProjects(const std::filesystem::path&
   std::vector<Project> projects = indexer.findProjects(files);
   if (projects.empty())
     return nullptr;
+  indexer.noteRunFiles();
   auto out = std::make_shared<DbtProjects>();
   for (const Project& p : projects) {
     indexer.index(p);
