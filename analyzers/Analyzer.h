@@ -20,8 +20,8 @@ namespace godwit {
 struct SourceFile {
   std::string path;      ///< Relative to the scanned root, `/`-separated.
   std::string_view text; ///< The file's bytes.
-  /// Where the prefilter matched (byte offsets). When set, an analyzer may leave code that has
-  /// nothing to do with these places unparsed; empty means analyze everything fully.
+  /// Where the prefilter's matches end (byte offsets, sorted). When set, an analyzer may leave
+  /// code that has nothing to do with these places unparsed; empty means analyze everything.
   std::span<const size_t> hits = {};
 };
 

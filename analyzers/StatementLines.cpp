@@ -281,6 +281,9 @@ bool startsWord(char c) {
 bool simpleStatement(StatementStyle style, std::string_view text, const LexLine& l) {
   if (!l.startsInCode || !l.atStatementLevel || !l.balanced || !l.hasCode)
     return false;
+  // An escape may spell a name whose bytes the prefilter never saw: such a line is parsed.
+  if (text.substr(l.begin, l.end - l.begin).find('\\') != std::string_view::npos)
+    return false;
   const char first = text[l.firstCode];
   if (!startsWord(first) && !(style != StatementStyle::Python && first == '$'))
     return false;

@@ -109,6 +109,7 @@ FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entr
     out.status = FileStatus::NotCandidate;
     return out;
   }
+  std::sort(hits.begin(), hits.end());
   const SourceFile file{entry.path, text, hits};
   auto findings = analyzer.analyzeFile(file, matchers, out.notes);
   if (out.notes.skipped)

@@ -762,8 +762,7 @@ std::vector<Match> DatasetMatcher::find(std::string_view value) const {
 std::vector<PrefilterPattern> DatasetMatcher::prefilterPatterns() const {
   // The name bytes of each kind: a reference's anchor is never followed by one of them in the
   // source either (escapes start with `\`, interpolations with `$` or `{`).
-  static const std::string word =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
+  static const std::string word = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
   switch (spec_.kind) {
   case DatasetKind::BigQueryTable:
     if (fromParts_.size() == 3) {
@@ -795,7 +794,11 @@ std::vector<PrefilterPattern> DatasetMatcher::prefilterPatterns() const {
   case DatasetKind::GcsPrefix:
     return {{gcsAnchor(spec_.from), false, word + ".-"}};
   case DatasetKind::KafkaTopic:
-    return {{spec_.from, false, word + ".-"}};
+    // A topic pattern (Flink's `'topic-pattern'`, Spark's `subscribePattern`) may match the topic
+    // without naming it; SQL analysis reports it.
+    return {{spec_.from, false, word + ".-"},
+            {"topic-pattern", true, {}},
+            {"subscribepattern", true, {}}};
   case DatasetKind::Literal:
     if (!spec_.from.empty() && isWordChar(spec_.from.back()))
       return {{spec_.from, false, word}};

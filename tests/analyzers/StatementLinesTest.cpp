@@ -105,6 +105,15 @@ print(x)  # done
   EXPECT_EQ(blankable(StatementStyle::Python, python), (Lines{1, 7, 11}));
 }
 
+TEST(StatementLines, LinesWithEscapesAreParsed) {
+  // `\u005f` is `_`: the line may name a dataset the prefilter did not see.
+  const std::string java = "class A {\n"
+                           "  String a = \"acme-prod.core_users.user\\u005fprofile_v1\";\n"
+                           "  String b = \"plain\";\n"
+                           "}\n";
+  EXPECT_EQ(blankable(StatementStyle::Java, java), (Lines{2}));
+}
+
 TEST(StatementLines, UnderstandsNothingOfAnUnterminatedString) {
   EXPECT_EQ(blankable(StatementStyle::Java, "class A {\n  int a = 1;\n  String s = \"open;\n}\n"),
             Lines{});

@@ -523,7 +523,7 @@ TEST(PrefilterPatterns, MostSpecificComponent) {
       "acme-raw");
   EXPECT_EQ(single(hive()).literal, "user_events");
   EXPECT_TRUE(single(hive()).caseless);
-  EXPECT_EQ(single(kafka()).literal, "playback-events");
+  EXPECT_EQ(kafka().prefilterPatterns()[0].literal, "playback-events");
   EXPECT_EQ(single(matcher(DatasetKind::Literal, "TOKEN_X", "TOKEN_Y")).literal, "TOKEN_X");
 }
 
@@ -542,6 +542,17 @@ TEST(PrefilterPatterns, LookAlikesAreNotCandidates) {
   EXPECT_TRUE(bounded(gcs(), "\"gs://acme-raw/events/playback/2024/\""));
   EXPECT_FALSE(bounded(gcs(), "\"gs://acme-raw/events/playback_archive/\""));
   EXPECT_TRUE(bounded(hive(), "FROM WAREHOUSE.USER_EVENTS"));
+}
+
+TEST(PrefilterPatterns, TopicPatternsThatMayMatchTheTopicAreCandidates) {
+  auto candidate = [](const std::string& text) {
+    auto p = Prefilter::build(kafka().prefilterPatterns());
+    EXPECT_TRUE(p.hasValue());
+    return p->matches(text);
+  };
+  EXPECT_TRUE(candidate("WITH ('connector' = 'kafka', 'topic-pattern' = 'playback-.*')"));
+  EXPECT_TRUE(candidate(".option(\"subscribePattern\", \"playback.*\")"));
+  EXPECT_FALSE(candidate("WITH ('connector' = 'kafka', 'topic' = 'clicks')"));
 }
 
 TEST(PrefilterPatterns, WildcardTablesThatMayIncludeTheTableAreCandidates) {
