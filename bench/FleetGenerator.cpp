@@ -31,7 +31,19 @@ constexpr std::array kNearMisses = {
     "\"playback-events-dlq\"",
 };
 
-enum class Kind { Scala, Java, Python, Yaml, Json, Conf };
+// The same datasets as SQL names them (BigQuery Runner style `queries/*.sql`).
+constexpr std::array kSqlReferences = {
+    "`acme-prod.core_users.user_profile_v1`",
+    "`acme-prod`.`core_users`.`user_profile_v1`",
+    "acme-prod.core_users.user_profile_v1",
+};
+constexpr std::array kSqlNearMisses = {
+    "`acme-prod.core_users.user_profile_v10`",
+    "`other-proj.core_users.user_profile_v1`",
+    "`acme-prod.core_users.user_profile_v1_backup`",
+};
+
+enum class Kind { Scala, Java, Python, Yaml, Json, Conf, Sql };
 
 struct Generator {
   std::mt19937_64 rng;
@@ -46,7 +58,15 @@ struct Generator {
   }
 
   std::string line(Kind kind, const char* literal) {
-    const std::string value = literal ? literal : "\"" + ident() + "." + word() + "\"";
+    std::string value = "\"";
+    value += ident();
+    value += ".";
+    value += word();
+    value += "\"";
+    if (literal)
+      value = literal;
+    else if (kind == Kind::Sql)
+      value = "`acme-prod." + word() + "." + ident() + "`";
     switch (kind) {
     case Kind::Scala:
       return "    val " + ident() + " = sc.textFile(" + value + ").map(_.split(\",\")).filter(_.nonEmpty) // " + word() + "\n";
@@ -60,6 +80,9 @@ struct Generator {
       return "  \"" + ident() + "\": " + value + ",\n";
     case Kind::Conf:
       return ident() + " = " + value + "\n";
+    case Kind::Sql:
+      return "  SELECT user_id, " + ident() + " FROM " + value + " WHERE " + word() + " > " +
+             std::to_string(pick(100)) + "\n  UNION ALL\n";
     }
     return {};
   }
@@ -84,6 +107,9 @@ struct Generator {
       break;
     case Kind::Conf:
       out = "# " + word() + " settings\n";
+      break;
+    case Kind::Sql:
+      out = "-- " + word() + " report, scheduled daily\nSELECT user_id, COUNT(*) AS n FROM (\n";
       break;
     }
     // Spread the given literals over the body.
@@ -110,6 +136,9 @@ struct Generator {
     case Kind::Json:
       out += "  \"end\": true\n}\n";
       break;
+    case Kind::Sql:
+      out += "  SELECT user_id, 0 FROM `acme-prod.reporting.empty`\n)\nGROUP BY user_id\n";
+      break;
     default:
       break;
     }
@@ -123,19 +152,33 @@ Expected<FleetStats> generateFleet(const std::filesystem::path& dir, const Fleet
   namespace fs = std::filesystem;
   Generator g{std::mt19937_64(spec.seed)};
   FleetStats stats;
-  static const std::array<std::pair<Kind, const char*>, 6> kinds = {
-      {{Kind::Scala, ".scala"}, {Kind::Java, ".java"}, {Kind::Python, ".py"},
-       {Kind::Yaml, ".yaml"}, {Kind::Json, ".json"}, {Kind::Conf, ".conf"}}};
+  static const std::array<std::pair<Kind, const char*>, 7> kinds = {
+      {{Kind::Scala, ".scala"},
+       {Kind::Java, ".java"},
+       {Kind::Python, ".py"},
+       {Kind::Sql, ".sql"},
+       {Kind::Yaml, ".yaml"},
+       {Kind::Json, ".json"},
+       {Kind::Conf, ".conf"}}};
   std::error_code ec;
   for (size_t i = 0; i < spec.files; ++i) {
-    const auto& [kind, ext] = kinds[i % 10 < 3 ? 0 : i % 10 < 6 ? 1 : i % 10 < 8 ? 2 : 3 + g.pick(3)];
+    // 25% Scala, 25% Java, 20% Python, 10% SQL, 20% YAML, JSON and HOCON.
+    const size_t slot = i % 20;
+    const auto& [kind, ext] = kinds[slot < 5    ? 0
+                                    : slot < 10 ? 1
+                                    : slot < 14 ? 2
+                                    : slot < 16 ? 3
+                                                : 4 + g.pick(3)];
     std::vector<const char*> literals;
     const double roll = std::uniform_real_distribution<double>(0, 1)(g.rng);
+    const bool sql = kind == Kind::Sql;
     if (roll < spec.referenceShare) {
-      literals.push_back(kReferences[g.pick(kReferences.size())]);
+      literals.push_back(sql ? kSqlReferences[g.pick(kSqlReferences.size())]
+                             : kReferences[g.pick(kReferences.size())]);
       ++stats.withReferences;
     } else if (roll < spec.referenceShare + spec.nearMissShare) {
-      literals.push_back(kNearMisses[g.pick(kNearMisses.size())]);
+      literals.push_back(sql ? kSqlNearMisses[g.pick(kSqlNearMisses.size())]
+                             : kNearMisses[g.pick(kNearMisses.size())]);
       ++stats.withNearMisses;
     }
     const size_t bytes = spec.meanBytes / 2 + g.pick(spec.meanBytes);

@@ -1,6 +1,7 @@
 #pragma once
-// A deterministic synthetic fleet for the scan benchmark: Scala, Java, Python and config files
-// with references to the example migration's datasets in about 1% of them.
+// A deterministic synthetic fleet for the scan benchmark: Scala, Java, Python, SQL and config
+// (YAML, JSON, HOCON) files with references to the example migration's datasets in about 1% of
+// them.
 
 #include "rules/Expected.h"
 
