@@ -1,7 +1,7 @@
 #pragma once
 // SQL analysis of decoded values (a `.sql` file, or SQL held in a string): dataset references
 // with their SQL position, column renames and removals of migrated tables, wildcard tables and
-// Kafka topic patterns. See docs/formats/sql.md.
+// Kafka topic patterns. See docs/sql.md.
 
 #include "analyzers/Finding.h"
 #include "rules/DatasetMatcher.h"
