@@ -27,7 +27,8 @@ struct RunOptions {
   /// Parse every candidate file whole. By default only the statements around prefilter hits
   /// (and the constants they use) are parsed; the findings are the same either way.
   bool fullParse = false;
-  /// Called from worker threads as files finish (done, total); may be empty.
+  /// Called from worker threads as files finish (done, total); `total` grows while the walk is
+  /// still finding files. May be empty.
   std::function<void(size_t done, size_t total)> progress;
 };
 

@@ -2,6 +2,7 @@
 
 #include "analyzers/TreeSitterAnalyzer.h"
 #include "analyzers/ValueFindings.h"
+#include "analyzers/sql/SqlAnalyzer.h"
 #include "analyzers/yaml/Yaml.h"
 
 #include <algorithm>
@@ -1318,19 +1319,9 @@ std::vector<DbtSourceCall> findDbtSourceCalls(std::string_view text, bool templa
     callsIn(text, tokenize(text, 0, text.size()), 0, text.size(), false, out);
     return out;
   }
-  // The same blocks decodeSqlFile masks, found the same way.
+  // The blocks decodeSqlFile masks.
   for (size_t i = 0; i < text.size();) {
-    const char c = text[i];
-    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    std::string_view closer;
-    if (c == '{' && next == '{')
-      closer = "}}";
-    else if (c == '{' && next == '%')
-      closer = "%}";
-    else if (c == '{' && next == '#')
-      closer = "#}";
-    else if (c == '$' && next == '{')
-      closer = "}";
+    const std::string_view closer = templateCloser(text, i);
     if (closer.empty()) {
       ++i;
       continue;
@@ -1338,8 +1329,8 @@ std::vector<DbtSourceCall> findDbtSourceCalls(std::string_view text, bool templa
     const size_t close = text.find(closer, i + 2);
     const size_t inner = close == std::string_view::npos ? text.size() : close;
     const size_t end = close == std::string_view::npos ? text.size() : close + closer.size();
-    if (next == '{' || next == '%')
-      callsIn(text, tokenize(text, i + 2, inner), i, end, next == '{', out);
+    if (closer == "}}" || closer == "%}")
+      callsIn(text, tokenize(text, i + 2, inner), i, end, closer == "}}", out);
     i = end;
   }
   return out;

@@ -35,6 +35,21 @@ public:
 
 } // namespace
 
+std::string_view templateCloser(std::string_view text, size_t at) {
+  if (at + 1 >= text.size())
+    return {};
+  const char c = text[at], next = text[at + 1];
+  if (c == '{' && next == '{')
+    return "}}";
+  if (c == '{' && next == '%')
+    return "%}";
+  if (c == '{' && next == '#')
+    return "#}";
+  if (c == '$' && next == '{')
+    return "}";
+  return {};
+}
+
 DecodedString decodeSqlFile(std::string_view text) {
   DecodedString d;
   // Not a literal: no quote, no escapes, any line break; only names and ` AS ` are ever written.
@@ -46,16 +61,7 @@ DecodedString decodeSqlFile(std::string_view text) {
   d.beginPiece(LiteralPiece{start, static_cast<uint32_t>(text.size()), verbatim, {}, 0});
   for (uint32_t i = start; i < text.size();) {
     const char c = text[i];
-    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    std::string_view closer;
-    if (c == '{' && next == '{')
-      closer = "}}";
-    else if (c == '{' && next == '%')
-      closer = "%}";
-    else if (c == '{' && next == '#')
-      closer = "#}";
-    else if (c == '$' && next == '{')
-      closer = "}";
+    const std::string_view closer = templateCloser(text, i);
     if (closer.empty()) {
       d.push(c, i, i + 1);
       ++i;
@@ -67,7 +73,7 @@ DecodedString decodeSqlFile(std::string_view text) {
                              : static_cast<uint32_t>(close + closer.size());
     // An expression prints unknown text; a statement or comment prints nothing, so the SQL
     // around it reads on (one blank keeps the words apart; no edit ever touches it).
-    if (next == '%' || next == '#')
+    if (closer == "%}" || closer == "#}")
       d.push(' ', i, end);
     else
       d.pushHole(i, end);

@@ -17,6 +17,10 @@ namespace godwit {
 /// or comment (`{% … %}`, `{# … #}`) one blank. Edits are written back as they are.
 DecodedString decodeSqlFile(std::string_view text);
 
+/// The closing delimiter of the template block that opens at `text[at]` (`}}` for `{{`, `%}`
+/// for `{%`, `#}` for `{#`, `}` for `${`); empty when none opens there.
+std::string_view templateCloser(std::string_view text, size_t at);
+
 /// The analyzer of `.sql` files. Rule packs do not apply to SQL files: `rules` must be empty.
 Expected<std::unique_ptr<Analyzer>> makeSqlAnalyzer(const std::vector<const Rule*>& rules);
 
