@@ -38,11 +38,45 @@ struct FileOutcome {
   bool rejected = false;
 };
 
+/// A worker's last opened folder. Files come in walk order, so a file is opened relative to the
+/// folder of the one before (openat): the kernel looks up one name instead of the whole path.
+/// Owned by one worker for one run, so no folder outlives the run that opened it.
+class FolderCache {
+public:
+  FolderCache() = default;
+  FolderCache(const FolderCache&) = delete;
+  FolderCache& operator=(const FolderCache&) = delete;
+  ~FolderCache() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+
+  /// Opens `rel` under `root` for reading; -1 and errno on failure.
+  int open(const std::filesystem::path& root, const std::string& rel) {
+    const size_t slash = rel.rfind('/');
+    const std::string dir = (root / rel.substr(0, slash == std::string::npos ? 0 : slash)).string();
+    if (fd_ < 0 || path_ != dir) {
+      if (fd_ >= 0)
+        ::close(fd_);
+      path_ = dir;
+      fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (fd_ < 0)
+        return ::open((root / rel).c_str(), O_RDONLY | O_CLOEXEC);
+    }
+    return ::openat(fd_, rel.c_str() + (slash == std::string::npos ? 0 : slash + 1),
+                    O_RDONLY | O_CLOEXEC);
+  }
+
+private:
+  std::string path_;
+  int fd_ = -1;
+};
+
 /// Reads a whole file into `buffer` (reused from file to file, so a run does not allocate per
 /// file), refusing more than kMaxFileBytes; `text` views the bytes read.
-FileStatus readFile(const std::string& path, std::string& buffer, std::string_view& text,
-                    std::string& why) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+FileStatus readFile(FolderCache& folders, const std::filesystem::path& root, const std::string& rel,
+                    std::string& buffer, std::string_view& text, std::string& why) {
+  const int fd = folders.open(root, rel);
   if (fd < 0) {
     why = std::strerror(errno);
     return FileStatus::Unreadable;
@@ -85,14 +119,15 @@ void demoteAll(std::vector<Finding>& findings, const std::string& reason) {
   }
 }
 
-FileOutcome processFile(const std::filesystem::path& root, const WalkEntry& entry,
-                        const Analyzer& analyzer, std::span<const DatasetMatcher> matchers,
-                        const Prefilter& prefilter, bool wanted, bool fullParse) {
+FileOutcome processFile(FolderCache& folders, const std::filesystem::path& root,
+                        const WalkEntry& entry, const Analyzer& analyzer,
+                        std::span<const DatasetMatcher> matchers, const Prefilter& prefilter,
+                        bool wanted, bool fullParse) {
   FileOutcome out;
   thread_local std::string buffer;
   std::string_view text;
   std::string why;
-  out.status = readFile((root / entry.path).string(), buffer, text, why);
+  out.status = readFile(folders, root, entry.path, buffer, text, why);
   if (out.status == FileStatus::Unreadable) {
     out.errors.push_back(
         Error{"cannot read file: " + why, entry.path, 0, 0, "check its permissions"});
@@ -241,6 +276,7 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
   };
 
   auto work = [&] {
+    FolderCache folders;
     std::unique_lock lock(mutex);
     for (;;) {
       size_t i = 0;
@@ -264,7 +300,7 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
       const bool wanted = walkDone && dbtWantsFile(dbtContext, entry.path);
       lock.unlock();
       if (const Analyzer* analyzer = analyzerFor(entry.language, ctx))
-        outcome = processFile(options.root, entry, *analyzer, matchers, *prefilter, wanted,
+        outcome = processFile(folders, options.root, entry, *analyzer, matchers, *prefilter, wanted,
                               options.fullParse);
       lock.lock();
       ++done;
