@@ -37,8 +37,11 @@ void addCommon(CLI::App& cmd, CommonOptions& o) {
                  "Files or folders to scan (default: .). One folder is the scanned root; "
                  "otherwise paths are relative to the current directory");
   cmd.add_option("--jobs,-j", o.jobs, "Worker threads (default: one per core)");
-  cmd.add_option("--include", o.include, "Only analyze paths matching this glob (repeatable)");
-  cmd.add_option("--exclude", o.exclude, "Skip paths matching this glob (repeatable)");
+  // One glob per flag: `--include '*.py' src/` must leave `src/` a path.
+  cmd.add_option("--include", o.include, "Only analyze paths matching this glob (repeatable)")
+      ->allow_extra_args(false);
+  cmd.add_option("--exclude", o.exclude, "Skip paths matching this glob (repeatable)")
+      ->allow_extra_args(false);
   cmd.add_option("--compile-commands", o.compileCommands,
                  "C++: compile_commands.json, or its folder (default: in the root or build/)");
   cmd.add_flag("--full-parse", o.fullParse,

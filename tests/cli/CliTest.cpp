@@ -54,15 +54,19 @@ protected:
   void SetUp() override {
     std::string tmpl = (fs::temp_directory_path() / "godwit-cli-XXXXXX").string();
     dir_ = ::mkdtemp(tmpl.data());
-    fs::copy(fs::path(GODWIT_SOURCE_DIR) / "fixtures/fleet", dir_ / "fleet", fs::copy_options::recursive);
-    ASSERT_EQ(sh("git init -q . && git add -A && git -c user.name=t -c user.email=t@t commit -qm fleet",
-                 dir_ / "fleet")
-                  .status,
-              0);
+    fs::copy(fs::path(GODWIT_SOURCE_DIR) / "fixtures/fleet", dir_ / "fleet",
+             fs::copy_options::recursive);
+    ASSERT_EQ(
+        sh("git init -q . && git add -A && git -c user.name=t -c user.email=t@t commit -qm fleet",
+           dir_ / "fleet")
+            .status,
+        0);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::string godwit(const std::string& args) const { return std::string(GODWIT_BINARY) + " " + args; }
+  std::string godwit(const std::string& args) const {
+    return std::string(GODWIT_BINARY) + " " + args;
+  }
   fs::path fleet() const { return dir_ / "fleet"; }
 
   fs::path dir_;
@@ -86,7 +90,8 @@ TEST_F(CliTest, DryRunDiffIsAcceptedByGitApplyAndEqualsApply) {
             0);
   const Ran apply = sh(godwit("apply --migration migration.yaml ."), fleet());
   ASSERT_EQ(apply.status, 0) << apply.err;
-  EXPECT_EQ(sh("git diff --quiet patched", fleet()).status, 0) << sh("git diff patched", fleet()).out;
+  EXPECT_EQ(sh("git diff --quiet patched", fleet()).status, 0)
+      << sh("git diff patched", fleet()).out;
 
   // A second run finds nothing more to change.
   const Ran again = sh(godwit("dry-run --exit-code --migration migration.yaml ."), fleet());
@@ -94,8 +99,20 @@ TEST_F(CliTest, DryRunDiffIsAcceptedByGitApplyAndEqualsApply) {
   EXPECT_TRUE(again.out.empty());
 }
 
+TEST_F(CliTest, IncludeTakesOneGlobAndLeavesThePathAlone) {
+  // `--include '*.py' pyspark-country-report`: the folder is the scanned root, not a second glob.
+  const Ran scan = sh(
+      godwit("scan --migration migration.yaml --include '*.py' pyspark-country-report"), fleet());
+  ASSERT_EQ(scan.status, 0) << scan.err;
+  EXPECT_NE(scan.out.find("country_report/config.py"), std::string::npos) << scan.out;
+  EXPECT_EQ(scan.out.find("airflow-dags"), std::string::npos) << scan.out;
+  EXPECT_EQ(scan.out.find("pyspark-country-report/"), std::string::npos) << scan.out;
+}
+
 TEST_F(CliTest, ExitCodeReportsChanges) {
-  EXPECT_EQ(sh(godwit("dry-run --exit-code --migration migration.yaml . > /dev/null"), fleet()).status, 1);
+  EXPECT_EQ(
+      sh(godwit("dry-run --exit-code --migration migration.yaml . > /dev/null"), fleet()).status,
+      1);
 }
 
 TEST_F(CliTest, JsonAndSarifDescribeTheSameFindings) {
