@@ -361,10 +361,14 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
   // string nested in another's interpolation is analyzed on its own unless the enclosing value
   // already holds its bytes (pre-order visits the enclosing one first).
   std::vector<std::pair<uint32_t, uint32_t>> consumed;
-  forEachNodeWithParent(root, [&](TSNode node, TSNode parent) {
-    if (!lang_.isStringExpression(node, src))
+  const auto stringExpression = [&](TSNode node, std::span<const TSNode> up) {
+    return lang_.isStringExpressionAt ? lang_.isStringExpressionAt(node, up, src)
+                                      : lang_.isStringExpression(node, src);
+  };
+  forEachNodeWithAncestors(root, [&](TSNode node, std::span<const TSNode> up) {
+    if (!stringExpression(node, up))
       return;
-    if (!ts_node_is_null(parent) && lang_.isStringExpression(parent, src))
+    if (!up.empty() && stringExpression(up.back(), up.first(up.size() - 1)))
       return;
     const uint32_t eb = ts_node_start_byte(node), ee = ts_node_end_byte(node);
     if (std::any_of(consumed.begin(), consumed.end(),

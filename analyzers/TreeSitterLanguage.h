@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace godwit {
@@ -37,6 +38,11 @@ struct TreeSitterLanguage {
                                          const Resolver& resolve);
   /// How statements end, so lines unrelated to a prefilter hit need not be parsed.
   StatementStyle statements = StatementStyle::None;
+  /// isStringExpression() given the node's ancestors (root first, parent last), for languages
+  /// whose answer depends on them: ts_node_parent() searches down from the root, which costs
+  /// quadratic time over a large mapping. May be null.
+  bool (*isStringExpressionAt)(TSNode node, std::span<const TSNode> ancestors,
+                               std::string_view src) = nullptr;
 };
 
 } // namespace godwit

@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -80,14 +81,14 @@ template <class F> void forEachNode(TSNode root, F&& visit) {
   }
 }
 
-/// forEachNode() that also passes each node's parent (a null node for `root`); cheaper than
-/// ts_node_parent(), which searches down from the root.
-template <class F> void forEachNodeWithParent(TSNode root, F&& visit) {
+/// forEachNode() that also passes each node's ancestors up to `root` (root first, parent last;
+/// empty for `root`); cheaper than ts_node_parent(), which searches down from the root.
+template <class F> void forEachNodeWithAncestors(TSNode root, F&& visit) {
   TSTreeCursor cursor = ts_tree_cursor_new(root);
   std::vector<TSNode> parents;
   for (;;) {
     const TSNode node = ts_tree_cursor_current_node(&cursor);
-    visit(node, parents.empty() ? TSNode{} : parents.back());
+    visit(node, std::span<const TSNode>(parents));
     if (ts_tree_cursor_goto_first_child(&cursor)) {
       parents.push_back(node);
       continue;

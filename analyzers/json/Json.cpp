@@ -17,8 +17,8 @@ bool isType(TSNode node, const char* type) {
   return std::strcmp(ts_node_type(node), type) == 0;
 }
 
-bool isKey(TSNode string) {
-  const TSNode pair = ts_node_parent(string);
+/// True when `string` is the key of `pair`, its parent.
+bool isKey(TSNode string, TSNode pair) {
   if (ts_node_is_null(pair) || !isType(pair, "pair"))
     return false;
   const TSNode key = ts_node_child_by_field_name(pair, "key", 3);
@@ -26,7 +26,13 @@ bool isKey(TSNode string) {
 }
 
 bool isStringExpression(TSNode node, std::string_view) {
-  return isType(node, "string") && !isKey(node);
+  return isType(node, "string") && !isKey(node, ts_node_parent(node));
+}
+
+bool isStringExpressionAt(TSNode node, std::span<const TSNode> up, std::string_view src) {
+  if (up.empty())
+    return isStringExpression(node, src);
+  return isType(node, "string") && !isKey(node, up.back());
 }
 
 /// The character of a one-letter JSON escape, or 0 when `c` is none.
@@ -102,6 +108,8 @@ const TreeSitterLanguage& jsonLanguage() {
       "json_no_identifier",
       isStringExpression,
       decode,
+      StatementStyle::None,
+      isStringExpressionAt,
   };
   return language;
 }

@@ -24,13 +24,10 @@ bool isScalar(TSNode node) {
          isType(node, "double_quote_scalar") || isType(node, "block_scalar");
 }
 
-/// True when `scalar` is (the whole of) a mapping key, explicit (`? k`) or implicit (`k: v`).
-bool isKey(TSNode scalar) {
-  const TSNode holder = ts_node_parent(scalar); // flow_node or block_node
-  if (ts_node_is_null(holder))
-    return false;
-  const TSNode owner = ts_node_parent(holder);
-  if (ts_node_is_null(owner))
+/// True when `scalar`, held by `holder` (a flow_node or block_node) in `owner`, is (the whole of) a
+/// mapping key, explicit (`? k`) or implicit (`k: v`).
+bool isKey(TSNode holder, TSNode owner) {
+  if (ts_node_is_null(holder) || ts_node_is_null(owner))
     return false;
   if (isType(owner, "flow_mapping")) // `{a, b}`: keys whose values are null
     return true;
@@ -42,7 +39,16 @@ bool isKey(TSNode scalar) {
 }
 
 bool isStringExpression(TSNode node, std::string_view) {
-  return isScalar(node) && !isKey(node);
+  if (!isScalar(node))
+    return false;
+  const TSNode holder = ts_node_parent(node);
+  return !isKey(holder, ts_node_is_null(holder) ? holder : ts_node_parent(holder));
+}
+
+bool isStringExpressionAt(TSNode node, std::span<const TSNode> up, std::string_view src) {
+  if (up.size() < 2)
+    return isStringExpression(node, src);
+  return isScalar(node) && !isKey(up[up.size() - 1], up[up.size() - 2]);
 }
 
 bool isBlank(char c) {
@@ -344,8 +350,14 @@ std::optional<DecodedString> decode(TSNode node, std::string_view src, const Res
 
 const TreeSitterLanguage& yamlLanguage() {
   static const TreeSitterLanguage language{
-      "yaml",       tree_sitter_yaml,   embeddedQuery("analyzers/yaml/constants.scm"),
-      "alias_name", isStringExpression, decode,
+      "yaml",
+      tree_sitter_yaml,
+      embeddedQuery("analyzers/yaml/constants.scm"),
+      "alias_name",
+      isStringExpression,
+      decode,
+      StatementStyle::None,
+      isStringExpressionAt,
   };
   return language;
 }
