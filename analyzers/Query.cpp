@@ -193,6 +193,8 @@ bool Query::holds(const Predicate& p, const TSQueryMatch& m, std::string_view sr
 
 std::vector<Query::Match> Query::matches(TSNode node, std::string_view src) const {
   std::vector<Match> out;
+  if (predicates_.empty()) // no pattern (YAML, JSON): nothing to walk the tree for
+    return out;
   TSQueryCursor* cursor = ts_query_cursor_new();
   ts_query_cursor_exec(cursor, query_.get(), node);
   TSQueryMatch m;
