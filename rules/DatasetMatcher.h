@@ -34,6 +34,11 @@ struct PrefilterPattern {
   /// Bytes that may not follow `literal` (so `user_profile_v10` is no candidate for
   /// `user_profile_v1`); empty when anything may follow.
   std::string notFollowedBy = {};
+  /// When set, `literal` is followed by a proper prefix of this (at least `minPrefix` bytes)
+  /// and then `suffix`: one pattern for the family `core_users.*`, `core_users.u*`, …
+  std::string prefixOf = {};
+  size_t minPrefix = 0;
+  std::string suffix = {};
 };
 
 /// The outcome of matching a reference split over several values (e.g. project, dataset, table).

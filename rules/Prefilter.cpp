@@ -1,5 +1,10 @@
-// The prefilter: one Hyperscan literal database per migration. Hyperscan needs a scratch space per
-// concurrent scan; each thread keeps one scratch, grown to fit every database it has scanned with.
+// The prefilter: Hyperscan databases per migration. Hyperscan needs a scratch space per concurrent
+// scan; each thread keeps one scratch, grown to fit every database it has scanned with.
+//
+// Plain literals go into one database, which Hyperscan scans at its fastest. A pattern family
+// (`core_users.` + a prefix of the table + `*`) is a regular expression, and any regular expression
+// in that database slows every scan, so families live in a second database that only scans a file
+// in which the first found the family's leading literal (its gate).
 
 #include "rules/Prefilter.h"
 
@@ -13,7 +18,9 @@
 namespace godwit {
 
 struct Prefilter::Impl {
-  hs_database_t* database = nullptr;
+  hs_database_t* literals = nullptr; ///< Literal patterns, then the families' gates.
+  hs_database_t* families = nullptr; ///< Null when there is no family.
+  unsigned gatesFrom = UINT_MAX;     ///< Ids of `literals` from here on are gates.
   uint64_t id = 0;    ///< Never reused, so a thread can tell whether its scratch fits.
   size_t longest = 0; ///< The longest pattern, for overlapping chunks of huge inputs.
 
@@ -21,8 +28,10 @@ struct Prefilter::Impl {
   Impl(const Impl&) = delete;
   Impl& operator=(const Impl&) = delete;
   ~Impl() {
-    if (database)
-      hs_free_database(database);
+    if (literals)
+      hs_free_database(literals);
+    if (families)
+      hs_free_database(families);
   }
 };
 
@@ -32,7 +41,7 @@ std::atomic<uint64_t> nextId{1};
 
 struct ThreadScratch {
   hs_scratch_t* scratch = nullptr;
-  uint64_t fitsUpTo = 0; ///< The id of the last database the scratch was grown for.
+  uint64_t fitsUpTo = 0; ///< The id of the last prefilter the scratch was grown for.
   ThreadScratch() = default;
   ThreadScratch(const ThreadScratch&) = delete;
   ThreadScratch& operator=(const ThreadScratch&) = delete;
@@ -46,17 +55,88 @@ thread_local ThreadScratch threadScratch;
 
 struct ScanState {
   bool found = false;
+  bool gate = false;
+  unsigned gatesFrom = UINT_MAX;
   size_t base = 0;
   std::vector<size_t>* ends = nullptr;
 };
 
-int onMatch(unsigned int, unsigned long long, unsigned long long to, unsigned int, void* context) {
+int onMatch(unsigned int id, unsigned long long, unsigned long long to, unsigned int,
+            void* context) {
   auto* state = static_cast<ScanState*>(context);
+  if (id >= state->gatesFrom) {
+    state->gate = true;
+    return 0;
+  }
   state->found = true;
   if (state->ends == nullptr)
     return 1; // stop: one match is enough
   state->ends->push_back(state->base + static_cast<size_t>(to));
   return 0;
+}
+
+std::string hex(unsigned char c) {
+  static const char digits[] = "0123456789abcdef";
+  return std::string{'\\', 'x', digits[c >> 4], digits[c & 15]};
+}
+
+std::string escaped(std::string_view bytes) {
+  std::string out;
+  for (unsigned char c : bytes)
+    out += hex(c);
+  return out;
+}
+
+/// Compiles `regexes` (with their flags; ids are their indexes) into `out`.
+Expected<void> compile(const std::vector<std::string>& regexes, const std::vector<unsigned>& flags,
+                       hs_database_t*& out) {
+  std::vector<const char*> expressions;
+  std::vector<unsigned> ids;
+  for (const std::string& re : regexes) {
+    ids.push_back(static_cast<unsigned>(expressions.size()));
+    expressions.push_back(re.c_str());
+  }
+  hs_compile_error_t* compileError = nullptr;
+  const hs_error_t rc = hs_compile_multi(expressions.data(), flags.data(), ids.data(),
+                                         static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK,
+                                         nullptr, &out, &compileError);
+  if (rc != HS_SUCCESS) {
+    std::string message = compileError && compileError->message ? compileError->message
+                                                                : "error " + std::to_string(rc);
+    hs_free_compile_error(compileError);
+    return makeError("cannot compile the prefilter: " + message,
+                     "Hyperscan needs an x86-64 CPU with SSSE3");
+  }
+  // Check once that a scratch can be made, so that scans only fail when memory runs out.
+  hs_scratch_t* probe = nullptr;
+  const hs_error_t made = hs_alloc_scratch(out, &probe);
+  if (probe)
+    hs_free_scratch(probe);
+  if (made != HS_SUCCESS)
+    return makeError("cannot allocate the prefilter's scratch space (error " +
+                     std::to_string(made) + ")");
+  return {};
+}
+
+/// Scans `bytes` with `database`; false when Hyperscan failed (not for a stop by onMatch).
+bool scan(const hs_database_t* database, std::string_view bytes, size_t longest,
+          hs_scratch_t* scratch, ScanState& state) {
+  // hs_scan takes an unsigned length; huge inputs go in chunks that overlap by a pattern's length.
+  const size_t chunk = UINT_MAX;
+  size_t pos = 0;
+  do {
+    const size_t len = std::min(chunk, bytes.size() - pos);
+    state.base = pos;
+    const hs_error_t rc = hs_scan(database, bytes.data() + pos, static_cast<unsigned>(len), 0,
+                                  scratch, onMatch, &state);
+    if (state.found && !state.ends)
+      return true;
+    if (rc != HS_SUCCESS)
+      return false;
+    if (pos + len >= bytes.size())
+      return true;
+    pos += len - std::min(len, longest - 1);
+  } while (true);
 }
 
 } // namespace
@@ -74,86 +154,71 @@ Expected<Prefilter> Prefilter::build(const std::vector<PrefilterPattern>& patter
 
   // Every pattern becomes a regex of escaped bytes, with a negated class after it when some bytes
   // may not follow (`$` also lets it end the file).
-  std::vector<std::string> regexes;
-  std::vector<unsigned> flags;
-  std::vector<unsigned> ids;
-  auto hex = [](unsigned char c) {
-    static const char digits[] = "0123456789abcdef";
-    return std::string{'\\', 'x', digits[c >> 4], digits[c & 15]};
-  };
+  std::vector<std::string> literals, families, gates;
+  std::vector<unsigned> literalFlags, familyFlags, gateFlags;
   for (const PrefilterPattern& p : patterns) {
     if (p.literal.empty())
       return makeError("internal error: an empty prefilter pattern",
                        "every dataset needs a non-empty name");
-    std::string re;
-    for (unsigned char c : p.literal)
-      re += hex(c);
-    if (!p.notFollowedBy.empty()) {
-      re += "(?:[^";
-      for (unsigned char c : p.notFollowedBy)
-        re += hex(c);
-      re += "]|$)";
+    const unsigned flags = p.caseless ? HS_FLAG_CASELESS : 0u;
+    std::string re = escaped(p.literal);
+    if (!p.prefixOf.empty()) {
+      // A proper prefix of `prefixOf`, at least minPrefix bytes: c0 (?:c1 (?:c2 …)?)?
+      const size_t n = p.prefixOf.size() - 1;
+      std::string chain;
+      for (size_t i = n; i-- > p.minPrefix;)
+        chain = "(?:" + hex(static_cast<unsigned char>(p.prefixOf[i])) + chain + ")?";
+      re += escaped(std::string_view(p.prefixOf).substr(0, std::min(p.minPrefix, n))) + chain +
+            escaped(p.suffix);
+      families.push_back(std::move(re));
+      familyFlags.push_back(flags);
+      gates.push_back(escaped(p.literal));
+      gateFlags.push_back(flags);
+    } else {
+      if (!p.notFollowedBy.empty())
+        re += "(?:[^" + escaped(p.notFollowedBy) + "]|$)";
+      literals.push_back(std::move(re));
+      literalFlags.push_back(flags);
     }
-    regexes.push_back(std::move(re));
-    flags.push_back(p.caseless ? HS_FLAG_CASELESS : 0u);
-    ids.push_back(static_cast<unsigned>(ids.size()));
-    impl->longest = std::max(impl->longest, p.literal.size() + 1);
+    impl->longest =
+        std::max(impl->longest, p.literal.size() + p.prefixOf.size() + p.suffix.size() + 1);
   }
-  std::vector<const char*> expressions;
-  for (const std::string& re : regexes)
-    expressions.push_back(re.c_str());
-  hs_compile_error_t* compileError = nullptr;
-  hs_error_t rc = hs_compile_multi(expressions.data(), flags.data(), ids.data(),
-                                   static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK,
-                                   nullptr, &impl->database, &compileError);
-  if (rc != HS_SUCCESS) {
-    std::string message = compileError && compileError->message ? compileError->message
-                                                                : "error " + std::to_string(rc);
-    hs_free_compile_error(compileError);
-    return makeError("cannot compile the prefilter: " + message,
-                     "Hyperscan needs an x86-64 CPU with SSSE3");
-  }
-  // Check once that a scratch can be made, so that scans only fail when memory runs out.
-  hs_scratch_t* probe = nullptr;
-  rc = hs_alloc_scratch(impl->database, &probe);
-  if (probe)
-    hs_free_scratch(probe);
-  if (rc != HS_SUCCESS)
-    return makeError("cannot allocate the prefilter's scratch space (error " + std::to_string(rc) +
-                     ")");
+  impl->gatesFrom = static_cast<unsigned>(literals.size());
+  literals.insert(literals.end(), gates.begin(), gates.end());
+  literalFlags.insert(literalFlags.end(), gateFlags.begin(), gateFlags.end());
+  if (auto made = compile(literals, literalFlags, impl->literals); !made)
+    return made.error();
+  if (!families.empty())
+    if (auto made = compile(families, familyFlags, impl->families); !made)
+      return made.error();
   return Prefilter(std::move(impl));
 }
 
 bool Prefilter::matches(std::string_view bytes, std::vector<size_t>* ends) const {
-  if (!impl_ || !impl_->database)
+  if (!impl_ || !impl_->literals)
     return false;
   ThreadScratch& local = threadScratch;
   if (local.fitsUpTo != impl_->id) {
-    // Grows the scratch when this database needs more; a no-op otherwise.
-    if (hs_alloc_scratch(impl_->database, &local.scratch) != HS_SUCCESS)
+    // Grows the scratch when these databases need more; a no-op otherwise.
+    if (hs_alloc_scratch(impl_->literals, &local.scratch) != HS_SUCCESS ||
+        (impl_->families && hs_alloc_scratch(impl_->families, &local.scratch) != HS_SUCCESS))
       return true; // cannot tell: let the file through, parsing decides
     local.fitsUpTo = impl_->id;
   }
-  // hs_scan takes an unsigned length; huge inputs go in chunks that overlap by a pattern's length.
-  const size_t chunk = UINT_MAX;
-  size_t pos = 0;
-  do {
-    size_t len = std::min(chunk, bytes.size() - pos);
-    ScanState state{false, pos, ends};
-    hs_error_t rc = hs_scan(impl_->database, bytes.data() + pos, static_cast<unsigned>(len), 0,
-                            local.scratch, onMatch, &state);
-    if (state.found && !ends)
-      return true;
-    if (rc != HS_SUCCESS) {
-      if (ends)
-        ends->clear(); // unknown places: the caller analyzes the whole file
-      return true;     // cannot tell: let the file through
-    }
-    if (pos + len >= bytes.size())
-      break;
-    pos += len - std::min(len, impl_->longest - 1);
-  } while (true);
-  return ends && !ends->empty();
+  ScanState state;
+  state.gatesFrom = impl_->gatesFrom;
+  state.ends = ends;
+  bool scanned = scan(impl_->literals, bytes, impl_->longest, local.scratch, state);
+  if (scanned && state.gate && (ends || !state.found)) {
+    state.gatesFrom = UINT_MAX;
+    scanned = scan(impl_->families, bytes, impl_->longest, local.scratch, state);
+  }
+  if (!scanned) {
+    if (ends)
+      ends->clear(); // unknown places: the caller analyzes the whole file
+    return true;     // cannot tell: let the file through
+  }
+  return state.found;
 }
 
 } // namespace godwit

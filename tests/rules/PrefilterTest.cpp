@@ -49,6 +49,26 @@ TEST(Prefilter, ReportsWhereEveryMatchEnds) {
   EXPECT_TRUE(none.empty());
 }
 
+TEST(Prefilter, FamiliesMatchAProperPrefixThenTheSuffix) {
+  // `core_users.` + a proper prefix of `user_profile_v1` (at least minPrefix bytes) + `*`.
+  PrefilterPattern family{"core_users.", false, {}, "user_profile_v1", 0, "*"};
+  PrefilterPattern legacy{"core_users.", false, {}, "user_profile_v1", 1, "]"};
+  Prefilter p = build({{"playback-events", false}, family, legacy});
+  EXPECT_TRUE(p.matches("FROM `p.core_users.user_profile_*`"));
+  EXPECT_TRUE(p.matches("FROM `p.core_users.*`"));
+  EXPECT_TRUE(p.matches("TABLE_DATE_RANGE([p:core_users.user_profile_], a, b)"));
+  EXPECT_FALSE(p.matches("TABLE_DATE_RANGE([p:core_users.], a, b)")); // minPrefix 1
+  EXPECT_FALSE(p.matches("FROM `p.core_users.user_profile_v1*`"));    // not a proper prefix
+  EXPECT_FALSE(p.matches("FROM `p.core_users.sessions_*`"));
+  EXPECT_FALSE(p.matches("FROM `p.core_users.user_profile_v2`")); // the gate alone is no match
+
+  std::vector<size_t> ends;
+  const std::string text = "playback-events and core_users.user_*";
+  ASSERT_TRUE(p.matches(text, &ends));
+  std::sort(ends.begin(), ends.end());
+  EXPECT_EQ(ends, (std::vector<size_t>{15, text.size()}));
+}
+
 TEST(Prefilter, NotFollowedByRulesOutLookAlikes) {
   Prefilter p = build({{"user_profile_v1", false, "abcdefghijklmnopqrstuvwxyz0123456789_-"}});
   EXPECT_TRUE(p.matches("\"acme-prod.core_users.user_profile_v1\""));
