@@ -10,6 +10,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <numeric>
 #include <regex>
 #include <set>
 #include <unordered_map>
@@ -145,8 +146,10 @@ struct CombinedQuery {
   std::optional<Error> error;
 };
 
+/// The language's constants query and the rules at indexes `chosen` of `rules`, as one query;
+/// `patternRule` maps each pattern to its index in `rules`.
 CombinedQuery combineQueries(const TreeSitterLanguage& language,
-                             const std::vector<const Rule*>& rules);
+                             const std::vector<const Rule*>& rules, const std::vector<int>& chosen);
 
 /// The literals a rule's query compares captures with (`#eq?`, `#any-of?`): a file that holds
 /// none of them cannot match. nullopt when some pattern of the query has no such literal.
@@ -176,14 +179,8 @@ class TsAnalyzer final : public Analyzer {
 public:
   TsAnalyzer(const TreeSitterLanguage& lang, std::vector<const Rule*> rules)
       : lang_(lang), rules_(std::move(rules)) {
-    for (const Rule* rule : rules_) {
-      if (auto literals = requiredLiterals(rule->query)) {
-        ruleLiterals_.insert(ruleLiterals_.end(), literals->begin(), literals->end());
-      } else {
-        anyRuleMayMatch_ = true;
-        break;
-      }
-    }
+    for (const Rule* rule : rules_)
+      ruleLiterals_.push_back(requiredLiterals(rule->query));
   }
 
   Expected<std::vector<Finding>> analyze(const SourceFile& file,
@@ -200,28 +197,46 @@ private:
                                    std::span<const DatasetMatcher> matchers,
                                    std::vector<std::string>& names) const;
 
-  /// The query for `text`: the constants and every rule, or the constants alone when the text
-  /// holds no literal any rule needs. Compiling a query costs more than analyzing many files
-  /// (tree-sitter's analysis takes milliseconds per pattern), so each is compiled on first use:
-  /// languages a run never meets cost nothing, and most files need no rule at all.
+  /// The query for `text`: the constants and the rules that can match in it (those with no
+  /// required literal, and those whose literals `text` holds as a token). Compiling costs more
+  /// than analyzing many files (tree-sitter's analysis takes milliseconds per pattern), so each
+  /// distinct set of rules is compiled once, on first use; past a few sets, every rule.
   const CombinedQuery& queryFor(std::string_view text) const {
-    const bool rules =
-        anyRuleMayMatch_ || std::any_of(ruleLiterals_.begin(), ruleLiterals_.end(),
-                                        [&](const auto& l) { return containsToken(text, l); });
-    if (rules) {
-      std::call_once(allOnce_, [this] { all_ = combineQueries(lang_, rules_); });
-      return all_;
+    std::vector<int> chosen;
+    for (size_t i = 0; i < rules_.size(); ++i) {
+      const auto& literals = ruleLiterals_[i];
+      if (!literals || std::any_of(literals->begin(), literals->end(),
+                                   [&](const auto& l) { return containsToken(text, l); }))
+        chosen.push_back(static_cast<int>(i));
     }
-    std::call_once(constantsOnce_, [this] { constants_ = combineQueries(lang_, {}); });
-    return constants_;
+    CompiledSet* set = nullptr;
+    {
+      std::lock_guard lock(setsMutex_);
+      auto it = sets_.find(chosen);
+      if (it == sets_.end() && sets_.size() >= kMaxRuleSets) {
+        chosen.resize(rules_.size());
+        std::iota(chosen.begin(), chosen.end(), 0);
+        it = sets_.find(chosen);
+      }
+      if (it == sets_.end())
+        it = sets_.emplace(chosen, std::make_unique<CompiledSet>()).first;
+      set = it->second.get();
+    }
+    std::call_once(set->once, [&] { set->query = combineQueries(lang_, rules_, chosen); });
+    return set->query;
   }
+
+  struct CompiledSet {
+    std::once_flag once;
+    CombinedQuery query;
+  };
+  static constexpr size_t kMaxRuleSets = 4;
 
   const TreeSitterLanguage& lang_;
   std::vector<const Rule*> rules_;
-  std::vector<std::string> ruleLiterals_;
-  bool anyRuleMayMatch_ = false;
-  mutable std::once_flag allOnce_, constantsOnce_;
-  mutable CombinedQuery all_, constants_;
+  std::vector<std::optional<std::vector<std::string>>> ruleLiterals_;
+  mutable std::mutex setsMutex_;
+  mutable std::map<std::vector<int>, std::unique_ptr<CompiledSet>> sets_;
 };
 
 Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
@@ -560,7 +575,8 @@ std::optional<std::vector<std::string>> requiredLiterals(std::string_view query)
 }
 
 CombinedQuery combineQueries(const TreeSitterLanguage& language,
-                             const std::vector<const Rule*>& rules) {
+                             const std::vector<const Rule*>& rules,
+                             const std::vector<int>& chosen) {
   const std::string constantsOrigin = "analyzers/" + std::string(language.name) + "/constants.scm";
   auto originOf = [](const Rule* rule) {
     return rule->file + ":" + std::to_string(rule->line) + ": rule " + rule->id;
@@ -574,16 +590,18 @@ CombinedQuery combineQueries(const TreeSitterLanguage& language,
     source += '\n';
   };
   add(language.constantsQuery, -1);
-  for (size_t i = 0; i < rules.size(); ++i)
-    add(rules[i]->query, static_cast<int>(i));
+  for (const int i : chosen)
+    add(rules[static_cast<size_t>(i)]->query, i);
   auto query = Query::compile(language.grammar(), source, constantsOrigin + " and the rules");
   if (!query) {
     // Name the part that does not compile, with positions inside it.
     if (auto c = Query::compile(language.grammar(), language.constantsQuery, constantsOrigin); !c)
       out.error = c.error();
-    for (size_t i = 0; !out.error && i < rules.size(); ++i)
-      if (auto r = Query::compile(language.grammar(), rules[i]->query, originOf(rules[i])); !r)
+    for (size_t k = 0; !out.error && k < chosen.size(); ++k) {
+      const Rule* rule = rules[static_cast<size_t>(chosen[k])];
+      if (auto r = Query::compile(language.grammar(), rule->query, originOf(rule)); !r)
         out.error = r.error();
+    }
     if (!out.error)
       out.error = query.error();
     return out;
