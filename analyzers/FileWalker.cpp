@@ -74,9 +74,6 @@ bool globMatch(std::string_view glob, std::string_view path) {
 }
 
 Expected<WalkResult> walkFiles(const WalkOptions& options) {
-  static std::once_flag gitInit;
-  std::call_once(gitInit, [] { git_libgit2_init(); });
-
   std::error_code ec;
   const fs::path root = fs::weakly_canonical(options.root, ec);
   if (ec || !fs::is_directory(root))
@@ -86,7 +83,17 @@ Expected<WalkResult> walkFiles(const WalkOptions& options) {
   // Inside a git work tree, .gitignore decides; paths are asked relative to the work tree.
   std::unique_ptr<git_repository, RepoDeleter> repo;
   fs::path workdir;
-  {
+  // libgit2 is started (it loads the system's certificates) only when a `.git` (folder or file)
+  // is in the root or above it, where git_repository_open_ext would find a repository.
+  bool inGit = false;
+  for (fs::path dir = root; !inGit; dir = dir.parent_path()) {
+    inGit = fs::exists(dir / ".git", ec);
+    if (dir == dir.parent_path())
+      break;
+  }
+  if (inGit) {
+    static std::once_flag gitInit;
+    std::call_once(gitInit, [] { git_libgit2_init(); });
     git_repository* raw = nullptr;
     if (git_repository_open_ext(&raw, root.c_str(), 0, nullptr) == 0) {
       repo.reset(raw);
@@ -131,7 +138,7 @@ Expected<WalkResult> walkFiles(const WalkOptions& options) {
       ++result.ignored;
       return;
     }
-    result.files.push_back({rel, lang});
+    result.files.push_back({rel, lang, result.files.size()});
     if (options.onFile)
       options.onFile(result.files.back());
   };

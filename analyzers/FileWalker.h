@@ -20,6 +20,7 @@ bool globMatch(std::string_view glob, std::string_view path);
 struct WalkEntry {
   std::string path; ///< Relative to root, `/`-separated.
   const LanguageEntry* language = nullptr;
+  size_t found = 0; ///< Its place in the order the walk found files (see WalkOptions::onFile).
 };
 
 /// What to walk.
@@ -36,10 +37,10 @@ struct WalkOptions {
 /// The files to analyze and the counts of those passed over.
 struct WalkResult {
   std::vector<WalkEntry> files;
-  size_t seen = 0;        ///< Regular files found.
-  size_t ignored = 0;     ///< By .gitignore (inside a git work tree) or by globs.
-  size_t unsupported = 0; ///< No analyzer for the extension.
-  size_t symlinks = 0;    ///< Never followed.
+  size_t seen = 0;           ///< Regular files found.
+  size_t ignored = 0;        ///< By .gitignore (inside a git work tree) or by globs.
+  size_t unsupported = 0;    ///< No analyzer for the extension.
+  size_t symlinks = 0;       ///< Never followed.
   std::vector<Error> errors; ///< Folders that could not be read.
 };
 

@@ -17,7 +17,6 @@
 #include <deque>
 #include <future>
 #include <mutex>
-#include <numeric>
 #include <optional>
 #include <thread>
 
@@ -324,10 +323,10 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
       return *slot.error;
 
   // Results in path order, as the walk sorts its files.
-  std::vector<size_t> order(found.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return found[a].path < found[b].path; });
+  std::vector<size_t> order;
+  order.reserve(found.size());
+  for (const WalkEntry& f : (*walked)->files)
+    order.push_back(f.found);
 
   RunResult result;
   Summary& s = result.summary;
