@@ -1,5 +1,6 @@
 #include "analyzers/cpp/CppLiteral.h"
 
+#include "analyzers/DecodedString.h"
 #include "rules/DatasetMatcher.h"
 
 #include <algorithm>
@@ -27,25 +28,11 @@ bool isOctal(char c) {
   return c >= '0' && c <= '7';
 }
 
-/// UTF-8 for a code point; false for surrogates and values past U+10FFFF.
-bool appendUtf8(std::string& out, uint32_t cp) {
+/// UTF-8 for a code point (godwit::appendUtf8); false for surrogates and values past U+10FFFF.
+bool appendValidUtf8(std::string& out, uint32_t cp) {
   if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
     return false;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
+  godwit::appendUtf8(out, cp);
   return true;
 }
 
@@ -242,7 +229,7 @@ bool appendLiteral(DecodedString& out, std::string_view src, uint32_t begin, uin
     if (valid && !codePoint)
       bytes += static_cast<char>(value);
     else if (valid)
-      valid = appendUtf8(bytes, value);
+      valid = appendValidUtf8(bytes, value);
     uint32_t groupEnd = units[next - 1].end;
     size_t after = next;
     if (valid && greedy && next < units.size() && units[next].c != '\\') {
