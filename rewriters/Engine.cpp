@@ -203,10 +203,7 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
   // far. dbt is cross-file: a file its index may concern waits until the walk is done and the
   // index is built.
   auto compiled = std::async(std::launch::async, [&] { return Prefilter::build(patterns); });
-  const bool dbtMatters = std::any_of(matchers.begin(), matchers.end(), [](const auto& m) {
-    return m.spec().kind == DatasetKind::BigQueryTable ||
-           m.spec().kind == DatasetKind::BigQueryDataset;
-  });
+  const bool dbtMatters = dbtConcernsMigration(matchers);
   const auto languages = languageTable();
   const AnalyzerContext context{std::filesystem::absolute(options.root), options.compileCommands,
                                 nullptr};

@@ -1341,15 +1341,18 @@ const DbtFilePlan* DbtProjects::file(std::string_view path) const {
   return it == files_.end() ? nullptr : &it->second;
 }
 
-std::shared_ptr<const DbtProjects> indexDbtProjects(const std::filesystem::path& root,
-                                                    const std::vector<WalkEntry>& files,
-                                                    std::span<const DatasetMatcher> matchers) {
+bool dbtConcernsMigration(std::span<const DatasetMatcher> matchers) {
   // dbt sources are BigQuery tables here; other kinds are matched in the files as they are.
-  const bool relevant = std::any_of(matchers.begin(), matchers.end(), [](const DatasetMatcher& m) {
+  return std::any_of(matchers.begin(), matchers.end(), [](const DatasetMatcher& m) {
     return m.spec().kind == DatasetKind::BigQueryTable ||
            m.spec().kind == DatasetKind::BigQueryDataset;
   });
-  if (!relevant)
+}
+
+std::shared_ptr<const DbtProjects> indexDbtProjects(const std::filesystem::path& root,
+                                                    const std::vector<WalkEntry>& files,
+                                                    std::span<const DatasetMatcher> matchers) {
+  if (!dbtConcernsMigration(matchers))
     return nullptr;
   Indexer indexer(root, files, matchers);
   std::vector<Project> projects = indexer.findProjects(files);

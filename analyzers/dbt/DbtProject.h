@@ -88,6 +88,10 @@ private:
   std::map<std::string, DbtFilePlan, std::less<>> files_;
 };
 
+/// True when dbt can concern the migration: one of its datasets is a BigQuery table or dataset
+/// (dbt sources are BigQuery relations here).
+bool dbtConcernsMigration(std::span<const DatasetMatcher> matchers);
+
 /// Finds the dbt projects (`dbt_project.yml`) that hold the walked `files` (relative to `root`),
 /// reads their sources and every `source()` call in them, and decides what changes for each
 /// source table that resolves to one of `matchers`' datasets. nullptr when no project is found
