@@ -434,17 +434,28 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
       group.insert(group.end(), m.captures.begin(), m.captures.end());
     }
     for (const auto& captures : groups) {
+      // Each part's distinct capture nodes; a group (e.g. an options interface) may offer several.
+      std::map<std::string, std::vector<TSNode>> candidates;
+      for (const auto& c : captures) {
+        auto& nodes = candidates[std::string(c.name)];
+        if (std::none_of(nodes.begin(), nodes.end(), [&](TSNode n) { return ts_node_eq(n, c.node); }))
+          nodes.push_back(c.node);
+      }
       for (const auto& matcher : matchers) {
         std::map<std::string, std::optional<std::string>> parts;
         std::map<std::string, std::shared_ptr<const DecodedString>> decodedParts;
         uint32_t b = UINT32_MAX, e = 0;
-        for (const std::string& part : matcher.partNames()) {
-          for (const auto& c : captures) {
-            if (c.name != part || parts.count(part))
+        // Decodes the chosen node of each part (`pick[part]`, default the first) into `parts`.
+        const auto choose = [&](const std::map<std::string, size_t>& pick) {
+          parts.clear();
+          decodedParts.clear();
+          for (const std::string& part : matcher.partNames()) {
+            auto it = candidates.find(part);
+            if (it == candidates.end())
               continue;
-            b = std::min(b, ts_node_start_byte(c.node));
-            e = std::max(e, ts_node_end_byte(c.node));
-            auto d = lang_.decode(c.node, src, resolve);
+            auto chosen = pick.find(part);
+            const TSNode node = it->second[chosen == pick.end() ? 0 : chosen->second];
+            auto d = lang_.decode(node, src, resolve);
             if (d && !d->hasHoles()) {
               parts[part] = d->value;
               decodedParts[part] = std::make_shared<const DecodedString>(std::move(*d));
@@ -452,10 +463,49 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
               parts[part] = std::nullopt;
             }
           }
+        };
+        for (const std::string& part : matcher.partNames())
+          if (auto it = candidates.find(part); it != candidates.end())
+            for (const TSNode node : it->second) {
+              b = std::min(b, ts_node_start_byte(node));
+              e = std::max(e, ts_node_end_byte(node));
+            }
+        // Several candidates for a part: which belong together is unknown. When any combination
+        // is this dataset, a human decides.
+        std::vector<std::string> several;
+        for (const std::string& part : matcher.partNames())
+          if (auto it = candidates.find(part); it != candidates.end() && it->second.size() > 1)
+            several.push_back(part);
+        PartsMatch pm;
+        if (several.empty()) {
+          choose({});
+          if (parts.empty())
+            continue;
+          pm = matcher.matchParts(parts);
+        } else {
+          std::map<std::string, size_t> pick;
+          bool any = false, more = true;
+          while (more && !any) {
+            choose(pick);
+            any = matcher.matchParts(parts).status != PartsMatch::Status::None;
+            more = false;
+            for (const std::string& part : several) {
+              if (++pick[part] < candidates[part].size()) {
+                more = true;
+                break;
+              }
+              pick[part] = 0;
+            }
+          }
+          if (!any)
+            continue;
+          pm.status = PartsMatch::Status::Attention;
+          std::string which;
+          for (const std::string& part : several)
+            which += (which.empty() ? "" : ", ") + part;
+          pm.reason = "several candidates for the " + which + (several.size() > 1 ? " parts" : " part") +
+                      " in one place; which ones belong together is unclear";
         }
-        if (parts.empty())
-          continue;
-        const PartsMatch pm = matcher.matchParts(parts);
         if (pm.status == PartsMatch::Status::None)
           continue;
         Finding f;

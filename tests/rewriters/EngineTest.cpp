@@ -179,5 +179,27 @@ TEST(EngineTest, SuppressedFindingIsReportedButNotEdited) {
   EXPECT_EQ(r.summary.suppressed, 1u);
 }
 
+TEST(EngineTest, SplitScopeWithSeveralCandidatesForAPartIsAttention) {
+  // One options interface, two table getters: whichever pairs with the dataset, nothing is
+  // guessed. With one table getter the same interface is rewritten.
+  const std::string head = "interface O extends PipelineOptions {\n"
+                           "  @Default.String(\"acme-prod\") String getProject();\n"
+                           "  @Default.String(\"core_users\") String getDataset();\n"
+                           "  @Default.String(\"user_profile_v1\") String getTable();\n";
+  TempDir dir;
+  dir.write("Two.java", head + "  @Default.String(\"sessions\") String getOtherTable();\n}\n");
+  dir.write("One.java", head + "}\n");
+  const RunResult r = run(dir.path());
+  ASSERT_EQ(r.findings.size(), 2u);
+  EXPECT_EQ(r.findings[0].file, "One.java");
+  EXPECT_EQ(r.findings[0].action, Action::Rewrite);
+  EXPECT_EQ(r.findings[1].file, "Two.java");
+  EXPECT_EQ(r.findings[1].action, Action::Attention);
+  EXPECT_NE(r.findings[1].reason.find("several candidates for the table part"), std::string::npos)
+      << r.findings[1].reason;
+  ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_EQ(r.changes[0].path, "One.java");
+}
+
 } // namespace
 } // namespace godwit
