@@ -3,11 +3,11 @@
 // Fetch, analyze the default branch, then open, update, leave alone or close the bot's pull
 // request, recording every code-host mutation in the store's event log.
 
-#include "bot/ChangesetState.h"
-#include "bot/CodeHost.h"
 #include "bot/PullRequestBody.h"
-#include "bot/Store.h"
-#include "bot/Workspace.h"
+#include "bot/git/Workspace.h"
+#include "bot/github/CodeHost.h"
+#include "bot/store/ChangesetState.h"
+#include "bot/store/Store.h"
 #include "rewriters/Engine.h"
 #include "rules/Migration.h"
 

@@ -2,7 +2,7 @@
 // What the bot writes: the pull request's title, labels and Markdown body, the commit message and
 // the comments, each with a hidden marker so the bot recognizes its own text.
 
-#include "bot/CodeHost.h"
+#include "bot/github/CodeHost.h"
 #include "rewriters/Engine.h"
 #include "rules/Migration.h"
 

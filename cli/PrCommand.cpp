@@ -1,7 +1,8 @@
 #include "cli/PrCommand.h"
 
 #include "bot/Lifecycle.h"
-#include "bot/SqliteStore.h"
+#include "bot/store/SqliteStore.h"
+#include "cli/CodeHostOptions.h"
 #include "rules/Migration.h"
 
 #include <filesystem>
@@ -23,12 +24,7 @@ CLI::App* addPrCommand(CLI::App& app, PrOptions& o) {
   pr->add_option("--author-name", o.authorName, "Commit author name (default: godwit[bot])");
   pr->add_option("--author-email", o.authorEmail, "Commit author email");
   pr->add_option("--jobs,-j", o.jobs, "Worker threads for the analysis (default: one per core)");
-  pr->add_option("--api-url", o.host.apiUrl,
-                 "GitHub API URL (default: $GODWIT_API_URL, else https://api.github.com)");
-  pr->add_option("--token-file", o.host.tokenFile, "File holding a token (default: $GITHUB_TOKEN)");
-  pr->add_option("--app-id", o.host.appId, "GitHub App id (with --private-key, --installation-id)");
-  pr->add_option("--private-key", o.host.privateKeyFile, "GitHub App private key (PEM file)");
-  pr->add_option("--installation-id", o.host.installationId, "GitHub App installation id");
+  addCodeHostOptions(*pr, o.host);
   return pr;
 }
 

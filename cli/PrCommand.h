@@ -1,7 +1,7 @@
 #pragma once
 // `godwit pr`: the full pull-request lifecycle of one migration on one repository.
 
-#include "bot/GitHubClient.h"
+#include "bot/github/GitHubClient.h"
 
 #include <CLI/CLI.hpp>
 

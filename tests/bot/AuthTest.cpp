@@ -1,5 +1,5 @@
-#include "bot/Auth.h"
-#include "bot/GitHubClient.h"
+#include "bot/github/Auth.h"
+#include "bot/github/GitHubClient.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 // The GitHub client against the contract server: every request it sends is checked against
 // GitHub's OpenAPI description, and each test ends by asserting there was no violation.
 
-#include "bot/GitHubClient.h"
+#include "bot/github/GitHubClient.h"
 #include "tests/support/FakeClock.h"
 #include "tests/support/GitHubContractServer.h"
 

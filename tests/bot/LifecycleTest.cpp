@@ -4,9 +4,9 @@
 
 #include "bot/Lifecycle.h"
 
-#include "bot/GitHubClient.h"
 #include "bot/PullRequestBody.h"
-#include "bot/SqliteStore.h"
+#include "bot/github/GitHubClient.h"
+#include "bot/store/SqliteStore.h"
 #include "tests/support/FakeClock.h"
 #include "tests/support/GitHubContractServer.h"
 

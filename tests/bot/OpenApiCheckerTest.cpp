@@ -2,7 +2,7 @@
 // published description does not allow, or the contract tests prove nothing.
 
 #include "tests/support/OpenApiChecker.h"
-#include "bot/Http.h"
+#include "bot/github/Http.h"
 #include "tests/support/GitHubContractServer.h"
 
 #include <gmock/gmock.h>

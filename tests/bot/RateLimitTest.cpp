@@ -1,4 +1,4 @@
-#include "bot/RateLimit.h"
+#include "bot/github/RateLimit.h"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 // `Bearer …` (GitHub documents both forms as interchangeable). The test rewrites exactly those two
 // expected request headers in a copy of each scenario; everything else must match as recorded.
 
-#include "bot/GitHubClient.h"
+#include "bot/github/GitHubClient.h"
 #include "tests/support/FakeClock.h"
 
 #include <gmock/gmock.h>

@@ -1,4 +1,4 @@
-#include "bot/SqliteStore.h"
+#include "bot/store/SqliteStore.h"
 
 #include "GitFixture.h"
 

@@ -1,4 +1,4 @@
-#include "bot/Workspace.h"
+#include "bot/git/Workspace.h"
 
 #include "GitFixture.h"
 

@@ -2,7 +2,7 @@
 // A time source for tests: it starts at the real wall-clock time, never blocks, and records every
 // wait it was asked for (advancing its own time by that much).
 
-#include "bot/RateLimit.h"
+#include "bot/github/RateLimit.h"
 
 #include <mutex>
 #include <vector>

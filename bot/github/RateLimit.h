@@ -2,7 +2,7 @@
 // Rate limits, retries and pacing for the GitHub REST API, as pure decisions over
 // (status, headers, attempt, now) so they can be tested without waiting.
 
-#include "bot/Http.h"
+#include "bot/github/Http.h"
 
 #include <chrono>
 #include <memory>

@@ -1,7 +1,7 @@
 #pragma once
 // The default Store: one SQLite file in WAL mode with versioned schema migrations.
 
-#include "bot/Store.h"
+#include "bot/store/Store.h"
 
 #include <filesystem>
 #include <memory>

@@ -1,4 +1,4 @@
-#include "bot/Http.h"
+#include "bot/github/Http.h"
 
 #include <curl/curl.h>
 

@@ -3,7 +3,7 @@
 // (publication), how its last attempt went (reconcile) and what the code host says (external)
 // are kept apart; the state shown to people is derived from the three.
 
-#include "bot/CodeHost.h"
+#include "bot/github/CodeHost.h"
 
 #include <optional>
 #include <string_view>

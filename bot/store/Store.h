@@ -3,7 +3,7 @@
 // append-only log of every mutation made on a code host. The code host is the source of truth;
 // the store is a record that a re-run corrects.
 
-#include "bot/ChangesetState.h"
+#include "bot/store/ChangesetState.h"
 #include "rules/Expected.h"
 
 #include <cstdint>

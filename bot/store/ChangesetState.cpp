@@ -1,4 +1,4 @@
-#include "bot/ChangesetState.h"
+#include "bot/store/ChangesetState.h"
 
 #include <array>
 #include <utility>

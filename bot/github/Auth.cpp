@@ -1,4 +1,4 @@
-#include "bot/Auth.h"
+#include "bot/github/Auth.h"
 
 #include <nlohmann/json.hpp>
 #include <openssl/bio.h>

@@ -1,4 +1,4 @@
-#include "bot/Workspace.h"
+#include "bot/git/Workspace.h"
 
 #include <git2.h>
 #include <git2/sys/credential.h>

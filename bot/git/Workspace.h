@@ -2,7 +2,7 @@
 // The bot's git side (libgit2): a bare cache per repository, a checkout of the default branch for
 // the analysis, and the one bot commit on `godwit/<migration>` pushed with a lease.
 
-#include "bot/CodeHost.h"
+#include "bot/github/CodeHost.h"
 #include "rewriters/Patch.h"
 #include "rules/Expected.h"
 

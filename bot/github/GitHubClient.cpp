@@ -1,4 +1,4 @@
-#include "bot/GitHubClient.h"
+#include "bot/github/GitHubClient.h"
 
 #include <algorithm>
 #include <cctype>

@@ -2,10 +2,10 @@
 // The GitHub REST client (github.com, or GitHub Enterprise Server by its API URL): the CodeHost
 // operations, authentication (token or GitHub App), pagination, conditional GETs, rate limits.
 
-#include "bot/Auth.h"
-#include "bot/CodeHost.h"
-#include "bot/Http.h"
-#include "bot/RateLimit.h"
+#include "bot/github/Auth.h"
+#include "bot/github/CodeHost.h"
+#include "bot/github/Http.h"
+#include "bot/github/RateLimit.h"
 
 #include <nlohmann/json.hpp>
 
