@@ -3,6 +3,7 @@
 #include "analyzers/Query.h"
 #include "analyzers/TreeSitterNodes.h"
 #include "analyzers/ValueFindings.h"
+#include "analyzers/sql/Sql.h"
 
 #include <algorithm>
 #include <cctype>
@@ -171,6 +172,7 @@ struct Constant {
   TSNode name{};
   TSNode value{};
   int uses = 0;
+  std::vector<uint32_t> useAt; ///< Where each use starts.
   int state = 0; // 0 unvisited, 1 decoding, 2 done
   std::optional<DecodedString> decoded;
 };
@@ -299,7 +301,7 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
     if (ts_node_is_null(name) || ts_node_is_null(value))
       continue;
     const std::string key(nodeText(name, src));
-    if (!constants.emplace(key, Constant{name, value, 0, 0, {}}).second)
+    if (!constants.emplace(key, Constant{name, value, 0, {}, 0, {}}).second)
       ambiguous.push_back(key);
   }
   for (const auto& key : ambiguous)
@@ -312,8 +314,10 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
       if (ts_node_type(node) != lang_.identifierType)
         return;
       auto it = constants.find(nodeText(node, src));
-      if (it != constants.end() && !ts_node_eq(node, it->second.name))
+      if (it != constants.end() && !ts_node_eq(node, it->second.name)) {
         ++it->second.uses;
+        it->second.useAt.push_back(ts_node_start_byte(node));
+      }
     });
   }
   Resolver resolve;
@@ -375,6 +379,12 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
   // String expressions: decode the outermost ones and match every dataset in their values. A
   // string nested in another's interpolation is analyzed on its own unless the enclosing value
   // already holds its bytes (pre-order visits the enclosing one first).
+  struct Expression {
+    uint32_t begin, end;
+    DecodedString value;
+    bool sql;
+  };
+  std::vector<Expression> expressions;
   std::vector<std::pair<uint32_t, uint32_t>> consumed;
   const auto stringExpression = [&](TSNode node, std::span<const TSNode> up) {
     return lang_.isStringExpressionAt ? lang_.isStringExpressionAt(node, up, src)
@@ -395,19 +405,62 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
     for (const LiteralPiece& p : decoded->pieces)
       if (p.begin >= eb && p.end <= ee && p.begin < p.end)
         consumed.emplace_back(p.begin, p.end);
-    // A reference made only of one constant's bytes is reported where that constant is defined.
-    const auto inOneConstant = [&](uint32_t lo, uint32_t hi) {
-      return std::any_of(constants.begin(), constants.end(), [&](const auto& kv) {
-        return ts_node_start_byte(kv.second.value) <= lo && hi <= ts_node_end_byte(kv.second.value);
-      });
-    };
     // An argument that a `sql` rule says takes SQL is SQL however it starts.
     const bool sql = std::any_of(contexts.begin(), contexts.end(), [&](const ContextRange& r) {
-      return r.rule->kind == RuleKind::Sql && r.begin <= eb && ee <= r.end;
-    });
-    addValueFindings(fc, *decoded, eb, ee, matchers, contextFor, inOneConstant,
-                     sql ? ValueSyntax::Sql : ValueSyntax::Detect);
+                       return r.rule->kind == RuleKind::Sql && r.begin <= eb && ee <= r.end;
+                     }) ||
+                     looksLikeSql(decoded->value);
+    expressions.push_back(Expression{eb, ee, std::move(*decoded), sql});
   });
+
+  // A reference made only of one constant's bytes is reported where that constant is defined.
+  const auto constantHolding = [&](uint32_t lo, uint32_t hi) -> const Constant* {
+    for (const auto& [key, c] : constants)
+      if (ts_node_start_byte(c.value) <= lo && hi <= ts_node_end_byte(c.value))
+        return &c;
+    return nullptr;
+  };
+  const auto inOneConstant = [&](uint32_t lo, uint32_t hi) {
+    return constantHolding(lo, hi) != nullptr;
+  };
+  // SQL first: a table whose columns change may change in a constant only when every use of
+  // the constant is in a query godwit analyzed, none of them left the table to a human, and the
+  // columns renamed with it can be edited (their edits include the constant's: used once).
+  std::vector<std::pair<size_t, size_t>> sqlFindings(expressions.size());
+  for (size_t x = 0; x < expressions.size(); ++x) {
+    const Expression& ex = expressions[x];
+    if (!ex.sql)
+      continue;
+    sqlFindings[x].first = fc.findings().size();
+    addValueFindings(fc, ex.value, ex.begin, ex.end, matchers, contextFor, inOneConstant,
+                     ValueSyntax::Sql);
+    sqlFindings[x].second = fc.findings().size();
+  }
+  const ColumnsFollow columnsFollow = [&](uint32_t lo, uint32_t hi, size_t m) {
+    const Constant* c = constantHolding(lo, hi);
+    if (c == nullptr || c->useAt.empty())
+      return false;
+    return std::all_of(c->useAt.begin(), c->useAt.end(), [&](uint32_t at) {
+      for (size_t x = 0; x < expressions.size(); ++x) {
+        const Expression& ex = expressions[x];
+        if (!ex.sql || at < ex.begin || at >= ex.end)
+          continue;
+        for (size_t i = sqlFindings[x].first; i < sqlFindings[x].second; ++i) {
+          const Finding& f = fc.findings()[i];
+          if (f.dataset != matchers[m].spec().from || f.kind != matchers[m].spec().kind)
+            continue;
+          if (f.action == Action::Attention || (c->uses != 1 && !f.changes.empty()))
+            return false;
+        }
+        return true;
+      }
+      return false;
+    });
+  };
+  for (const Expression& ex : expressions)
+    if (!ex.sql)
+      addValueFindings(fc, ex.value, ex.begin, ex.end, matchers, contextFor, inOneConstant,
+                       ValueSyntax::Plain, columnsFollow);
 
   // Split rules: one match is one reference whose parts are separate expressions.
   for (size_t ri = 0; ri < rules_.size(); ++ri) {
@@ -533,10 +586,12 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
           f.reason = pm.reason;
           f.replacement.clear();
         }
+        holdBackWithoutColumns(f, matcher.spec());
         fc.add(std::move(f), b, e);
       }
     }
   }
+  fc.demoteHeldBack();
 
   std::stable_sort(fc.findings().begin(), fc.findings().end(),
                    [](const Finding& a, const Finding& b) { return a.offset < b.offset; });

@@ -46,6 +46,35 @@ void FindingCollector::add(Finding f, size_t begin, size_t end) {
   findings_.push_back(std::move(f));
 }
 
+void FindingCollector::holdBack(uint32_t lo, uint32_t hi, std::string reason) {
+  held_.push_back(Held{lo, hi, std::move(reason)});
+}
+
+void FindingCollector::demoteHeldBack() {
+  if (held_.empty())
+    return;
+  for (Finding& f : findings_) {
+    if (f.action != Action::Rewrite)
+      continue;
+    for (const ValueEdit& c : f.changes) {
+      const DecodedString& v = *c.value;
+      if (c.end > v.value.size() || c.begin >= c.end)
+        continue;
+      const uint32_t lo = v.srcBegin[c.begin], hi = v.srcEnd[c.end - 1];
+      const auto held = std::find_if(held_.begin(), held_.end(),
+                                     [&](const Held& h) { return lo < h.hi && h.lo < hi; });
+      if (held == held_.end())
+        continue;
+      f.action = Action::Attention;
+      f.reason = "`" + f.found + "` changes only with its table, which is left alone: " +
+                 held->reason;
+      f.replacement.clear();
+      f.changes.clear();
+      break;
+    }
+  }
+}
+
 namespace {
 
 std::string display(std::string_view value) {
@@ -98,9 +127,26 @@ std::string whyNotEditable(const DecodedString& v, size_t begin, size_t end) {
 
 } // namespace
 
+bool holdBackWithoutColumns(Finding& f, const DatasetSpec& spec) {
+  if (f.action != Action::Rewrite)
+    return false;
+  const std::string changed = columnChangesSummary(spec);
+  if (changed.empty())
+    return false;
+  f.action = Action::Attention;
+  f.reason = "the columns of " + spec.from + " change (" + changed +
+             "), and the code that uses them here cannot change with the table (it is named "
+             "outside SQL godwit analyzes, or in a constant several uses share): change the table "
+             "and the column names together by hand";
+  f.replacement.clear();
+  f.changes.clear();
+  return true;
+}
+
 void addValueFindings(FindingCollector& out, const DecodedString& decoded, uint32_t eb, uint32_t ee,
                       std::span<const DatasetMatcher> matchers, const ContextFor& context,
-                      const ReportedElsewhere& reportedElsewhere, ValueSyntax syntax) {
+                      const ReportedElsewhere& reportedElsewhere, ValueSyntax syntax,
+                      const ColumnsFollow& columnsFollow) {
   std::shared_ptr<const DecodedString> value;
   const bool sql =
       syntax == ValueSyntax::Sql || (syntax == ValueSyntax::Detect && looksLikeSql(decoded.value));
@@ -144,6 +190,9 @@ void addValueFindings(FindingCollector& out, const DecodedString& decoded, uint3
     } else {
       f.reason = m.reason;
     }
+    if (!sql && !(columnsFollow && lo < hi && columnsFollow(lo, hi, m.matcher)) &&
+        holdBackWithoutColumns(f, matcher.spec()) && lo < hi)
+      out.holdBack(lo, hi, f.reason);
     const bool narrow = inside && lo >= eb && hi <= ee;
     out.add(std::move(f), narrow ? lo : eb, narrow ? hi : ee);
   }

@@ -38,11 +38,22 @@ public:
   void add(Finding f, size_t begin, size_t end);
   /// The findings so far, in the order they were added.
   std::vector<Finding>& findings() { return findings_; }
+  /// Records that the reference at source bytes [lo, hi) is attention for `reason` although its
+  /// bytes could be edited (a table whose columns change, named outside SQL).
+  void holdBack(uint32_t lo, uint32_t hi, std::string reason);
+  /// Turns every rewrite that would change held-back bytes (a column renamed in a query that
+  /// reaches its table through a constant) into attention: it is made only with the table.
+  void demoteHeldBack();
 
 private:
+  struct Held {
+    uint32_t lo, hi;
+    std::string reason;
+  };
   const SourceFile& file_;
   LineIndex lines_;
   std::vector<Finding> findings_;
+  std::vector<Held> held_;
 };
 
 /// Sets a finding's context, rule and access for the expression at source bytes [begin, end).
@@ -51,6 +62,11 @@ using ContextFor = std::function<void(uint32_t begin, uint32_t end, Finding& f)>
 /// True for a reference made only of source bytes [lo, hi) outside its expression that is
 /// reported elsewhere (e.g. where the constant holding it is defined).
 using ReportedElsewhere = std::function<bool(uint32_t lo, uint32_t hi)>;
+
+/// True when a reference made of source bytes [lo, hi) to the table of `matchers[matcher]`,
+/// whose columns change, reaches only SQL that godwit analyzed (e.g. a constant used only in
+/// the file's queries), which changes the columns with the table.
+using ColumnsFollow = std::function<bool(uint32_t lo, uint32_t hi, size_t matcher)>;
 
 /// Whether a value is analyzed as SQL (analyzers/sql/Sql.h).
 enum class ValueSyntax {
@@ -61,10 +77,18 @@ enum class ValueSyntax {
 
 /// Matches every dataset in `value`, the decoded expression at source bytes [begin, end), and
 /// adds one finding per reference: a rewrite with its value changes, or attention. SQL values
-/// also get findings for the columns of migrated tables (see `sqlReferences`).
+/// also get findings for the columns of migrated tables (see `sqlReferences`). Outside SQL, a
+/// table whose columns change is attention naming them, unless `columnsFollow` says its SQL
+/// changes them: the code around it may use the old names.
 void addValueFindings(FindingCollector& out, const DecodedString& value, uint32_t begin,
                       uint32_t end, std::span<const DatasetMatcher> matchers,
                       const ContextFor& context, const ReportedElsewhere& reportedElsewhere = {},
-                      ValueSyntax syntax = ValueSyntax::Detect);
+                      ValueSyntax syntax = ValueSyntax::Detect,
+                      const ColumnsFollow& columnsFollow = {});
+
+/// Turns a rewrite of a table whose columns change (`columns` in the migration) into attention
+/// naming them, for a reference godwit found outside SQL: the code that reads or writes the
+/// table there may use the old column names. No change for other datasets; true when held.
+bool holdBackWithoutColumns(Finding& f, const DatasetSpec& spec);
 
 } // namespace godwit

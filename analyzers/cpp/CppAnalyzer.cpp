@@ -174,6 +174,7 @@ public:
 
   /// The findings in file order.
   std::vector<Finding> takeFindings() {
+    collector_.demoteHeldBack();
     std::vector<Finding>& found = collector_.findings();
     std::stable_sort(found.begin(), found.end(),
                      [](const Finding& a, const Finding& b) { return a.offset < b.offset; });

@@ -58,6 +58,11 @@ std::vector<ValueReference> sqlReferences(std::string_view value,
                                           std::span<const DatasetMatcher> matchers,
                                           const ChangeCheck& check = {});
 
+/// What the migration changes in the columns of a table dataset (`bigquery-table`,
+/// `hive-table`), e.g. `country_code → country, legacy_segment removed`; empty when the dataset
+/// is no table or its columns stay.
+std::string columnChangesSummary(const DatasetSpec& spec);
+
 /// True when `value` starts like a SQL statement (`SELECT`, `WITH`, `INSERT`, `MERGE`,
 /// `CREATE`, …, after whitespace, comments and `(`) and lexes without errors.
 bool looksLikeSql(std::string_view value);

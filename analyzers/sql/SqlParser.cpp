@@ -566,6 +566,9 @@ private:
   size_t select(size_t i, size_t end, int parent, int& scopeOut) {
     const int s = newScope(parent);
     scopeOut = s;
+    const std::string_view keyword = text(i);
+    scope(s).lowerKeywords = std::none_of(keyword.begin(), keyword.end(),
+                                          [](char c) { return c >= 'A' && c <= 'Z'; });
     ++i;
     if (kw(i, "AS") && kwAny(i + 1, {"STRUCT", "VALUE"})) {
       scope(s).valueSelect = kw(i + 1, "VALUE");
@@ -657,18 +660,28 @@ private:
       exprEnd = e - 1;
       aliased = true;
     }
-    const bool single = singlePath(b, exprEnd);
-    if (single && (item.alias.empty() || item.alias == lowered(tokenName(s_, t_[exprEnd - 1]))))
+    // `DISTINCT(col)` reads as `DISTINCT col` and is named after the column.
+    const bool parenthesized = !aliased && exprEnd - b >= 3 && isPunct(b, "(") &&
+                               closeOf(b, exprEnd) == exprEnd - 1 && singlePath(b + 1, exprEnd - 1);
+    const size_t pathBegin = parenthesized ? b + 1 : b;
+    const size_t pathEnd = parenthesized ? exprEnd - 1 : exprEnd;
+    const bool single = singlePath(pathBegin, pathEnd);
+    if (single && (item.alias.empty() || item.alias == lowered(tokenName(s_, t_[pathEnd - 1]))))
       item.sameName = true;
     if (!aliased && single)
-      item.alias = lowered(tokenName(s_, t_[exprEnd - 1]));
+      item.alias = lowered(tokenName(s_, t_[pathEnd - 1]));
     scope(s).items.push_back(item);
     // Interpolated text in an item may be its alias, an operator, anything.
     bool hole = false;
     for (size_t k = b; k < exprEnd; k = after(k, exprEnd))
       hole = hole || t_[k].kind == TokenKind::Hole;
-    expr(b, exprEnd, s, Clause::Select, single && !aliased, hole,
+    const size_t refs = st_->refs.size();
+    expr(pathBegin, pathEnd, s, Clause::Select, single && !aliased, hole,
          "the SELECT item holds interpolated text");
+    if (parenthesized)
+      for (size_t k = refs; k < st_->refs.size(); ++k)
+        if (st_->refs[k].bareItem)
+          st_->refs[k].aliasAt = t_[exprEnd - 1].end;
   }
 
   /// `*`, `q.*`, with EXCEPT (…) and REPLACE (…); false when the item is not a star.

@@ -83,6 +83,7 @@ struct Scope {
   bool opaque = false; ///< Sources godwit cannot enumerate (PIVOT, LATERAL VIEW, …).
   std::string opaqueWhy;
   bool valueSelect = false;  ///< `SELECT AS VALUE`: items have no output names.
+  bool lowerKeywords = false; ///< Its `SELECT` is written in lower case (godwit's `as` follows).
   size_t orderRefsBegin = 0; ///< The refs of its ORDER BY, [begin, end) in Statement::refs.
   size_t orderRefsEnd = 0;
 };
@@ -93,6 +94,9 @@ struct Ref {
   std::vector<NamePart> parts;
   Clause clause = Clause::Where;
   bool bareItem = false;  ///< The whole SELECT item, without an alias.
+  /// A bare item in parentheses (`DISTINCT(col)`): where its output name is kept (after the
+  /// `)`); 0 when the name itself is the item.
+  uint32_t aliasAt = 0;
   int target = -1;        ///< Clause::Target/Definition: the source (in `scope`) it names.
   int star = -1;          ///< An EXCEPT name of this star.
   bool uncertain = false; ///< godwit cannot tell whether it is a column; `why` says why.

@@ -693,9 +693,15 @@ private:
     // The item's output name is the column's only when no struct field follows it.
     const bool namesOutput = &p == &r.parts.back();
     if (r.clause == Clause::Select && r.bareItem && namesOutput && !sc.valueSelect) {
-      // Keep the query's output column: `country_code` becomes `country AS country_code`.
-      const std::string alias = " AS " + (p.quoted ? "`" + written + "`" : identifier(written));
-      if (p.quoted) {
+      // Keep the query's output column: `country_code` becomes `country AS country_code`, with
+      // `as` in the case of the block's SELECT.
+      const std::string alias = (sc.lowerKeywords ? " as " : " AS ") +
+                                (p.quoted ? "`" + written + "`" : identifier(written));
+      if (r.aliasAt != 0) {
+        out.changes.push_back(ValueChange{p.begin, p.end, newName});
+        out.changes.push_back(ValueChange{r.aliasAt, r.aliasAt, alias});
+        out.replacement = "(" + newName + ")" + alias;
+      } else if (p.quoted) {
         out.changes.push_back(ValueChange{p.begin, p.end, newName});
         out.changes.push_back(ValueChange{p.tokenEnd, p.tokenEnd, alias});
         out.replacement = "`" + newName + "`" + alias;
@@ -866,10 +872,16 @@ private:
       std::set<Key> seen;
       std::string blocked;
       bool own = false;
+      // `*` over the table: its output columns change with no name in the query to keep them,
+      // so the table does not change alone (CTAS, INSERT … SELECT *, code reading the rows).
+      for (size_t i = first; i < out_.size() && blocked.empty(); ++i)
+        if (out_[i].matcher == m && out_[i].context == "sql.star")
+          blocked = "`*` reads it, so the query's output columns would change";
       for (size_t i = first; i < out_.size(); ++i) {
         const ValueReference& r = out_[i];
         if (r.matcher != m || r.action != Action::Rewrite)
           continue;
+        own = own || !blocked.empty();
         for (const ValueChange& c : r.changes) {
           if (!r.ownContext && seen.insert(Key{c.begin, c.end, c.text}).second)
             table.push_back(c);
@@ -970,6 +982,10 @@ std::vector<ValueReference> sqlReferences(std::string_view value,
   for (const Statement& st : parseStatements(value, lexed.tokens))
     emitter.statement(st);
   return emitter.finish();
+}
+
+std::string columnChangesSummary(const DatasetSpec& spec) {
+  return changesOf(spec).summary;
 }
 
 bool looksLikeSql(std::string_view value) {

@@ -146,6 +146,33 @@ TEST(SqlColumns, BareSelectItemKeepsTheOutputName) {
             "SELECT p.country.iso FROM " + kNewTable + " p");
 }
 
+TEST(SqlColumns, ParenthesizedBareItemKeepsTheOutputName) {
+  // `DISTINCT(col)` is `DISTINCT col`, named after the column: the alias goes after the `)`.
+  EXPECT_EQ(migrated("SELECT DISTINCT(country_code) FROM " + kTable),
+            "SELECT DISTINCT(country) AS country_code FROM " + kNewTable);
+  EXPECT_EQ(migrated("SELECT DISTINCT (p.country_code), user_id FROM " + kTable + " p"),
+            "SELECT DISTINCT (p.country) AS country_code, user_id FROM " + kNewTable + " p");
+  // An alias of its own, or a call around it: renamed plainly.
+  EXPECT_EQ(migrated("SELECT DISTINCT(country_code) AS cc FROM " + kTable),
+            "SELECT DISTINCT(country) AS cc FROM " + kNewTable);
+  EXPECT_EQ(migrated("SELECT COUNT(DISTINCT(country_code)) AS n FROM " + kTable),
+            "SELECT COUNT(DISTINCT(country)) AS n FROM " + kNewTable);
+}
+
+TEST(SqlColumns, InsertedKeywordFollowsTheSelectKeywordsCase) {
+  EXPECT_EQ(migrated("select country_code from " + kTable),
+            "select country as country_code from " + kNewTable);
+  EXPECT_EQ(migrated("select distinct(country_code) from " + kTable),
+            "select distinct(country) as country_code from " + kNewTable);
+  // Mixed case is not lower case: `AS`, as the block's `Select` is not written in lower case.
+  EXPECT_EQ(migrated("Select country_code From " + kTable),
+            "Select country AS country_code From " + kNewTable);
+  // Each query block follows its own SELECT.
+  EXPECT_EQ(migrated("SELECT c FROM (select country_code AS c, signup_ts from " + kTable + ")"),
+            "SELECT c FROM (select country AS c, signed_up_at as signup_ts from " + kNewTable +
+                ")");
+}
+
 TEST(SqlColumns, AliasedItemsKeepTheirAlias) {
   EXPECT_EQ(migrated("SELECT lower(country_code) AS country_code FROM " + kTable),
             "SELECT lower(country) AS country_code FROM " + kNewTable);
@@ -253,8 +280,12 @@ TEST(SqlAliases, CorrelatedSubqueries) {
 }
 
 TEST(SqlAliases, ImplicitAliasFollowsTheTable) {
-  EXPECT_EQ(migrated("SELECT user_profile_v1.country_code, user_profile_v1.* FROM " + kTable),
-            "SELECT user_profile_v2.country AS country_code, user_profile_v2.* FROM " + kNewTable);
+  EXPECT_EQ(migrated("SELECT user_profile_v1.country_code, user_profile_v1.* EXCEPT (country_code, "
+                     "signup_ts, legacy_segment) FROM " +
+                     kTable),
+            "SELECT user_profile_v2.country AS country_code, user_profile_v2.* EXCEPT (country, "
+            "signed_up_at, legacy_segment) FROM " +
+                kNewTable);
   // With its own alias, the table's name is not a qualifier.
   EXPECT_EQ(migrated("SELECT p.user_id FROM " + kTable + " p"),
             "SELECT p.user_id FROM " + kNewTable + " p");
@@ -289,6 +320,24 @@ TEST(SqlAttention, StarOverTheTable) {
   EXPECT_EQ(migrated(excepted),
             "SELECT * EXCEPT (country, signed_up_at, legacy_segment) FROM " + kNewTable);
   EXPECT_TRUE(attention("SELECT * FROM `acme-prod.sales.orders`").empty());
+}
+
+TEST(SqlAttention, StarHoldsBackItsTable) {
+  // The output columns change with nothing in the query to keep them: the table does not
+  // change alone, in a query, in CTAS, or in INSERT … SELECT.
+  for (const std::string& sql :
+       {"SELECT * FROM " + kTable, "SELECT p.*, country_code FROM " + kTable + " p",
+        "CREATE OR REPLACE TABLE `acme-prod.reports.snapshot` AS SELECT * FROM " + kTable,
+        "INSERT INTO `acme-prod.reports.snapshot` SELECT * FROM " + kTable,
+        "WITH base AS (SELECT * FROM " + kTable + ") SELECT user_id FROM base"}) {
+    EXPECT_EQ(migrated(sql), sql);
+    EXPECT_TRUE(flagged(attention(sql), kTable.substr(1, kTable.size() - 2), "`*` reads it"))
+        << sql;
+  }
+  // Without column changes, `*` is no concern.
+  DatasetSpec plain = usersTable();
+  plain.columns = {};
+  EXPECT_EQ(migrated("SELECT * FROM " + kTable, matchers({plain})), "SELECT * FROM " + kNewTable);
 }
 
 TEST(SqlAttention, WildcardTables) {
