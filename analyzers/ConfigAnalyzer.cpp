@@ -169,40 +169,6 @@ void pushCodePoint(DecodedString& out, long cp, uint32_t begin, uint32_t end) {
   out.pushAll(bytes, begin, end);
 }
 
-void markPlaceholders(DecodedString& value) {
-  const std::string_view v = value.value;
-  if (v.find("${") == std::string_view::npos)
-    return;
-  DecodedString out;
-  out.pieces = value.pieces;
-  for (size_t i = 0; i < v.size();) {
-    size_t close = std::string_view::npos;
-    if (v.compare(i, 2, "${") == 0) {
-      int depth = 0;
-      for (size_t j = i + 1; j < v.size() && close == std::string_view::npos; ++j) {
-        if (v[j] == '{')
-          ++depth;
-        else if (v[j] == '}' && --depth == 0)
-          close = j;
-      }
-    }
-    if (close == std::string_view::npos) {
-      out.value.push_back(v[i]);
-      out.srcBegin.push_back(value.srcBegin[i]);
-      out.srcEnd.push_back(value.srcEnd[i]);
-      out.piece.push_back(value.piece[i]);
-      ++i;
-      continue;
-    }
-    uint32_t end = 0;
-    for (size_t j = i; j <= close; ++j)
-      end = std::max(end, value.srcEnd[j]);
-    out.pushHole(value.srcBegin[i], end);
-    i = close + 1;
-  }
-  value = std::move(out);
-}
-
 Expected<std::unique_ptr<Analyzer>> makeConfigAnalyzer(const ConfigFormat& format,
                                                        const std::vector<const Rule*>& rules) {
   if (!rules.empty()) {

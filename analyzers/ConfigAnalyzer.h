@@ -50,10 +50,6 @@ long hexDigits(std::string_view src, size_t at, size_t end, size_t count);
 /// no Unicode scalar value (e.g. a lone surrogate).
 void pushCodePoint(DecodedString& out, long cp, uint32_t begin, uint32_t end);
 
-/// Turns every `${…}` placeholder in `value` (Spring, Maven, HOCON substitutions) into one hole:
-/// its text is known only at run time, so a reference next to one needs attention.
-void markPlaceholders(DecodedString& value);
-
 /// Builds the analyzer of a scanned format. Rule packs are tree-sitter queries, so a rule for a
 /// scanned format is an error naming the rule.
 Expected<std::unique_ptr<Analyzer>> makeConfigAnalyzer(const ConfigFormat& format,

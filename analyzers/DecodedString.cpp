@@ -233,4 +233,59 @@ bool DecodedString::hasHoles() const {
   return std::find(value.begin(), value.end(), kHole) != value.end();
 }
 
+namespace {
+
+/// The last byte of the template block that opens at `v[i]`, or npos when none opens or it
+/// does not close.
+size_t templateBlockEnd(std::string_view v, size_t i, bool dollar) {
+  if (i + 1 >= v.size() || v[i + 1] == kHole)
+    return std::string_view::npos;
+  if (dollar && v[i] == '$' && v[i + 1] == '{') {
+    int depth = 0;
+    for (size_t j = i + 1; j < v.size(); ++j) {
+      if (v[j] == '{')
+        ++depth;
+      else if (v[j] == '}' && --depth == 0)
+        return j;
+    }
+    return std::string_view::npos;
+  }
+  if (v[i] != '{' || (v[i + 1] != '{' && v[i + 1] != '%' && v[i + 1] != '#'))
+    return std::string_view::npos;
+  const char closer[2] = {v[i + 1] == '{' ? '}' : v[i + 1], '}'};
+  const size_t c = v.find(std::string_view(closer, 2), i + 2);
+  return c == std::string_view::npos ? c : c + 1;
+}
+
+} // namespace
+
+void markPlaceholders(DecodedString& value, TemplateBlocks blocks) {
+  const std::string_view v = value.value;
+  const bool dollar = blocks == TemplateBlocks::All;
+  if (v.find('{') == std::string_view::npos)
+    return;
+  DecodedString out;
+  out.pieces = value.pieces;
+  bool any = false;
+  for (size_t i = 0; i < v.size();) {
+    const size_t close = templateBlockEnd(v, i, dollar);
+    if (close == std::string_view::npos) {
+      out.value.push_back(v[i]);
+      out.srcBegin.push_back(value.srcBegin[i]);
+      out.srcEnd.push_back(value.srcEnd[i]);
+      out.piece.push_back(value.piece[i]);
+      ++i;
+      continue;
+    }
+    uint32_t end = 0;
+    for (size_t j = i; j <= close; ++j)
+      end = std::max(end, value.srcEnd[j]);
+    out.pushHole(value.srcBegin[i], end);
+    any = true;
+    i = close + 1;
+  }
+  if (any)
+    value = std::move(out);
+}
+
 } // namespace godwit

@@ -77,4 +77,16 @@ struct DecodedString {
   bool hasHoles() const;
 };
 
+/// Which template blocks markPlaceholders() turns into holes.
+enum class TemplateBlocks : uint8_t {
+  Jinja, ///< `{{ … }}`, `{% … %}`, `{# … #}` (Jinja: dbt, Airflow, Kestra).
+  All,   ///< Jinja and `${…}` (Spring, Maven, HOCON substitutions, Hive and Spark variables).
+};
+
+/// Turns every template block of `value` into one hole: its text is known only when the
+/// template renders, so a name built around one is attention, never a rewrite. A block that does
+/// not close stays text. The one place templates in values are decoded (config formats, SQL,
+/// strings in code).
+void markPlaceholders(DecodedString& value, TemplateBlocks blocks = TemplateBlocks::All);
+
 } // namespace godwit

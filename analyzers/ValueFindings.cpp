@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 
@@ -143,13 +144,30 @@ bool holdBackWithoutColumns(Finding& f, const DatasetSpec& spec) {
   return true;
 }
 
-void addValueFindings(FindingCollector& out, const DecodedString& decoded, uint32_t eb, uint32_t ee,
+void addValueFindings(FindingCollector& out, const DecodedString& given, uint32_t eb, uint32_t ee,
                       std::span<const DatasetMatcher> matchers, const ContextFor& context,
                       const ReportedElsewhere& reportedElsewhere, ValueSyntax syntax,
                       const ColumnsFollow& columnsFollow) {
-  std::shared_ptr<const DecodedString> value;
+  // Templates are holes: `{{ … }}` in any value (Airflow fields, Jinja in code strings), and
+  // `${…}` too in SQL (Hive and Spark variables).
+  std::optional<DecodedString> templated;
+  const auto mark = [&](TemplateBlocks blocks) {
+    const std::string_view v = templated ? templated->value : given.value;
+    if (v.find("{{") == v.npos && v.find("{%") == v.npos && v.find("{#") == v.npos &&
+        (blocks == TemplateBlocks::Jinja || v.find("${") == v.npos))
+      return;
+    if (!templated)
+      templated = given;
+    markPlaceholders(*templated, blocks);
+  };
+  mark(TemplateBlocks::Jinja);
   const bool sql =
-      syntax == ValueSyntax::Sql || (syntax == ValueSyntax::Detect && looksLikeSql(decoded.value));
+      syntax == ValueSyntax::Sql ||
+      (syntax == ValueSyntax::Detect && looksLikeSql((templated ? *templated : given).value));
+  if (sql)
+    mark(TemplateBlocks::All);
+  const DecodedString& decoded = templated ? *templated : given;
+  std::shared_ptr<const DecodedString> value;
   const size_t first = out.findings().size();
   const ChangeCheck editable = [&](size_t b, size_t e) { return whyNotEditable(decoded, b, e); };
   for (const ValueReference& m : sql ? sqlReferences(decoded.value, matchers, editable)

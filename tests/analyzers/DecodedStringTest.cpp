@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace godwit {
 namespace {
 
@@ -186,6 +188,53 @@ TEST(DecodedString, AppendThroughAConstantMarksItsPieces) {
   EXPECT_EQ(use.pieces[2].constant, "Inner");
   EXPECT_EQ(use.pieces[2].constantUses, 2);
   EXPECT_EQ(use.value, "uci");
+}
+
+/// `text` as one literal piece whose bytes come from source bytes 100, 101, ….
+DecodedString literal(std::string_view text) {
+  DecodedString d;
+  d.beginPiece(100, 100 + static_cast<uint32_t>(text.size()), style('"'));
+  for (size_t i = 0; i < text.size(); ++i)
+    d.push(text[i], 100 + static_cast<uint32_t>(i), 101 + static_cast<uint32_t>(i));
+  return d;
+}
+
+/// The value with holes written as `#`.
+std::string shown(const DecodedString& d) {
+  std::string out = d.value;
+  std::replace(out.begin(), out.end(), kHole, '#');
+  return out;
+}
+
+TEST(MarkPlaceholders, TemplateBlocksBecomeOneHoleEach) {
+  DecodedString d = literal("{{ vars.project }}.core_users.t_{% if x %}a{% endif %}{# c #}");
+  markPlaceholders(d, TemplateBlocks::Jinja);
+  EXPECT_EQ(shown(d), "#.core_users.t_#a##");
+  // The hole covers the block's source bytes; the text after it keeps its own.
+  EXPECT_EQ(d.piece[0], DecodedString::kNoPiece);
+  EXPECT_EQ(d.srcBegin[0], 100u);
+  EXPECT_EQ(d.srcEnd[0], 118u);
+  EXPECT_EQ(d.srcBegin[1], 118u);
+  EXPECT_EQ(d.piece[1], 0);
+}
+
+TEST(MarkPlaceholders, DollarBlocksOnlyWithAll) {
+  DecodedString jinja = literal("${env}-{{ x }}-events");
+  markPlaceholders(jinja, TemplateBlocks::Jinja);
+  EXPECT_EQ(shown(jinja), "${env}-#-events");
+  DecodedString all = literal("${env:${fallback}}-{{ x }}-events");
+  markPlaceholders(all);
+  EXPECT_EQ(shown(all), "#-#-events");
+}
+
+TEST(MarkPlaceholders, UnclosedBlocksAndSingleBracesStayText) {
+  for (const std::string_view text :
+       {"{{ never closed", "${open", "{\"json\": {\"a\": 1}}", "{0}.format", "{% no end"}) {
+    DecodedString d = literal(text);
+    markPlaceholders(d);
+    EXPECT_EQ(shown(d), text);
+    EXPECT_FALSE(d.hasHoles());
+  }
 }
 
 } // namespace
