@@ -34,9 +34,17 @@ public:
       return notParsed(file, format_.display, scan.problems.front());
     FindingCollector out(file);
     const std::string context = std::string(format_.name) + ".string";
-    const ContextFor contextFor = [&](uint32_t, uint32_t, Finding& f) { f.context = context; };
-    for (const ConfigValue& v : scan.values)
+    for (const ConfigValue& v : scan.values) {
+      const bool topic = nameSaysTopic(v.key);
+      const ContextFor contextFor = [&](uint32_t, uint32_t, Finding& f) {
+        f.context = context;
+        if (topic && f.kind == DatasetKind::KafkaTopic) {
+          f.context = std::string(format_.name) + ".topic-key";
+          f.sink = Sink::Takes;
+        }
+      };
       addValueFindings(out, v.value, v.begin, v.end, matchers, contextFor);
+    }
     sortByOffset(out.findings());
     return std::move(out.findings());
   }

@@ -21,6 +21,9 @@ struct ConfigValue {
   DecodedString value;
   uint32_t begin = 0; ///< Source bytes of the whole value, quotes included.
   uint32_t end = 0;
+  /// The keys it is the value of, outermost first, as written (`kafka.consumer.topic`; an XML
+  /// element and attribute: `consumer/topic`); empty for a value without a key.
+  std::string key;
 };
 
 /// A place where a config file stops following its format.

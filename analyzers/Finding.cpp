@@ -6,4 +6,19 @@ std::string_view actionName(Action action) {
   return action == Action::Rewrite ? "rewrite" : "attention";
 }
 
+bool awaitsSink(const Finding& f) {
+  return namesAreWords(f.kind) && f.action == Action::Attention && f.sink == Sink::Unknown &&
+         !f.changes.empty();
+}
+
+void reachSink(Finding& f, const Rule& rule) {
+  f.action = Action::Rewrite;
+  f.reason.clear();
+  f.sink = Sink::Takes;
+  f.context = rule.context;
+  f.ruleId = rule.id;
+  if (rule.access != Access::Unknown)
+    f.access = rule.access;
+}
+
 } // namespace godwit

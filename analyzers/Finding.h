@@ -43,8 +43,20 @@ struct Finding {
   std::string found;       ///< The reference as its value reads (decoded).
   std::string replacement; ///< Rewrite: what the reference becomes.
   std::string reason;      ///< Attention: why a human must decide.
+  /// For kinds whose names are words (topics): whether the place takes such a name. An
+  /// attention finding with Sink::Unknown and `changes` is a rewrite that awaits a sink (see
+  /// awaitsSink), which a constant's use in a topic sink can still prove.
+  Sink sink = Sink::Unknown;
   bool suppressed = false; ///< A `godwit:ignore` comment suppresses it.
   std::vector<ValueEdit> changes; ///< Rewrite: the value changes that make the edit.
 };
+
+/// True for an attention finding that would be a rewrite had its value reached a sink of its
+/// kind (a topic literal no Kafka API or topic setting was seen to take).
+bool awaitsSink(const Finding& f);
+
+/// Makes a finding that awaits a sink the rewrite it would be, in `rule`'s context: the value
+/// reaches that rule's sink (e.g. through a constant).
+void reachSink(Finding& f, const Rule& rule);
 
 } // namespace godwit

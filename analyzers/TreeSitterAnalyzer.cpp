@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <numeric>
@@ -353,13 +354,23 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
         if (c.name == "value")
           contexts.push_back({ts_node_start_byte(c.node), ts_node_end_byte(c.node), rules_[ri]});
   }
+  // The innermost rule around source bytes [b, e) that says what its value is a name of.
+  auto innermostAccepting = [&](uint32_t b, uint32_t e) -> const Rule* {
+    const ContextRange* best = nullptr;
+    for (const auto& r : contexts)
+      if (r.begin <= b && e <= r.end && !r.rule->accepts.empty() &&
+          (!best || r.end - r.begin < best->end - best->begin))
+        best = &r;
+    return best ? best->rule : nullptr;
+  };
   // The innermost rule that knows whether the code reads or writes names the context, else the
   // innermost rule: `bigQueryTable(Table.Spec("…"))` is a `scio.bigquery-table` read.
   auto contextFor = [&](uint32_t b, uint32_t e, Finding& f) {
     const ContextRange* best = nullptr;
     const ContextRange* bestAccess = nullptr;
     for (const auto& r : contexts) {
-      if (r.begin > b || e > r.end)
+      // A rule for names of other kinds (Beam tags, Pub/Sub topics) says nothing of this one.
+      if (r.begin > b || e > r.end || sinkFor(*r.rule, f.kind) == Sink::TakesOther)
         continue;
       if (!best || r.end - r.begin < best->end - best->begin)
         best = &r;
@@ -373,6 +384,13 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
     if (best) {
       f.ruleId = best->rule->id;
       f.access = best->rule->access;
+    }
+    if (const Rule* says = innermostAccepting(b, e))
+      f.sink = sinkFor(*says, f.kind);
+    if (f.sink == Sink::Takes && best && sinkFor(*best->rule, f.kind) != Sink::Takes) {
+      const Rule* says = innermostAccepting(b, e);
+      f.context = says->context;
+      f.ruleId = says->id;
     }
   };
 
@@ -588,6 +606,35 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
         }
         holdBackWithoutColumns(f, matcher.spec());
         fc.add(std::move(f), b, e);
+      }
+    }
+  }
+  // A topic literal held by a constant reaches a sink where a use of the constant sits in one,
+  // or in the value of another constant that does.
+  std::function<const Rule*(const std::string&, const Constant&, DatasetKind, int)> sinkOf =
+      [&](const std::string& key, const Constant& c, DatasetKind kind, int depth) -> const Rule* {
+    for (const uint32_t use : c.useAt) {
+      const Rule* sink = innermostAccepting(use, use + static_cast<uint32_t>(key.size()));
+      if (sink && sinkFor(*sink, kind) == Sink::Takes)
+        return sink;
+      if (depth >= 4)
+        continue;
+      for (const auto& [outerKey, outer] : constants)
+        if (ts_node_start_byte(outer.value) <= use && use < ts_node_end_byte(outer.value))
+          if (const Rule* r = sinkOf(outerKey, outer, kind, depth + 1))
+            return r;
+    }
+    return nullptr;
+  };
+  for (Finding& f : fc.findings()) {
+    if (!awaitsSink(f))
+      continue;
+    for (const auto& [key, c] : constants) {
+      if (ts_node_start_byte(c.value) <= f.offset &&
+          f.offset + f.length <= ts_node_end_byte(c.value)) {
+        if (const Rule* sink = sinkOf(key, c, f.kind, 0))
+          reachSink(f, *sink);
+        break;
       }
     }
   }

@@ -3,6 +3,8 @@
 #include "analyzers/sql/Sql.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,6 +32,33 @@ std::string_view LineIndex::line(std::string_view text, int line) const {
   const size_t b = starts_[line - 1];
   const size_t e = static_cast<size_t>(line) < starts_.size() ? starts_[line] : text.size();
   return text.substr(b, e - b);
+}
+
+std::string_view nameBefore(std::string_view text, size_t offset) {
+  const auto word = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  };
+  size_t i = std::min(offset, text.size());
+  const size_t stop = i > 256 ? i - 256 : 0;
+  while (i > stop) {
+    const char c = text[i - 1];
+    if (c == '"') { // skip a whole earlier literal
+      size_t j = i - 1;
+      while (j > stop && !(text[j - 1] == '"' && (j < 2 || text[j - 2] != '\\')))
+        --j;
+      if (j == stop)
+        return {};
+      i = j - 1;
+    } else if (std::strchr(" \t\r\n=({,", c) != nullptr) {
+      --i;
+    } else {
+      break;
+    }
+  }
+  size_t b = i;
+  while (b > stop && word(text[b - 1]))
+    --b;
+  return text.substr(b, i - b);
 }
 
 FindingCollector::FindingCollector(const SourceFile& file) : file_(file), lines_(file.text) {}
@@ -207,6 +236,23 @@ void addValueFindings(FindingCollector& out, const DecodedString& given, uint32_
         f.changes.push_back(ValueEdit{value, c.begin, c.end, c.text});
     } else {
       f.reason = m.reason;
+    }
+    // A name that is an ordinary word is a reference only where the code takes it as one: the
+    // whole value (or a list element) at a sink. SQL knows where topics are; elsewhere the
+    // context rules say, and a whole value no sink was seen to take waits for one as attention.
+    if (namesAreWords(f.kind)) {
+      if (m.sink != Sink::Unknown)
+        f.sink = m.sink;
+      if (f.sink == Sink::TakesOther ||
+          (m.sink == Sink::Unknown &&
+           !isWholeName(decoded.value, m.begin, m.end, m.action == Action::Attention)))
+        continue;
+      if (f.sink == Sink::Unknown && f.action == Action::Rewrite) {
+        f.action = Action::Attention;
+        f.reason = "`" + f.found + "` names " + std::string(kindName(f.kind)) + " " + f.dataset +
+                   " only where it reaches a topic sink, and godwit saw no Kafka client, "
+                   "connector or topic setting take this value";
+      }
     }
     if (!sql && !(columnsFollow && lo < hi && columnsFollow(lo, hi, m.matcher)) &&
         holdBackWithoutColumns(f, matcher.spec()) && lo < hi)

@@ -56,6 +56,11 @@ private:
   std::vector<Held> held_;
 };
 
+/// The identifier that source bytes at `offset` are given to or passed to, read backwards over
+/// blanks, `=`, `(`, `{`, `,` and other string literals (`kTopic = "…"`, `Subscribe("…")`,
+/// `kTopics = {"a", "…"}`, `#define TOPIC "…"`); empty when there is none within a short reach.
+std::string_view nameBefore(std::string_view text, size_t offset);
+
 /// Sets a finding's context, rule and access for the expression at source bytes [begin, end).
 using ContextFor = std::function<void(uint32_t begin, uint32_t end, Finding& f)>;
 

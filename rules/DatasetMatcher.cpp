@@ -983,4 +983,34 @@ std::string_view datasetNameForm(DatasetKind kind) {
   return {};
 }
 
+bool isWholeName(std::string_view v, size_t begin, size_t end, bool nextToHole) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  size_t b = npos, e = npos;
+  bool holes = false;
+  for (size_t i = 0; i < v.size();) {
+    size_t j = i;
+    while (j < v.size() && v[j] != ',' && v[j] != ';')
+      ++j;
+    size_t lo = i, hi = j;
+    while (lo < hi && space(v[lo]))
+      ++lo;
+    while (hi > lo && space(v[hi - 1]))
+      --hi;
+    if (lo == hi)
+      return false;
+    for (size_t k = lo; k < hi; ++k)
+      if (!isTopicChar(v[k]) && v[k] != kHole)
+        return false;
+    if (lo <= begin && end <= hi) {
+      b = lo;
+      e = hi;
+      holes = std::string_view(v).substr(lo, hi - lo).find(kHole) != std::string_view::npos;
+    }
+    i = j + 1;
+    if (j == v.size())
+      break;
+  }
+  return (b == begin && e == end) || (nextToHole && holes);
+}
+
 } // namespace godwit

@@ -79,6 +79,11 @@ private:
   std::vector<std::string> toParts_;   ///< `to` split the same way.
 };
 
+/// Whether the name at bytes [begin, end) of `value` is the whole value, or one element of a list
+/// of names (`a,b`, Flink's `a;b`), rather than a word in prose, a path segment or part of another
+/// token. With `nextToHole`, a name whose element holds holes counts too (`${env}-events`).
+bool isWholeName(std::string_view value, size_t begin, size_t end, bool nextToHole);
+
 /// Checks that `name` is a valid `from`/`to` for `kind`; returns the problem and a fix, or nullopt.
 std::optional<std::string> validateDatasetName(DatasetKind kind, std::string_view name);
 

@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <utility>
@@ -17,8 +18,9 @@ const std::vector<std::pair<std::string_view, std::string_view>>& embeddedExampl
 
 namespace {
 
-const std::vector<std::string_view> kRuleKeys{"id",      "language", "kind",  "description",
-                                              "context", "access",   "query", "examples"};
+const std::vector<std::string_view> kRuleKeys{"id",     "language", "kind",    "description",
+                                              "context", "access",  "accepts", "query",
+                                              "examples"};
 const std::vector<std::string_view> kExampleKeys{"before", "after"};
 
 std::string tick(std::string_view s) {
@@ -128,6 +130,13 @@ private:
       if (std::find(seen.begin(), seen.end(), name) != seen.end())
         return at(key, "duplicate key " + tick(name), "keep one of them");
       seen.push_back(name);
+      if (name == "accepts") {
+        auto accepts = parseAccepts(key, value);
+        if (!accepts)
+          return accepts.error();
+        rule.accepts = std::move(*accepts);
+        continue;
+      }
       if (name == "examples") {
         auto examples = parseExamples(value);
         if (!examples)
@@ -180,6 +189,24 @@ private:
         return at(node, std::string("the rule has no `") + field + "`",
                   std::string("add `") + field + ":`");
     return rule;
+  }
+
+  /// `accepts: [kafka-topic, other]`: dataset kind names or `other`.
+  Expected<std::vector<std::string>> parseAccepts(const YAML::Node& key,
+                                                  const YAML::Node& node) const {
+    const std::string hint = "list dataset kinds (e.g. `[kafka-topic]`) or `other`";
+    if (!node.IsSequence() || node.size() == 0)
+      return at(node.IsNull() ? key : node, "`accepts` must be a non-empty list", hint);
+    std::vector<std::string> out;
+    for (const YAML::Node& item : node) {
+      if (!item.IsScalar() || (item.Scalar() != "other" && !parseKind(item.Scalar())))
+        return at(item,
+                  "unknown kind " + (item.IsScalar() ? tick(item.Scalar()) : std::string()) +
+                      " in `accepts`",
+                  hint);
+      out.push_back(item.Scalar());
+    }
+    return out;
   }
 
   Expected<std::vector<RuleExample>> parseExamples(const YAML::Node& node) const {
@@ -236,6 +263,36 @@ std::string_view accessName(Access access) {
     break;
   }
   return "unknown";
+}
+
+Sink sinkFor(const Rule& rule, DatasetKind kind) {
+  if (rule.accepts.empty())
+    return Sink::Unknown;
+  return std::find(rule.accepts.begin(), rule.accepts.end(), kindName(kind)) != rule.accepts.end()
+             ? Sink::Takes
+             : Sink::TakesOther;
+}
+
+bool namesAreWords(DatasetKind kind) {
+  return kind == DatasetKind::KafkaTopic;
+}
+
+bool nameSaysTopic(std::string_view key) {
+  std::vector<std::string> segments(1);
+  for (char c : key) {
+    if (c == '.' || c == '/' || c == ':')
+      segments.emplace_back();
+    else if (c != '"' && c != '\'' && c != ' ' && c != '\t')
+      segments.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  const auto says = [](const std::string& s) {
+    return s == "subscribe" || (s.find("topic") != std::string::npos &&
+                                s.find("pattern") == std::string::npos &&
+                                s.find("regex") == std::string::npos);
+  };
+  if (says(segments.back()))
+    return true;
+  return segments.size() >= 2 && segments.back() == "name" && says(segments[segments.size() - 2]);
 }
 
 Expected<std::vector<Rule>> parseRulePack(std::string_view yaml, const std::string& file) {

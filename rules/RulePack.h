@@ -3,6 +3,7 @@
 // Before/After examples, embedded in the binary at build time.
 
 #include "rules/Expected.h"
+#include "rules/Migration.h"
 
 #include <string>
 #include <string_view>
@@ -38,10 +39,33 @@ struct Rule {
   std::string query;   ///< Tree-sitter query (several patterns allowed) for `language`.
   std::string context; ///< The finding context, e.g. `scio.table-spec`.
   Access access = Access::Unknown;
+  /// What the `@value` of a context rule is a name of: dataset kinds, plus `other` for names
+  /// godwit never migrates (a Pub/Sub topic, a Beam tag, a CLI option). Empty: not said.
+  std::vector<std::string> accepts;
   std::vector<RuleExample> examples;
   std::string file; ///< The pack file it came from.
   int line = 0;     ///< The line of the entry in that file.
 };
+
+/// What a place in code takes, for a dataset kind whose names are ordinary words (topics).
+enum class Sink {
+  Unknown,   ///< Nothing says: a whole-value name there needs attention.
+  Takes,     ///< A rule (or SQL) says the place takes a name of this kind.
+  TakesOther ///< The place takes another kind of name: not a reference at all.
+};
+
+/// How the rule's `accepts` classifies a reference of `kind`: Unknown when it says nothing.
+Sink sinkFor(const Rule& rule, DatasetKind kind);
+
+/// True for kinds whose names are ordinary words (`events`, `input`): a name of such a kind is a
+/// reference only where the code uses it as one (a topic where it reaches a topic sink).
+bool namesAreWords(DatasetKind kind);
+
+/// True when a key or name says its value names topics: a last (or next-to-last) segment, split
+/// at `.`, `/` and `:`, that contains `topic` but not `pattern` or `regex` (`topic`, `topics`,
+/// `inputTopic`, `kafka.topic.name`, `kTopic`), or is `subscribe`. For config keys and for
+/// analyzers without rule packs (C++).
+bool nameSaysTopic(std::string_view name);
 
 /// Parses one pack's YAML text; `file` names it in errors.
 Expected<std::vector<Rule>> parseRulePack(std::string_view yaml, const std::string& file);

@@ -224,6 +224,8 @@ private:
   void analyzeExpression(const clang::Expr* e);
   void analyzeTokens();
   void addFindings(const DecodedString& value, Range range, Form form);
+  /// Marks a topic finding whose value, at source byte `at`, is given to a name that says topic.
+  void markTopicSink(Finding& f, uint32_t at) const;
 
   const SourceFile& file_;
   std::span<const DatasetMatcher> matchers_;
@@ -798,12 +800,25 @@ void FileAnalysis::analyzeExpression(const clang::Expr* e) {
   addFindings(value, *range, form);
 }
 
+void FileAnalysis::markTopicSink(Finding& f, uint32_t at) const {
+  // No rule packs reach C++: the variable, macro or function a topic is given to says it
+  // (`kTopic = "…"`, `#define PLAYBACK_TOPIC "…"`, `consumer->subscribe({"…"})`).
+  const std::string_view name = nameBefore(file_.text, at);
+  if (f.kind == DatasetKind::KafkaTopic && (nameSaysTopic(name) || name == "produce")) {
+    f.sink = Sink::Takes;
+    f.context = "cpp.topic-name";
+  }
+}
+
 void FileAnalysis::addFindings(const DecodedString& value, Range range, Form form) {
   const std::string context(contextName(form));
   const size_t before = collector_.findings().size();
   addValueFindings(
       collector_, value, range.first, range.second, matchers_,
-      [&](uint32_t, uint32_t, Finding& f) { f.context = context; },
+      [&](uint32_t b, uint32_t, Finding& f) {
+        f.context = context;
+        markTopicSink(f, b);
+      },
       [&](uint32_t lo, uint32_t hi) {
         // Made only of one constant's or macro's bytes: reported where it is defined.
         return std::any_of(definitions_.begin(), definitions_.end(),
@@ -956,7 +971,10 @@ void FileAnalysis::analyzeTokens() {
       continue;
     const std::string context = toks[first].inDefine ? "cpp.macro" : "cpp.string";
     addValueFindings(collector_, value, toks[first].range.first, toks[last - 1].range.second,
-                     matchers_, [&](uint32_t, uint32_t, Finding& f) { f.context = context; });
+                     matchers_, [&](uint32_t b, uint32_t, Finding& f) {
+                       f.context = context;
+                       markTopicSink(f, b);
+                     });
   }
 }
 

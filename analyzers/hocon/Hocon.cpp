@@ -97,9 +97,17 @@ private:
   void field() {
     if (atInclude())
       return include();
+    const uint32_t keyStart = i_;
     key();
     if (!ok())
       return;
+    const size_t depth = path_.size();
+    path_ += (path_.empty() ? "" : ".") + std::string(t_.substr(keyStart, i_ - keyStart));
+    struct Restore {
+      std::string& path;
+      size_t size;
+      ~Restore() { path.resize(size); }
+    } restore{path_, depth};
     skipBlanks();
     if (i_ < n_ && t_[i_] == '{')
       return object();
@@ -232,6 +240,7 @@ private:
   /// in it are read on their own.
   void value() {
     ConfigValue current;
+    current.key = path_;
     bool hasText = false;
     uint32_t blanks = i_;
     auto flush = [&] {
@@ -240,6 +249,7 @@ private:
         scan_.values.push_back(std::move(current));
       }
       current = ConfigValue();
+      current.key = path_;
       hasText = false;
     };
     while (ok() && i_ < n_) {
@@ -365,6 +375,7 @@ private:
   std::string_view t_;
   uint32_t n_;
   uint32_t i_ = 0;
+  std::string path_; ///< The keys of the field being read, `.`-joined.
   ConfigScan scan_;
 };
 

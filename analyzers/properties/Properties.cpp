@@ -108,6 +108,10 @@ private:
       return;
 
     ConfigValue value;
+    for (size_t q = 0; q < pos.size() && !isBlank(text_[pos[q]]) && text_[pos[q]] != '=' &&
+                       text_[pos[q]] != ':';
+         ++q)
+      value.key += text_[pos[q]];
     value.begin = pos[k];
     value.end = pos.back() + 1;
     LiteralPiece piece;

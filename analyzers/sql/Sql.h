@@ -36,6 +36,9 @@ struct ValueReference {
   /// the host's context; false when it only applies where the host has none (a `.sql` file).
   bool ownContext = false;
   Access access = Access::Unknown; ///< Read or write when SQL tells; Unknown otherwise.
+  /// For kinds whose names are words (topics): Takes in a DDL option that names topics
+  /// (`'topic' = '…'`), TakesOther anywhere else in SQL; Unknown outside SQL.
+  Sink sink = Sink::Unknown;
   /// Rewrite: every change made with it. A column renamed with its table also lists the
   /// table's changes, so it is never made without them.
   std::vector<ValueChange> changes;

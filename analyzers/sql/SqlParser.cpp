@@ -1604,6 +1604,8 @@ private:
       st_->options.push_back(value);
       if (key == "topic-pattern" || key == "subscribepattern")
         st_->topicPatterns.push_back(value);
+      else if (key.find("topic") != std::string::npos || key == "subscribe")
+        st_->topicOptions.push_back(value);
       k += 2;
     }
   }

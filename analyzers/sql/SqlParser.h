@@ -138,6 +138,8 @@ struct Statement {
   std::vector<NaturalJoin> naturalJoins;
   std::vector<std::pair<uint32_t, uint32_t>> topicPatterns; ///< String tokens of `'topic-pattern'`.
   std::vector<std::pair<uint32_t, uint32_t>> options; ///< String tokens of DDL `WITH (…)` values.
+  /// String tokens of DDL option values that name topics (`'topic' = 'a;b'`, `'subscribe'`).
+  std::vector<std::pair<uint32_t, uint32_t>> topicOptions;
   bool tableSuffix = false;                           ///< Mentions `_TABLE_SUFFIX`.
 };
 

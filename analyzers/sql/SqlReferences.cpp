@@ -244,6 +244,8 @@ public:
         if (!emitted_[m][x]) {
           out_.push_back(fromMatch(m, matches_[m][x]));
           out_.back().context = textContext(matches_[m][x]);
+          if (namesAreWords(matchers_[m].spec().kind))
+            out_.back().sink = Sink::TakesOther;
         }
     std::stable_sort(
         out_.begin(), out_.end(),
@@ -437,6 +439,7 @@ private:
           continue;
         emitted_[m][x] = true;
         ValueReference r = fromMatch(m, mt);
+        r.sink = topicSink(m, mt);
         const Source* where = nullptr;
         for (const Scope& sc : st_->scopes)
           for (const Source& src : sc.sources)
@@ -455,6 +458,27 @@ private:
         push(std::move(r));
       }
     }
+  }
+
+  /// For a topic: Takes when the match is the whole value (or a list element) of an option
+  /// that names topics, TakesOther anywhere else (a table, a column, a string compared with).
+  Sink topicSink(size_t m, const Match& mt) const {
+    if (!namesAreWords(matchers_[m].spec().kind))
+      return Sink::Unknown;
+    for (const auto& [b, e] : st_->topicOptions) {
+      if (mt.begin < b || mt.end > e)
+        continue;
+      const std::string_view literal = v_.substr(b, e - b);
+      const size_t q = literal.find_first_of("'\"");
+      if (q == std::string_view::npos || literal.size() < q + 2)
+        break;
+      const std::string_view content = literal.substr(q + 1, literal.size() - q - 2);
+      const size_t at = b + q + 1;
+      if (mt.begin >= at && isWholeName(content, mt.begin - at, mt.end - at, !mt.attention.empty()))
+        return Sink::Takes;
+      break;
+    }
+    return Sink::TakesOther;
   }
 
   /// Where a reference outside any table position sits: a comment, a string, other text.
@@ -524,6 +548,7 @@ private:
         r.action = Action::Attention;
         r.context = "sql.option";
         r.ownContext = true;
+        r.sink = Sink::Takes;
         r.reason = "the topic pattern " + tick(pattern) + " matches " + spec.from +
                    ", which moves to " + spec.to + "; check whether it should match the new topic";
         push(std::move(r));

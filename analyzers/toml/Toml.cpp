@@ -36,17 +36,18 @@ public:
         if (t_.compare(i_, 2, "[[") == 0) {
           i_ += 2;
           skipBlanks();
-          key();
+          table_ = key();
           skipBlanks();
           expect("]]", "expected `]]` after the array-of-tables name");
         } else if (t_[i_] == '[') {
           ++i_;
           skipBlanks();
-          key();
+          table_ = key();
           skipBlanks();
           expect("]", "expected `]` after the table name");
         } else {
-          key();
+          const std::string name = key();
+          path_ = table_.empty() ? name : table_ + "." + name;
           skipBlanks();
           expect("=", "expected `=` after the key");
           skipBlanks();
@@ -119,8 +120,14 @@ private:
     i_ += static_cast<uint32_t>(token.size());
   }
 
-  /// A dotted key; its parts are never values.
-  void key() {
+  /// A dotted key; its parts are never values. Returns it as written.
+  std::string key() {
+    const uint32_t start = i_;
+    keyParts();
+    return std::string(t_.substr(start, std::min(i_, n_) - start));
+  }
+
+  void keyParts() {
     while (ok()) {
       if (i_ < n_ && t_[i_] == '"' && t_.compare(i_, 3, "\"\"\"") != 0) {
         basicString(false);
@@ -193,11 +200,13 @@ private:
         ++i_;
         return;
       }
-      key();
+      const std::string outer = path_;
+      path_ += "." + key();
       skipBlanks();
       expect("=", "expected `=` after the key");
       skipBlanks();
       value();
+      path_ = outer;
       if (!ok())
         return;
       skipSpace();
@@ -242,7 +251,7 @@ private:
 
   void emit(DecodedString value, uint32_t begin, uint32_t end) {
     markPlaceholders(value);
-    scan_.values.push_back(ConfigValue{std::move(value), begin, end});
+    scan_.values.push_back(ConfigValue{std::move(value), begin, end, path_});
   }
 
   /// Decodes basic-string content [begin, end) with its escapes into `out`.
@@ -352,6 +361,8 @@ private:
   std::string_view t_;
   uint32_t n_;
   uint32_t i_ = 0;
+  std::string table_; ///< The current `[table]` name, as written.
+  std::string path_;  ///< The keys of the value being read.
   ConfigScan scan_;
 };
 

@@ -118,6 +118,7 @@ private:
     if (open_.empty() && rootSeen_)
       return fail(start, "a second root element");
     rootSeen_ = true;
+    namedAs_.clear();
     for (;;) {
       const bool spaced = skipSpaces();
       if (t_.compare(i_, 2, "/>") == 0) {
@@ -133,8 +134,14 @@ private:
         return fail(start, "unterminated tag <" + std::string(element) + ">");
       if (!spaced)
         return fail(i_, "expected whitespace, `>` or `/>` in the tag");
-      if (name().empty())
+      const std::string_view attributeName = name();
+      if (attributeName.empty())
         return fail(i_, "expected an attribute name, `>` or `/>`");
+      // Spring's `<property name="topic" value="…"/>`: the value's key is the name it is given.
+      attributeKey_ = std::string(element) + "/" +
+                      (attributeName == "value" && !namedAs_.empty() ? namedAs_
+                                                                     : std::string(attributeName));
+      const bool naming = attributeName == "name" || attributeName == "key";
       skipSpaces();
       if (i_ >= n_ || t_[i_] != '=')
         return fail(i_, "expected `=` after the attribute name");
@@ -142,9 +149,12 @@ private:
       skipSpaces();
       if (i_ >= n_ || (t_[i_] != '"' && t_[i_] != '\''))
         return fail(i_, "an attribute value needs quotes");
+      const uint32_t valueAt = i_ + 1;
       attribute();
       if (!ok())
         return;
+      if (naming)
+        namedAs_ = std::string(t_.substr(valueAt, i_ - 1 - valueAt));
     }
   }
 
@@ -177,7 +187,10 @@ private:
     if (value.value.find_first_not_of(" \t\n\r") == std::string::npos)
       return;
     markPlaceholders(value);
-    scan_.values.push_back(ConfigValue{std::move(value), begin, end});
+    std::string key = !attributeKey_.empty()   ? attributeKey_
+                      : !open_.empty()         ? std::string(open_.back().first)
+                                               : std::string();
+    scan_.values.push_back(ConfigValue{std::move(value), begin, end, std::move(key)});
   }
 
   /// Decodes the reference at `k` (`&amp;`, `&#x2d;`, …) into `out`; returns the byte after it.
@@ -286,6 +299,7 @@ private:
     i_ = end + 1;
     if (ok())
       emit(std::move(out), open, i_);
+    attributeKey_.clear();
   }
 
   void cdata() {
@@ -307,6 +321,8 @@ private:
     emit(std::move(out), start, i_);
   }
 
+  std::string attributeKey_; ///< `element/attribute` while an attribute value is read.
+  std::string namedAs_;      ///< The current tag's `name` or `key` attribute, as written.
   std::string_view t_;
   uint32_t n_;
   uint32_t i_ = 0;

@@ -4,6 +4,7 @@
 
 #include "analyzers/Analyzer.h"
 #include "rules/DatasetMatcher.h"
+#include "rules/RulePack.h"
 
 #include <gtest/gtest.h>
 
@@ -30,7 +31,12 @@ std::unique_ptr<Analyzer> analyzerFor(const std::string& path) {
   EXPECT_NE(entry, nullptr) << path;
   if (!entry)
     return nullptr;
-  auto analyzer = entry->create({});
+  // The engine's rules for the language: the topic-key rules of the packs included.
+  std::vector<const Rule*> rules;
+  for (const Rule& rule : builtinRules())
+    if (rule.language == entry->name)
+      rules.push_back(&rule);
+  auto analyzer = entry->create(rules);
   EXPECT_TRUE(analyzer.hasValue());
   return analyzer ? std::move(*analyzer) : nullptr;
 }
@@ -73,24 +79,45 @@ TEST(ConfigAnalyzerTest, ExtensionsAreRegistered) {
 
 TEST(ConfigAnalyzerTest, ValuesAreFoundAndKeysAreNot) {
   EXPECT_EQ(describe("app.yaml", "playback-events:\n  topic: playback-events\n"),
-            (Strings{"2:10 rewrite playback-events -> playback-events-v2 [yaml.string]"}));
-  EXPECT_EQ(describe("app.json", "{\"playback-events\": [\"playback-events\"]}"),
-            (Strings{"1:23 rewrite playback-events -> playback-events-v2 [json.string]"}));
+            (Strings{"2:10 rewrite playback-events -> playback-events-v2 [yaml.topic-key]"}));
+  EXPECT_EQ(describe("app.json", "{\"playback-events\": {\"topics\": [\"playback-events\"]}}"),
+            (Strings{"1:34 rewrite playback-events -> playback-events-v2 [json.topic-key]"}));
   EXPECT_EQ(describe("app.conf", "playback-events { topic = playback-events }\n"),
-            (Strings{"1:27 rewrite playback-events -> playback-events-v2 [hocon.string]"}));
-  EXPECT_EQ(describe("app.properties", "playback-events=playback-events\n"),
-            (Strings{"1:17 rewrite playback-events -> playback-events-v2 [properties.string]"}));
-  EXPECT_EQ(describe("app.toml", "[playback-events]\n\"playback-events\" = \"playback-events\"\n"),
-            (Strings{"2:22 rewrite playback-events -> playback-events-v2 [toml.string]"}));
-  EXPECT_EQ(describe("pom.xml", "<playback-events a=\"playback-events\"/>"),
-            (Strings{"1:21 rewrite playback-events -> playback-events-v2 [xml.string]"}));
+            (Strings{"1:27 rewrite playback-events -> playback-events-v2 [hocon.topic-key]"}));
+  EXPECT_EQ(describe("app.properties", "playback-events.topic=playback-events\n"),
+            (Strings{"1:23 rewrite playback-events -> playback-events-v2 [properties.topic-key]"}));
+  EXPECT_EQ(describe("app.toml", "[playback-events]\n\"topic\" = \"playback-events\"\n"),
+            (Strings{"2:12 rewrite playback-events -> playback-events-v2 [toml.topic-key]"}));
+  EXPECT_EQ(describe("pom.xml", "<playback-events topic=\"playback-events\"/>"),
+            (Strings{"1:25 rewrite playback-events -> playback-events-v2 [xml.topic-key]"}));
+}
+
+TEST(ConfigAnalyzerTest, TopicNamesCountWhereTheKeySaysTopic) {
+  const std::string attention =
+      " (`playback-events` names kafka-topic playback-events only where it reaches a topic sink, "
+      "and godwit saw no Kafka client, connector or topic setting take this value)";
+  // A whole value under another key waits for a sink; prose and paths are no reference at all.
+  EXPECT_EQ(describe("app.yaml", "mirror: playback-events\nnote: reads playback-events daily\n"),
+            (Strings{"1:9 attention playback-events" + attention + " [yaml.string]"}));
+  EXPECT_EQ(describe("app.conf", "a { mirror = playback-events, path = \"/playback-events/x\" }\n"),
+            (Strings{"1:14 attention playback-events" + attention + " [hocon.string]"}));
+  EXPECT_EQ(describe("app.properties", "kafka.topic.name=clicks,playback-events\n"
+                                       "kafka.topic-pattern=playback-events\n"),
+            (Strings{"1:25 rewrite playback-events -> playback-events-v2 [properties.topic-key]",
+                     "2:21 attention playback-events" + attention + " [properties.string]"}));
+  EXPECT_EQ(describe("app.toml", "[kafka]\ninput = { topics = [\"playback-events\"] }\n"),
+            (Strings{"2:22 rewrite playback-events -> playback-events-v2 [toml.topic-key]"}));
+  EXPECT_EQ(describe("beans.xml", "<b><property name=\"topic\" value=\"playback-events\"/>"
+                                  "<property name=\"label\" value=\"playback-events\"/></b>"),
+            (Strings{"1:34 rewrite playback-events -> playback-events-v2 [xml.topic-key]",
+                     "1:82 attention playback-events" + attention + " [xml.string]"}));
 }
 
 TEST(ConfigAnalyzerTest, IgnoreCommentsSuppress) {
-  EXPECT_EQ(describe("app.properties", "# godwit:ignore\na=playback-events\nb=playback-events\n"),
-            (Strings{"2:3 rewrite playback-events -> playback-events-v2 [properties.string] "
+  EXPECT_EQ(describe("app.properties", "# godwit:ignore\na.topic=playback-events\nb.topic=playback-events\n"),
+            (Strings{"2:9 rewrite playback-events -> playback-events-v2 [properties.topic-key] "
                      "suppressed",
-                     "3:3 rewrite playback-events -> playback-events-v2 [properties.string]"}));
+                     "3:9 rewrite playback-events -> playback-events-v2 [properties.topic-key]"}));
 }
 
 TEST(ConfigAnalyzerTest, PlaceholderNextToTheNameNeedsAttention) {
