@@ -4,6 +4,8 @@
 
 #include "rules/DatasetMatcher.h"
 
+#include "rules/Text.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -889,8 +891,11 @@ DatasetMatcher::matchParts(const std::map<std::string, std::optional<std::string
 std::optional<std::string> validateDatasetName(DatasetKind kind, std::string_view name) {
   if (name.empty())
     return std::string("the name is empty");
-  if (std::any_of(name.begin(), name.end(), [](char c) { return isSpace(c) || c == kHole; }))
+  if (std::any_of(name.begin(), name.end(), [](char c) { return isSpace(c); }))
     return "`" + std::string(name) + "` contains whitespace";
+  for (const char c : name)
+    if (const auto b = static_cast<unsigned char>(c); b < 0x20 || b == 0x7F || c == kHole)
+      return "`" + std::string(name) + "` contains " + describeByte(b);
   switch (kind) {
   case DatasetKind::BigQueryTable: {
     if (name.find(':') != npos)

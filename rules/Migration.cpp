@@ -4,16 +4,20 @@
 #include "rules/Migration.h"
 
 #include "rules/DatasetMatcher.h"
+#include "rules/Glob.h"
+#include "rules/Text.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
+#include <yaml.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace godwit {
 namespace {
@@ -28,6 +32,9 @@ constexpr std::array<std::pair<DatasetKind, std::string_view>, 6> kKindNames{{
 }};
 
 constexpr std::string_view kApiVersion = "godwit/v1";
+constexpr size_t kMaxNameLength = 100;
+constexpr size_t kMaxLabelLength = 50; // GitHub's limit
+constexpr int kMaxNesting = 64;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -81,10 +88,89 @@ std::string listOf(const std::vector<std::string_view>& words) {
 }
 
 std::string tick(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out.append(1, '`').append(s).append(1, '`');
-  return out;
+  return "`" + printable(s) + "`";
+}
+
+/// The 1-based line and column of byte `at` of `text` (columns count bytes).
+std::pair<int, int> positionOf(std::string_view text, size_t at) {
+  int line = 1;
+  size_t lineStart = 0;
+  for (size_t i = 0; i < at; ++i)
+    if (text[i] == '\n') {
+      ++line;
+      lineStart = i + 1;
+    }
+  return {line, static_cast<int>(at - lineStart + 1)};
+}
+
+/// The encoding and byte checks YAML parsers leave vague: UTF-16 or UTF-32, bytes that are not
+/// UTF-8, and control characters, each with its position.
+std::optional<Error> checkBytes(std::string_view text, const std::string& path) {
+  const std::string saveHint = "save the migration file as UTF-8";
+  const auto starts = [&](std::string_view bom) { return text.substr(0, bom.size()) == bom; };
+  if (starts(std::string_view("\xFF\xFE", 2)) || starts(std::string_view("\xFE\xFF", 2)) ||
+      starts(std::string_view("\0\0\xFE\xFF", 4)) ||
+      (text.size() >= 2 && (text[0] == '\0') != (text[1] == '\0')))
+    return Error{"the migration file is UTF-16 or UTF-32, not UTF-8", path, 1, 1, saveHint};
+  for (size_t i = 0; i < text.size();) {
+    const size_t n = utf8SequenceLength(text, i);
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (n == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
+      const auto [line, column] = positionOf(text, i);
+      return Error{"the migration file contains " + describeByte(c), path, line, column,
+                   n == 0 ? saveHint
+                          : "remove it; write a control character in a double-quoted string as "
+                            "an escape (e.g. `\\t`) if it is really meant"};
+    }
+    i += n;
+  }
+  return std::nullopt;
+}
+
+/// A full YAML syntax check (libyaml, which is strict where yaml-cpp lets some errors through,
+/// such as a quote never closed), with limits the structure of a migration never needs: nesting
+/// deeper than kMaxNesting, and aliases (which could make a small file expand without bound).
+std::optional<Error> checkSyntax(std::string_view text, const std::string& path) {
+  yaml_parser_t parser;
+  if (yaml_parser_initialize(&parser) == 0)
+    return Error{"cannot start the YAML parser", path, 0, 0, "the system is out of memory"};
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
+                               text.size());
+  std::optional<Error> error;
+  int depth = 0;
+  while (!error) {
+    yaml_event_t event;
+    if (yaml_parser_parse(&parser, &event) == 0) {
+      std::string message = "invalid YAML: ";
+      message += parser.problem != nullptr ? parser.problem : "syntax error";
+      if (parser.context != nullptr)
+        message += std::string(" ") + parser.context + " at line " +
+                   std::to_string(parser.context_mark.line + 1);
+      error = Error{message, path, static_cast<int>(parser.problem_mark.line + 1),
+                    static_cast<int>(parser.problem_mark.column + 1),
+                    "fix the YAML syntax (indentation, quotes, brackets) at this position"};
+      break;
+    }
+    const yaml_event_type_t type = event.type;
+    const yaml_mark_t mark = event.start_mark;
+    yaml_event_delete(&event);
+    if (type == YAML_STREAM_END_EVENT)
+      break;
+    if (type == YAML_ALIAS_EVENT)
+      error = Error{"YAML aliases (`*name`) are not supported in a migration file", path,
+                    static_cast<int>(mark.line + 1), static_cast<int>(mark.column + 1),
+                    "write the value out where the alias is"};
+    else if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT)
+      if (++depth > kMaxNesting)
+        error = Error{"the migration nests lists and mappings deeper than " +
+                          std::to_string(kMaxNesting) + " levels",
+                      path, static_cast<int>(mark.line + 1), static_cast<int>(mark.column + 1),
+                      "a migration needs a few levels; check the brackets and indentation"};
+    if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT)
+      --depth;
+  }
+  yaml_parser_delete(&parser);
+  return error;
 }
 
 /// One key of a YAML mapping with its value.
@@ -149,6 +235,22 @@ const std::vector<std::string_view> kPullRequestKeys{"title", "body", "labels", 
 const std::vector<std::string_view> kDatasetKeys{"kind", "from", "to", "columns"};
 const std::vector<std::string_view> kColumnKeys{"rename", "removed"};
 
+/// A GitHub login (up to 39 letters, digits and single `-`), or `org/team-slug`.
+bool validReviewer(std::string_view s) {
+  auto login = [](std::string_view l, size_t max) {
+    if (l.empty() || l.size() > max || l.front() == '-')
+      return false;
+    return std::all_of(l.begin(), l.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_';
+    });
+  };
+  const size_t slash = s.find('/');
+  if (slash == std::string_view::npos)
+    return login(s, 39);
+  return login(s.substr(0, slash), 39) && login(s.substr(slash + 1), 100);
+}
+
 const Entry* findEntry(const std::vector<Entry>& entries, std::string_view key) {
   for (const Entry& e : entries)
     if (e.key == key)
@@ -199,6 +301,10 @@ Expected<std::string> MigrationParser::scalar(const Entry& e, bool allowEmpty) c
 }
 
 Expected<Migration> MigrationParser::parse(std::string_view yaml) {
+  if (auto bad = checkBytes(yaml, path_))
+    return *bad;
+  if (auto bad = checkSyntax(yaml, path_))
+    return *bad;
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(std::string(yaml));
@@ -270,6 +376,12 @@ Expected<Migration> MigrationParser::parse(std::string_view yaml) {
       // It becomes part of git branch names, which forbid these.
       ok = ok && n.find("..") == std::string::npos && n.back() != '.' &&
            !(n.size() >= 5 && n.compare(n.size() - 5, 5, ".lock") == 0);
+      if (ok && n.size() > kMaxNameLength)
+        return at(e.value,
+                  "the name is " + std::to_string(n.size()) + " characters long, over the " +
+                      std::to_string(kMaxNameLength) + " a branch name may take",
+                  "give the migration a short name, e.g. `user-profile-v2` (it names the "
+                  "branches godwit creates)");
       if (!ok)
         return at(e.value, "invalid name " + tick(n),
                   "use lowercase letters, digits, `.`, `_` and `-`, starting with a letter or "
@@ -294,6 +406,12 @@ Expected<Migration> MigrationParser::parse(std::string_view yaml) {
       auto globs = stringList(e, "glob", "e.g. `exclude: [\"**/generated/**\"]`");
       if (!globs)
         return globs.error();
+      for (size_t i = 0; i < globs->size(); ++i)
+        if (auto glob = Glob::compile((*globs)[i]); !glob)
+          return at(e.value[i],
+                    glob.error().message + " (at character " + std::to_string(glob.error().column) +
+                        ")",
+                    glob.error().hint);
       migration.exclude = std::move(*globs);
     } else if (e.key == "docs") {
       auto docs = scalar(e);
@@ -362,6 +480,17 @@ Expected<PullRequestSettings> MigrationParser::parsePullRequest(const Entry& e) 
                                     : "e.g. `reviewers: [octocat, acme/data-platform]`");
       if (!list)
         return list.error();
+      for (size_t i = 0; i < list->size(); ++i) {
+        const std::string& item = (*list)[i];
+        if (labels && item.size() > kMaxLabelLength)
+          return at(k.value[i],
+                    "the label is " + std::to_string(item.size()) + " bytes long, over GitHub's " +
+                        std::to_string(kMaxLabelLength),
+                    "use a shorter label");
+        if (!labels && !validReviewer(item))
+          return at(k.value[i], "invalid reviewer " + tick(item),
+                    "a GitHub login (letters, digits and `-`) or `org/team`");
+      }
       if (labels)
         pr.labels = std::move(*list);
       else
@@ -592,20 +721,49 @@ Expected<Migration> parseMigration(std::string_view yaml, const std::string& pat
 }
 
 Expected<Migration> loadMigration(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    return Error{"cannot read the migration file: it is a directory", path, 0, 0,
-                 "pass the path of the migration YAML file"};
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+  const std::string hint = "check the path and its permissions";
+  // O_NONBLOCK: a FIFO must not stall the run; it is refused below as not a regular file.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
     return Error{"cannot read the migration file: " + std::string(std::strerror(errno)), path, 0, 0,
-                 "check the path and its permissions"};
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad())
-    return Error{"cannot read the migration file: " + std::string(std::strerror(errno)), path, 0, 0,
-                 "check the path and its permissions"};
-  return parseMigration(text.str(), path);
+                 hint};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const bool dir = S_ISDIR(st.st_mode);
+    ::close(fd);
+    return Error{std::string("cannot read the migration file: it is ") +
+                     (dir ? "a directory" : "not a regular file"),
+                 path, 0, 0, "pass the path of the migration YAML file"};
+  }
+  std::string text;
+  text.resize(std::min<size_t>(static_cast<size_t>(st.st_size), kMaxMigrationBytes) + 1);
+  size_t got = 0;
+  for (;;) {
+    if (got == text.size()) {
+      if (got > kMaxMigrationBytes)
+        break;
+      text.resize(std::min(2 * text.size(), kMaxMigrationBytes + 1));
+    }
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return Error{"cannot read the migration file: " + std::string(std::strerror(err)), path, 0, 0,
+                   hint};
+    }
+    if (n == 0)
+      break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (got > kMaxMigrationBytes)
+    return Error{"the migration file is larger than " + std::to_string(kMaxMigrationBytes >> 20) +
+                     " MiB",
+                 path, 0, 0, "split the migration into several files"};
+  text.resize(got);
+  return parseMigration(text, path);
 }
 
 } // namespace godwit

@@ -65,7 +65,11 @@ struct Migration {
 /// Parses and validates migration YAML; errors carry `path`, line and column and a fix hint.
 Expected<Migration> parseMigration(std::string_view yaml, const std::string& path);
 
-/// Reads the file at `path` and parses it with parseMigration.
+/// The largest migration file loadMigration reads.
+inline constexpr size_t kMaxMigrationBytes = 16u << 20;
+
+/// Reads the file at `path` (a regular file of at most kMaxMigrationBytes) and parses it with
+/// parseMigration.
 Expected<Migration> loadMigration(const std::string& path);
 
 } // namespace godwit
