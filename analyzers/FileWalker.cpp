@@ -1,5 +1,7 @@
 #include "analyzers/FileWalker.h"
 
+#include "rules/Glob.h"
+
 #include <dirent.h>
 #include <git2.h>
 #include <sys/stat.h>
@@ -16,41 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool globFrom(std::string_view g, std::string_view p) {
-  while (!g.empty()) {
-    if (g.substr(0, 2) == "**") {
-      std::string_view rest = g.substr(2);
-      if (!rest.empty() && rest.front() == '/') {
-        rest.remove_prefix(1); // `**/` also matches no folder at all
-        if (globFrom(rest, p))
-          return true;
-        for (size_t i = 0; i < p.size(); ++i)
-          if (p[i] == '/' && globFrom(rest, p.substr(i + 1)))
-            return true;
-        return false;
-      }
-      for (size_t i = 0; i <= p.size(); ++i)
-        if (globFrom(rest, p.substr(i)))
-          return true;
-      return false;
-    }
-    if (g.front() == '*') {
-      for (size_t i = 0; i <= p.size(); ++i) {
-        if (globFrom(g.substr(1), p.substr(i)))
-          return true;
-        if (i < p.size() && p[i] == '/')
-          break;
-      }
-      return false;
-    }
-    if (p.empty() || (g.front() == '?' ? p.front() == '/' : g.front() != p.front()))
-      return false;
-    g.remove_prefix(1);
-    p.remove_prefix(1);
-  }
-  return p.empty();
-}
-
 struct RepoDeleter {
   void operator()(git_repository* r) const { git_repository_free(r); }
 };
@@ -62,19 +29,71 @@ std::string slashed(const fs::path& p) {
   return s;
 }
 
+/// The first component of `given` (as written) that is a symbolic link, or an empty path. An
+/// absolute path is checked in its last component only: what leads to it is the user's system.
+fs::path symlinkIn(const fs::path& given) {
+  fs::path p = given.lexically_normal();
+  while (!p.empty() && p.filename().empty())
+    p = p.parent_path();
+  if (p.empty() || p == p.root_path())
+    return {};
+  struct stat st {};
+  if (p.is_absolute())
+    return ::lstat(p.c_str(), &st) == 0 && S_ISLNK(st.st_mode) ? p : fs::path();
+  fs::path prefix;
+  for (const fs::path& part : p) {
+    prefix /= part;
+    if (part == "." || part == "..")
+      continue;
+    if (::lstat(prefix.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+      return prefix;
+  }
+  return {};
+}
+
+Error symlinkError(const std::string& given, const fs::path& link) {
+  std::error_code ec;
+  const fs::path target = fs::read_symlink(link, ec);
+  std::string message = "`";
+  message.append(link.string()).append("` is a symbolic link; godwit never follows links");
+  std::string hint = "pass the folder it points to";
+  if (!ec)
+    hint.append(" (`").append(target.string()).append("`)");
+  hint.append(" instead");
+  return Error{std::move(message), given, 0, 0, std::move(hint)};
+}
+
 } // namespace
 
-bool globMatch(std::string_view glob, std::string_view path) {
-  if (glob.find('/') == std::string_view::npos) {
-    const size_t slash = path.rfind('/');
-    if (slash != std::string_view::npos)
-      path.remove_prefix(slash + 1);
-  }
-  return globFrom(glob, path);
+bool isGodwitTempFile(std::string_view name) {
+  // `.NAME.godwit-XXXXXX`: six letters or digits, as writeFileAtomic names them.
+  constexpr size_t kRandom = 6;
+  if (name.size() < 1 + 1 + kTempMarker.size() + kRandom || name.front() != '.')
+    return false;
+  const std::string_view marker = name.substr(name.size() - kRandom - kTempMarker.size());
+  if (!marker.starts_with(kTempMarker))
+    return false;
+  for (const char c : marker.substr(kTempMarker.size()))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+      return false;
+  return true;
 }
 
 Expected<WalkResult> walkFiles(const WalkOptions& options) {
   std::error_code ec;
+  if (const fs::path link = symlinkIn(options.root); !link.empty())
+    return symlinkError(options.root.string(), link);
+  for (const std::string& given : options.paths)
+    if (const fs::path link = symlinkIn(given); !link.empty())
+      return symlinkError(given, link);
+  std::vector<Glob> include, exclude;
+  for (auto [texts, globs] : {std::pair{&options.include, &include}, {&options.exclude, &exclude}})
+    for (const std::string& text : *texts) {
+      auto glob = Glob::compile(text);
+      if (!glob)
+        return glob.error();
+      globs->push_back(std::move(*glob));
+    }
   const fs::path root = fs::weakly_canonical(options.root, ec);
   if (ec || !fs::is_directory(root))
     return Error{"no such directory", options.root.string(), 0, 0,
@@ -113,13 +132,13 @@ Expected<WalkResult> walkFiles(const WalkOptions& options) {
     return git_ignore_path_is_ignored(&ignored, repo.get(), p.c_str()) == 0 && ignored == 1;
   };
   auto globbed = [&](const std::string& rel) {
-    for (const auto& g : options.exclude)
-      if (globMatch(g, rel))
+    for (const Glob& g : exclude)
+      if (g.matches(rel))
         return true;
-    if (options.include.empty())
+    if (include.empty())
       return false;
-    return std::none_of(options.include.begin(), options.include.end(),
-                        [&](const std::string& g) { return globMatch(g, rel); });
+    return std::none_of(include.begin(), include.end(),
+                        [&](const Glob& g) { return g.matches(rel); });
   };
 
   WalkResult result;
@@ -148,7 +167,14 @@ Expected<WalkResult> walkFiles(const WalkOptions& options) {
   std::vector<std::string> starts =
       options.paths.empty() ? std::vector<std::string>{""} : options.paths;
   for (const std::string& given : starts) {
-    const fs::path abs = given.empty() ? root : fs::weakly_canonical(fs::absolute(given), ec);
+    // The last component stays as given, so that a link is seen as a link, not as its target.
+    fs::path abs = root;
+    if (!given.empty()) {
+      abs = fs::absolute(given, ec).lexically_normal();
+      while (abs.has_relative_path() && abs.filename().empty())
+        abs = abs.parent_path();
+      abs = fs::weakly_canonical(abs.parent_path(), ec) / abs.filename();
+    }
     const std::string rel = slashed(fs::relative(abs, root, ec));
     if (ec || rel.starts_with("..") || fs::path(rel).is_absolute())
       return Error{"path is outside the scanned root " + root.string(), given, 0, 0,
@@ -162,6 +188,9 @@ Expected<WalkResult> walkFiles(const WalkOptions& options) {
       considerFile(rel);
     } else if (fs::is_directory(st)) {
       stack.push_back(rel);
+    } else {
+      ++result.seen;
+      ++result.special;
     }
     while (!stack.empty()) {
       const std::string dir = std::move(stack.back());
@@ -192,7 +221,7 @@ Expected<WalkResult> walkFiles(const WalkOptions& options) {
           type = S_ISLNK(st.st_mode)   ? DT_LNK
                  : S_ISDIR(st.st_mode) ? DT_DIR
                  : S_ISREG(st.st_mode) ? DT_REG
-                                       : DT_UNKNOWN;
+                                       : DT_FIFO; // any other kind is special alike
         }
         if (type == DT_LNK) {
           ++result.symlinks;
@@ -204,7 +233,13 @@ Expected<WalkResult> walkFiles(const WalkOptions& options) {
           else
             subdirs.push_back(std::move(rel));
         } else if (type == DT_REG) {
-          considerFile(rel);
+          if (isGodwitTempFile(name))
+            result.staleTemps.push_back(std::move(rel));
+          else
+            considerFile(rel);
+        } else {
+          ++result.seen;
+          ++result.special;
         }
       }
       // Push in reverse so folders are visited in sorted order.

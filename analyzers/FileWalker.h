@@ -12,9 +12,12 @@
 
 namespace godwit {
 
-/// True when `path` (relative, `/`-separated) matches `glob`: `**` spans folders, `*` and `?`
-/// stay within one; a glob without `/` is matched against the file name alone.
-bool globMatch(std::string_view glob, std::string_view path);
+/// The marker in the names of godwit's temporary files: `.NAME.godwit-XXXXXX` next to NAME.
+inline constexpr std::string_view kTempMarker = ".godwit-";
+
+/// True when a file name has the form of godwit's temporary files (`.NAME.godwit-XXXXXX`, six
+/// letters or digits): one an interrupted `apply` left behind.
+bool isGodwitTempFile(std::string_view name);
 
 /// A file to analyze.
 struct WalkEntry {
@@ -41,11 +44,14 @@ struct WalkResult {
   size_t ignored = 0;        ///< By .gitignore (inside a git work tree) or by globs.
   size_t unsupported = 0;    ///< No analyzer for the extension.
   size_t symlinks = 0;       ///< Never followed.
+  size_t special = 0;        ///< FIFOs, sockets and devices: seen, never opened.
+  std::vector<std::string> staleTemps; ///< godwit temporary files (isGodwitTempFile), not counted.
   std::vector<Error> errors; ///< Folders that could not be read.
 };
 
-/// Walks the paths in a stable order; never follows symbolic links; skips `.git` folders and,
-/// inside a git work tree, what `.gitignore` ignores (libgit2).
+/// Walks the paths in a stable order; never follows symbolic links (a root or path that is one, or
+/// leads through one, is an error); skips `.git` folders and, inside a git work tree, what
+/// `.gitignore` ignores (libgit2). Fails on a glob that cannot be parsed.
 Expected<WalkResult> walkFiles(const WalkOptions& options);
 
 } // namespace godwit

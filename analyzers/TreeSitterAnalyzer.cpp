@@ -71,14 +71,31 @@ void remember(const TSLanguage* grammar, std::string_view text, const TSTree* tr
   trees.push_front(RecentTree{grammar, std::string(text), TreePtr(ts_tree_copy(tree))});
 }
 
-/// The row and byte column of `offset` in `text`.
-TSPoint pointAt(std::string_view text, size_t offset) {
-  const std::string_view before = text.substr(0, offset);
-  const size_t newline = before.rfind('\n');
-  const auto rows = static_cast<uint32_t>(std::count(before.begin(), before.end(), '\n'));
-  return TSPoint{rows, static_cast<uint32_t>(
-                           newline == std::string_view::npos ? offset : offset - newline - 1)};
-}
+constexpr size_t kMaxSeparateEdits = 64;
+
+/// Rows and byte columns of ascending offsets in one text, each found from the one before, so
+/// that a file's many edits cost one pass over it, not one each.
+class PointCursor {
+public:
+  explicit PointCursor(std::string_view text) : text_(text) {}
+
+  /// The row and byte column of `offset`, which is not before the previous call's.
+  TSPoint at(size_t offset) {
+    const std::string_view gap = text_.substr(offset_, offset - offset_);
+    if (const size_t last = gap.rfind('\n'); last != std::string_view::npos) {
+      row_ += static_cast<uint32_t>(std::count(gap.begin(), gap.end(), '\n'));
+      lineStart_ = offset_ + last + 1;
+    }
+    offset_ = offset;
+    return TSPoint{row_, static_cast<uint32_t>(offset - lineStart_)};
+  }
+
+private:
+  std::string_view text_;
+  size_t offset_ = 0;
+  size_t lineStart_ = 0;
+  uint32_t row_ = 0;
+};
 
 } // namespace
 
@@ -107,11 +124,30 @@ void parseEdited(const TreeSitterLanguage& language, std::string_view before,
   if (old == nullptr || findRecent(grammar, after) != nullptr)
     return;
   TreePtr edited(ts_tree_copy(old->tree.get()));
+  // Each ts_tree_edit walks the children of the nodes around it, so many edits under one node
+  // (a list of thousands of names) would cost time in their number squared: beyond a few, one
+  // edit spans them all, and the parse redoes what lies between.
+  if (edits.size() > kMaxSeparateEdits) {
+    long grown = 0;
+    for (const SourceEdit& e : edits)
+      grown += static_cast<long>(e.text.size()) - static_cast<long>(e.length);
+    const size_t start = edits.front().offset;
+    const size_t oldEnd = edits.back().offset + edits.back().length;
+    const auto newEnd = static_cast<size_t>(static_cast<long>(oldEnd) + grown);
+    PointCursor inBefore(before), inAfter(after);
+    const TSPoint at = inBefore.at(start);
+    const TSInputEdit input{static_cast<uint32_t>(start),  static_cast<uint32_t>(oldEnd),
+                            static_cast<uint32_t>(newEnd), at,
+                            inBefore.at(oldEnd),           inAfter.at(newEnd)};
+    ts_tree_edit(edited.get(), &input);
+    edits = {};
+  }
   // Edits are sorted: before each one, the text is `after` up to it and `before` from it on.
   long shift = 0;
+  PointCursor points(after);
   for (const SourceEdit& e : edits) {
     const auto start = static_cast<uint32_t>(static_cast<long>(e.offset) + shift);
-    const TSPoint at = pointAt(after, start);
+    const TSPoint at = points.at(start);
     const std::string_view removed = before.substr(e.offset, e.length);
     const auto rows = static_cast<uint32_t>(std::count(removed.begin(), removed.end(), '\n'));
     const TSPoint oldEnd =
@@ -123,7 +159,7 @@ void parseEdited(const TreeSitterLanguage& language, std::string_view before,
                             start + static_cast<uint32_t>(e.text.size()),
                             at,
                             oldEnd,
-                            pointAt(after, start + e.text.size())};
+                            points.at(start + e.text.size())};
     ts_tree_edit(edited.get(), &input);
     shift += static_cast<long>(e.text.size()) - static_cast<long>(e.length);
   }
@@ -403,7 +439,11 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
     bool sql;
   };
   std::vector<Expression> expressions;
+  // Pre-order visits nodes in ascending start order, so a consumed range that ends before the
+  // current node never matters again: a heap on the end drops it, and the check stays short
+  // however many strings the file has.
   std::vector<std::pair<uint32_t, uint32_t>> consumed;
+  const auto endsLater = [](const auto& a, const auto& b) { return a.second > b.second; };
   const auto stringExpression = [&](TSNode node, std::span<const TSNode> up) {
     return lang_.isStringExpressionAt ? lang_.isStringExpressionAt(node, up, src)
                                       : lang_.isStringExpression(node, src);
@@ -414,6 +454,10 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
     if (!up.empty() && stringExpression(up.back(), up.first(up.size() - 1)))
       return;
     const uint32_t eb = ts_node_start_byte(node), ee = ts_node_end_byte(node);
+    while (!consumed.empty() && consumed.front().second <= eb) {
+      std::pop_heap(consumed.begin(), consumed.end(), endsLater);
+      consumed.pop_back();
+    }
     if (std::any_of(consumed.begin(), consumed.end(),
                     [&](const auto& r) { return r.first < ee && eb < r.second; }))
       return;
@@ -421,8 +465,10 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
     if (!decoded)
       return;
     for (const LiteralPiece& p : decoded->pieces)
-      if (p.begin >= eb && p.end <= ee && p.begin < p.end)
+      if (p.begin >= eb && p.end <= ee && p.begin < p.end) {
         consumed.emplace_back(p.begin, p.end);
+        std::push_heap(consumed.begin(), consumed.end(), endsLater);
+      }
     // An argument that a `sql` rule says takes SQL is SQL however it starts.
     const bool sql = std::any_of(contexts.begin(), contexts.end(), [&](const ContextRange& r) {
                        return r.rule->kind == RuleKind::Sql && r.begin <= eb && ee <= r.end;

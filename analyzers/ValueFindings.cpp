@@ -70,7 +70,7 @@ void FindingCollector::add(Finding f, size_t begin, size_t end) {
   std::tie(f.line, f.column) = lines_.position(begin);
   std::tie(f.endLine, f.endColumn) = lines_.position(end);
   for (int l : {f.line, f.line - 1}) {
-    if (lines_.line(file_.text, l).find("godwit:ignore") != std::string_view::npos)
+    if (ignoredLine(l))
       f.suppressed = true;
   }
   findings_.push_back(std::move(f));
@@ -103,6 +103,17 @@ void FindingCollector::demoteHeldBack() {
       break;
     }
   }
+}
+
+bool FindingCollector::ignoredLine(int line) {
+  if (line < 1)
+    return false;
+  if (static_cast<size_t>(line) > ignored_.size())
+    ignored_.resize(static_cast<size_t>(line), -1);
+  signed char& known = ignored_[static_cast<size_t>(line - 1)];
+  if (known < 0)
+    known = lines_.line(file_.text, line).find("godwit:ignore") != std::string_view::npos;
+  return known == 1;
 }
 
 namespace {

@@ -50,8 +50,13 @@ private:
     uint32_t lo, hi;
     std::string reason;
   };
+  /// Whether 1-based `line` holds `godwit:ignore`; each line is searched once, however many
+  /// findings it has.
+  bool ignoredLine(int line);
+
   const SourceFile& file_;
   LineIndex lines_;
+  std::vector<signed char> ignored_; ///< per line: -1 not searched yet, else 0 or 1
   std::vector<Finding> findings_;
   std::vector<Held> held_;
 };

@@ -30,13 +30,16 @@ struct CommonOptions {
   bool fullParse = false;
 };
 
+constexpr unsigned kMaxJobs = 256;
+
 void addCommon(CLI::App& cmd, CommonOptions& o) {
   cmd.add_option("--migration,-m", o.migration, "The migration file (see docs/migration-format.md)")
       ->required();
   cmd.add_option("paths", o.paths,
                  "Files or folders to scan (default: .). One folder is the scanned root; "
                  "otherwise paths are relative to the current directory");
-  cmd.add_option("--jobs,-j", o.jobs, "Worker threads (default: one per core)");
+  cmd.add_option("--jobs,-j", o.jobs, "Worker threads, at most 256 (default: one per core)")
+      ->check(CLI::Range(0u, kMaxJobs));
   // One glob per flag: `--include '*.py' src/` must leave `src/` a path.
   cmd.add_option("--include", o.include, "Only analyze paths matching this glob (repeatable)")
       ->allow_extra_args(false);
@@ -86,7 +89,7 @@ struct Loaded {
 std::variant<Loaded, int> load(const CommonOptions& o) {
   auto migration = loadMigration(o.migration);
   if (!migration) {
-    std::cerr << migration.error().str() << "\n";
+    std::cerr << displayError(migration.error()) << "\n";
     return 2;
   }
   RunOptions run;
@@ -106,7 +109,7 @@ std::variant<Loaded, int> load(const CommonOptions& o) {
   run.progress = [&](size_t d, size_t t) { progress(d, t); };
   auto result = runMigration(*migration, run);
   if (!result) {
-    std::cerr << result.error().str() << "\n";
+    std::cerr << displayError(result.error()) << "\n";
     return 2;
   }
   return Loaded{std::move(*migration), run.root, std::move(*result)};
@@ -117,14 +120,15 @@ int report(const RunResult& r, bool listAttention) {
   if (listAttention) {
     for (const Finding& f : r.findings) {
       if (f.action == Action::Attention && !f.suppressed)
-        std::cerr << f.file << ":" << f.line << ":" << f.column << ": attention: " << f.found
-                  << " [" << f.context << "]: " << f.reason << "\n";
+        std::cerr << displayPath(f.file) << ":" << f.line << ":" << f.column
+                  << ": attention: " << displayPath(f.found) << " [" << f.context
+                  << "]: " << displayPath(f.reason) << "\n";
     }
   }
   for (const Error& n : r.notes)
     std::cerr << renderNote(n) << "\n";
   for (const Error& e : r.errors)
-    std::cerr << e.str() << "\n";
+    std::cerr << displayError(e) << "\n";
   std::cerr << renderSummary(r.summary);
   return r.errors.empty() ? 0 : 3;
 }
@@ -190,12 +194,9 @@ int runCli(int argc, char** argv) {
   if (auto* code = std::get_if<int>(&loaded))
     return *code;
   auto& [migration, root, r] = std::get<Loaded>(loaded);
-  for (const FileChange& c : r.changes) {
-    if (auto written = writeFileAtomic(root / c.path, c.after); !written)
-      r.errors.push_back(written.error());
-    else
-      std::cerr << "godwit: rewrote " << c.path << "\n";
-  }
+  applyChanges(root, r, [](const std::string& path) {
+    std::cerr << "godwit: rewrote " << displayPath(path) << "\n";
+  });
   return report(r, true);
 }
 

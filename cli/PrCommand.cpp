@@ -3,6 +3,7 @@
 #include "bot/Lifecycle.h"
 #include "bot/store/SqliteStore.h"
 #include "cli/CodeHostOptions.h"
+#include "cli/Output.h"
 #include "rules/Migration.h"
 
 #include <filesystem>
@@ -31,7 +32,7 @@ CLI::App* addPrCommand(CLI::App& app, PrOptions& o) {
 int runPr(const PrOptions& o) {
   auto migration = loadMigration(o.migration);
   if (!migration) {
-    std::cerr << migration.error().str() << "\n";
+    std::cerr << displayError(migration.error()) << "\n";
     return 2;
   }
   auto config = resolveCodeHostConfig(o.host);

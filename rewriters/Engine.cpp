@@ -9,6 +9,7 @@
 #include "rules/Prefilter.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <future>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 
 namespace godwit {
@@ -25,6 +27,7 @@ namespace {
 
 constexpr size_t kMaxFileBytes = 4u << 20;
 constexpr size_t kBinaryProbeBytes = 8u << 10;
+constexpr unsigned kMaxJobs = 256;
 
 enum class FileStatus { NotCandidate, Candidate, NoParser, Binary, TooLarge, Unreadable };
 
@@ -60,13 +63,15 @@ public:
       path_ = dir;
       fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (fd_ < 0)
-        return ::open((root / rel).c_str(), O_RDONLY | O_CLOEXEC);
+        return ::open((root / rel).c_str(), kFlags);
     }
-    return ::openat(fd_, rel.c_str() + (slash == std::string::npos ? 0 : slash + 1),
-                    O_RDONLY | O_CLOEXEC);
+    return ::openat(fd_, rel.c_str() + (slash == std::string::npos ? 0 : slash + 1), kFlags);
   }
 
 private:
+  // The walk saw a regular file; if a link or a FIFO took its place since, opening must neither
+  // follow the link nor wait for a writer.
+  static constexpr int kFlags = O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
   std::string path_;
   int fd_ = -1;
 };
@@ -77,7 +82,12 @@ FileStatus readFile(FolderCache& folders, const std::filesystem::path& root, con
                     std::string& buffer, std::string_view& text, std::string& why) {
   const int fd = folders.open(root, rel);
   if (fd < 0) {
-    why = std::strerror(errno);
+    why = errno == ELOOP ? "it became a symbolic link" : std::strerror(errno);
+    return FileStatus::Unreadable;
+  }
+  if (struct stat st{}; ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    why = "it is no longer a regular file";
+    ::close(fd);
     return FileStatus::Unreadable;
   }
   FileStatus status = FileStatus::Candidate;
@@ -305,11 +315,15 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
     }
   };
   const unsigned jobs =
-      std::max(1u, options.jobs ? options.jobs : std::thread::hardware_concurrency());
+      std::clamp(options.jobs ? options.jobs : std::thread::hardware_concurrency(), 1u, kMaxJobs);
   {
     std::vector<std::jthread> threads;
-    for (unsigned j = 1; j < jobs; ++j)
-      threads.emplace_back(work);
+    try {
+      for (unsigned j = 1; j < jobs; ++j)
+        threads.emplace_back(work);
+    } catch (const std::system_error&) {
+      // The system gives no more threads: the ones started share the work.
+    }
     work();
   }
   walker.join();
@@ -332,6 +346,9 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
   s.ignored = w.ignored;
   s.unsupported = w.unsupported;
   s.symlinks = w.symlinks;
+  s.special = w.special;
+  s.staleTemps = w.staleTemps.size();
+  result.staleTemps = std::move(w.staleTemps);
   result.errors = std::move(w.errors);
   for (const size_t i : order) {
     FileOutcome& o = outcomes[i];

@@ -40,6 +40,8 @@ struct Summary {
   size_t binary = 0;          ///< NUL byte in the first 8 KiB.
   size_t tooLarge = 0;        ///< Over 4 MiB.
   size_t symlinks = 0;        ///< Symbolic links, never followed.
+  size_t special = 0;         ///< FIFOs, sockets and devices, never opened.
+  size_t staleTemps = 0;      ///< Temporary files an interrupted `apply` left (apply removes them).
   size_t unreadable = 0;      ///< Could not be read (see errors).
   size_t candidates = 0;      ///< Passed the prefilter and were parsed.
   size_t parseErrors = 0;     ///< Of those, analyzed although the parser recovered from errors.
@@ -49,6 +51,7 @@ struct Summary {
   size_t attention = 0;
   size_t suppressed = 0;      ///< Findings silenced by `godwit:ignore`.
   size_t rejected = 0;        ///< Files whose edits were dropped by verification.
+  size_t notWritten = 0;      ///< `apply`: changed files it did not write (see errors).
 };
 
 /// The outcome of a run: findings in file order, the changed files, and per-file errors that
@@ -60,6 +63,9 @@ struct RunResult {
   /// What a human should know about files that did not fail: a file skipped because no parser
   /// could take it, a file analyzed with parser errors (in path order).
   std::vector<Error> notes;
+  /// godwit temporary files an interrupted `apply` left, relative to the root (applyChanges
+  /// removes them).
+  std::vector<std::string> staleTemps;
   Summary summary;
 };
 

@@ -1,4 +1,6 @@
 // Runs the real `godwit` binary the way a developer does, on copies of the demo fleet.
+#include "tests/cli/CliSupport.h"
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -15,39 +17,9 @@
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Ran {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-/// Runs `command` with sh in `dir`; stdout and stderr are captured separately.
-Ran sh(const std::string& command, const fs::path& dir) {
-  const fs::path err = dir / ".stderr";
-  const std::string full = "cd '" + dir.string() + "' && " + command + " 2>'" + err.string() + "'";
-  Ran r;
-  FILE* p = ::popen(full.c_str(), "r");
-  std::array<char, 4096> buf{};
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
-    r.out.append(buf.data(), n);
-  const int st = ::pclose(p);
-  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-  std::ifstream in(err);
-  std::ostringstream s;
-  s << in.rdbuf();
-  r.err = s.str();
-  fs::remove(err);
-  return r;
-}
-
-std::string readFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using clitest::Ran;
+using clitest::readFile;
+using clitest::sh;
 
 class CliTest : public ::testing::Test {
 protected:
@@ -64,9 +36,7 @@ protected:
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  std::string godwit(const std::string& args) const {
-    return std::string(GODWIT_BINARY) + " " + args;
-  }
+  std::string godwit(const std::string& args) const { return clitest::godwit(args); }
   fs::path fleet() const { return dir_ / "fleet"; }
 
   fs::path dir_;

@@ -35,8 +35,9 @@ protected:
   test::GitHubContractServer server{kToken};
 
   void SetUp() override {
-    remote.commit("main", {{"src/Job.scala",
-                            "object Job {\n  val t = \"acme-prod.core_users.user_profile_v1\"\n}\n"}});
+    remote.commit("main",
+                  {{"src/Job.scala",
+                    "object Job {\n  val t = \"acme-prod.core_users.user_profile_v1\"\n}\n"}});
     server.addRepository({"acme/pipelines", "main", remote.url()});
     std::ofstream(tmp.path() / "m.yaml") << "apiVersion: godwit/v1\nkind: Migration\n"
                                             "name: user-profile-v2\n"
@@ -53,12 +54,11 @@ protected:
 
   Ran pr(const std::string& extra) {
     const fs::path err = tmp.path() / "stderr";
-    const std::string command = "GITHUB_TOKEN=" + kToken + " " + GODWIT_BINARY +
-                                " pr --migration " + (tmp.path() / "m.yaml").string() +
-                                " --repo acme/pipelines --api-url " + server.url() +
-                                " --store " + (tmp.path() / "state.db").string() +
-                                " --cache-dir " + (tmp.path() / "cache").string() + " " + extra +
-                                " 2>" + err.string();
+    const std::string command =
+        "GITHUB_TOKEN=" + kToken + " " + GODWIT_BINARY + " pr --migration " +
+        (tmp.path() / "m.yaml").string() + " --repo acme/pipelines --api-url " + server.url() +
+        " --store " + (tmp.path() / "state.db").string() + " --cache-dir " +
+        (tmp.path() / "cache").string() + " " + extra + " 2>" + err.string();
     Ran r;
     FILE* p = ::popen(command.c_str(), "r");
     std::array<char, 4096> buf{};

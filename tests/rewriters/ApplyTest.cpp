@@ -221,5 +221,59 @@ TEST(WriteFileAtomic, RefusesToReplaceASymlink) {
   EXPECT_EQ(readFile(file), "before\n");
 }
 
+TEST(ReplaceFileIfUnchanged, ReplacesAFileThatStillHoldsWhatWasRead) {
+  TempDir dir;
+  const fs::path file = dir.path() / "f.txt";
+  writeFile(file, "before\n");
+  ASSERT_EQ(::chmod(file.c_str(), 0640), 0);
+  ASSERT_TRUE(replaceFileIfUnchanged(file, "before\n", "after\n"));
+  EXPECT_EQ(readFile(file), "after\n");
+  EXPECT_EQ(modeOf(file), 0640u);
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"f.txt"});
+}
+
+TEST(ReplaceFileIfUnchanged, KeepsAnOutsideChangeAndSaysSo) {
+  TempDir dir;
+  const fs::path file = dir.path() / "f.txt";
+  for (const std::string now : {"edited\n", "", "befor\n", "before\n+"}) {
+    writeFile(file, now);
+    auto r = replaceFileIfUnchanged(file, "before\n", "after\n");
+    ASSERT_FALSE(r) << now;
+    EXPECT_EQ(r.error().message, "not rewritten: the file changed after godwit read it");
+    EXPECT_EQ(readFile(file), now);
+  }
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"f.txt"});
+}
+
+TEST(ReplaceFileIfUnchanged, DoesNotBringBackADeletedFile) {
+  TempDir dir;
+  const fs::path file = dir.path() / "f.txt";
+  auto r = replaceFileIfUnchanged(file, "before\n", "after\n");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "not rewritten: the file was deleted or moved after godwit read it");
+  EXPECT_TRUE(dir.entries().empty());
+}
+
+TEST(ReplaceFileIfUnchanged, LeavesReadOnlyAndHardLinkedFilesAlone) {
+  TempDir dir;
+  const fs::path ro = dir.path() / "ro.txt";
+  writeFile(ro, "before\n");
+  ASSERT_EQ(::chmod(ro.c_str(), 0444), 0);
+  auto r = replaceFileIfUnchanged(ro, "before\n", "after\n");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "not rewritten: the file is read-only");
+  EXPECT_EQ(readFile(ro), "before\n");
+
+  const fs::path file = dir.path() / "f.txt";
+  writeFile(file, "before\n");
+  fs::create_hard_link(file, dir.path() / "g.txt");
+  r = replaceFileIfUnchanged(file, "before\n", "after\n");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message.rfind("not rewritten: the file has 2 hard links", 0), 0u);
+  EXPECT_EQ(readFile(file), "before\n");
+  EXPECT_EQ(fs::hard_link_count(file), 2u);
+  EXPECT_EQ(dir.entries(), (std::vector<std::string>{"f.txt", "g.txt", "ro.txt"}));
+}
+
 } // namespace
 } // namespace godwit
