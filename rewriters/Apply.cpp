@@ -187,9 +187,7 @@ private:
   int fd_ = -1;
 };
 
-void syncFolder(const fs::path& path) {
-  // Make the rename itself durable; the new content is already safe on disk.
-  const fs::path dir = path.has_parent_path() ? path.parent_path() : ".";
+void syncDir(const fs::path& dir) {
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     ::fsync(dfd);
@@ -197,9 +195,22 @@ void syncFolder(const fs::path& path) {
   }
 }
 
-/// Both writes: a plain replace when `expected` is null, else the checked exchange.
+/// Makes the renames in the folder of `path` durable; the new content is already on disk.
+void syncFolder(const fs::path& path) {
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : ".";
+  syncDir(dir);
+}
+
+/// Both writes: a plain replace when `expected` is null, else the checked exchange. The folder
+/// is flushed at once, or, when `toSync` is given, added to it for the caller to flush once.
 Expected<void> write(const fs::path& path, const std::string_view* expected,
-                     std::string_view content) {
+                     std::string_view content, std::set<fs::path>* toSync = nullptr) {
+  const auto syncFolderOf = [&](const fs::path& file) {
+    if (toSync != nullptr)
+      toSync->insert(file.has_parent_path() ? file.parent_path() : ".");
+    else
+      syncFolder(file);
+  };
   const std::string dirHint = "check that the directory exists and is writable";
   struct stat original {};
   bool existed = true;
@@ -250,7 +261,7 @@ Expected<void> write(const fs::path& path, const std::string_view* expected,
     if (::rename(tempPath.c_str(), path.c_str()) != 0)
       return failure(path, "cannot replace the file", errno, dirHint);
     temp.release();
-    syncFolder(path);
+    syncFolderOf(path);
     return {};
   }
 
@@ -276,7 +287,7 @@ Expected<void> write(const fs::path& path, const std::string_view* expected,
     if (::rename(tempPath.c_str(), path.c_str()) != 0)
       return failure(path, "cannot replace the file", errno, dirHint);
     temp.release();
-    syncFolder(path);
+    syncFolderOf(path);
     return {};
   }
   // The temporary name now holds the file that was in place: it must be the one compared above,
@@ -293,7 +304,7 @@ Expected<void> write(const fs::path& path, const std::string_view* expected,
     }
     return changedError(path);
   }
-  syncFolder(path);
+  syncFolderOf(path);
   return {}; // ~TempFile removes the original
 }
 
@@ -326,8 +337,11 @@ void applyChanges(const fs::path& root, RunResult& result,
       result.errors.push_back(failure(stale, "cannot remove a stale godwit temporary file", errno,
                                       "remove it by hand"));
   }
+  // Each folder is flushed once, after its files: one fsync per folder instead of per file.
+  std::set<fs::path> folders;
   for (const FileChange& c : result.changes) {
-    if (auto written = replaceFileIfUnchanged(root / c.path, c.before, c.after); !written) {
+    const std::string_view before = c.before;
+    if (auto written = write(root / c.path, &before, c.after, &folders); !written) {
       Error e = written.error();
       e.file = c.path;
       result.errors.push_back(std::move(e));
@@ -338,6 +352,8 @@ void applyChanges(const fs::path& root, RunResult& result,
       onWritten(c.path);
     }
   }
+  for (const fs::path& dir : folders)
+    syncDir(dir);
 }
 
 } // namespace godwit
