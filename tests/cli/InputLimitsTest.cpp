@@ -162,6 +162,12 @@ TEST_F(InputLimitsTest, MigrationNamesAndFilesThatCannotBeUsedAreErrors) {
   EXPECT_NE(label.err.find("m.yaml:9:12: error: the label is 60 bytes long, over GitHub's 50"),
             std::string::npos)
       << label.err;
+
+  const Ran reviewer = withMigration(std::string(kTopicMigration) +
+                                     "pullRequest:\n  reviewers: [octocat, \"a b\"]\n");
+  EXPECT_EQ(reviewer.status, 2);
+  EXPECT_NE(reviewer.err.find("m.yaml:9:24: error: invalid reviewer `a b`"), std::string::npos)
+      << reviewer.err;
 }
 
 TEST_F(InputLimitsTest, HugeJobsIsAUsageError) {
