@@ -97,7 +97,43 @@ Expected<Glob> Glob::compile(std::string_view text) {
     }
     g.tokens_.push_back(t);
   }
+  g.buildMasks();
   return g;
+}
+
+void Glob::buildMasks() {
+  short_ = tokens_.size() + 2 <= 64;
+  if (!short_)
+    return;
+  advance_.assign(256, 0);
+  stay_.assign(256, 0);
+  for (size_t i = 0; i < tokens_.size(); ++i) {
+    const Token& t = tokens_[i];
+    const uint64_t bit = uint64_t{1} << i;
+    if (t.op == Op::Star || t.op == Op::DeepStar)
+      stars_ |= bit;
+    if (t.skipsSlash)
+      deepDirs_ |= bit;
+    for (unsigned c = 0; c < 256; ++c) {
+      switch (t.op) {
+      case Op::Byte:
+        advance_[c] |= c == t.byte ? bit : 0;
+        break;
+      case Op::AnyByte:
+        advance_[c] |= c != '/' ? bit : 0;
+        break;
+      case Op::Class:
+        advance_[c] |= sets_[t.set][c] ? bit : 0;
+        break;
+      case Op::Star:
+        stay_[c] |= c != '/' ? bit : 0;
+        break;
+      case Op::DeepStar:
+        stay_[c] |= bit;
+        break;
+      }
+    }
+  }
 }
 
 bool Glob::matches(std::string_view path) const {
@@ -106,11 +142,39 @@ bool Glob::matches(std::string_view path) const {
     if (slash != std::string_view::npos)
       path.remove_prefix(slash + 1);
   }
+  if (!short_)
+    return matchesLong(path);
+  // The same automaton as matchesLong, one bit per state.
+  const auto close = [&](uint64_t live, bool folderStart) {
+    for (;;) {
+      uint64_t more = live | ((live & stars_) << 1);
+      if (folderStart)
+        more |= (live & deepDirs_) << 2;
+      if (more == live)
+        return live;
+      live = more;
+    }
+  };
+  uint64_t live = close(1, true);
+  for (const char ch : path) {
+    const auto c = static_cast<unsigned char>(ch);
+    live = ((live & advance_[c]) << 1) | (live & stay_[c]);
+    if (live == 0)
+      return false;
+    live = close(live, c == '/');
+  }
+  return (live >> tokens_.size()) & 1;
+}
+
+bool Glob::matchesLong(std::string_view path) const {
   // The automaton's states are the token positions; a state is live when the path read so far
   // can end there. Stars loop on themselves and may also be skipped, which only moves forward,
   // so one ascending pass closes a state set over its skips.
   const size_t n = tokens_.size();
-  std::vector<char> live(n + 2, 0), next(n + 2, 0);
+  // Reused from call to call: the walk matches every path against every glob.
+  thread_local std::vector<char> live, next;
+  live.assign(n + 2, 0);
+  next.assign(n + 2, 0);
   // `**/` matches no folder only where a folder could start: at the start or after a `/`.
   auto close = [&](std::vector<char>& s, bool folderStart) {
     for (size_t i = 0; i < n; ++i) {

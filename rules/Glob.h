@@ -34,10 +34,19 @@ private:
     uint32_t set = 0;        ///< Op::Class: index into sets_
   };
 
+  bool matchesLong(std::string_view path) const;
+  void buildMasks();
+
   std::string text_;
   bool wholePath_ = false;
   std::vector<Token> tokens_;
   std::vector<std::vector<bool>> sets_; ///< 256 flags per class
+  /// For globs of fewer than 62 tokens, the automaton as bit masks over its states, per byte:
+  /// the states that move on (advance_) and that stay (stay_); stars_ may be skipped, and
+  /// deepDirs_ (`**/`) may also skip their `/`.
+  bool short_ = false;
+  std::vector<uint64_t> advance_, stay_;
+  uint64_t stars_ = 0, deepDirs_ = 0;
 };
 
 } // namespace godwit
