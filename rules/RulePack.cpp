@@ -286,9 +286,15 @@ bool nameSaysTopic(std::string_view key) {
       segments.back() += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   const auto says = [](const std::string& s) {
-    return s == "subscribe" || (s.find("topic") != std::string::npos &&
-                                s.find("pattern") == std::string::npos &&
-                                s.find("regex") == std::string::npos);
+    if (s == "subscribe")
+      return true;
+    if (s.find("topic") == std::string::npos)
+      return false;
+    // A pattern, a prefix or a format is not the topic's name.
+    for (const char* not_ : {"pattern", "regex", "prefix", "suffix", "format", "template"})
+      if (s.find(not_) != std::string::npos)
+        return false;
+    return true;
   };
   if (says(segments.back()))
     return true;

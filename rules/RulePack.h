@@ -62,7 +62,8 @@ Sink sinkFor(const Rule& rule, DatasetKind kind);
 bool namesAreWords(DatasetKind kind);
 
 /// True when a key or name says its value names topics: a last (or next-to-last) segment, split
-/// at `.`, `/` and `:`, that contains `topic` but not `pattern` or `regex` (`topic`, `topics`,
+/// at `.`, `/` and `:`, that contains `topic` but not `pattern`, `regex`, `prefix`, `suffix`,
+/// `format` or `template` (`topic`, `topics`,
 /// `inputTopic`, `kafka.topic.name`, `kTopic`), or is `subscribe`. For config keys and for
 /// analyzers without rule packs (C++).
 bool nameSaysTopic(std::string_view name);
