@@ -295,6 +295,8 @@ TEST(ApplySafetyTest, ConcurrentEditsTruncationsAndDeletionsSurviveApply) {
   EXPECT_NE(err.find(std::to_string(skipped) + " changed but not written"), std::string::npos)
       << err.substr(err.size() > 2000 ? err.size() - 2000 : 0);
   EXPECT_TRUE(fleet.temps().empty());
+  std::cout << "the helper changed " << helperDid.size() << " of " << kFiles << " files; apply "
+            << "wrote " << written.size() << " and skipped " << skipped << ", each reported\n";
 }
 
 // kill -9 at 20 random points of `apply` over 10,000 files: after each, every file is its
