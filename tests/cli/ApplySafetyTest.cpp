@@ -165,6 +165,13 @@ TEST(ApplySafetyTest, ConcurrentEditsTruncationsAndDeletionsSurviveApply) {
   std::vector<std::string> sorted = fleet.paths();
   std::sort(sorted.begin(), sorted.end());
   const fs::path log = fleet.root().parent_path() / (fleet.root().filename().string() + ".log");
+  struct RemoveLog {
+    fs::path path;
+    ~RemoveLog() {
+      std::error_code ec;
+      fs::remove(path, ec);
+    }
+  } removeLog{log};
 
   ::signal(SIGPIPE, SIG_IGN); // the helper may be done before it is told to stop
   int control[2];
@@ -256,7 +263,6 @@ TEST(ApplySafetyTest, ConcurrentEditsTruncationsAndDeletionsSurviveApply) {
     while (in >> i >> kind)
       helperDid[i] = kind;
   }
-  fs::remove(log);
   ASSERT_GT(helperDid.size(), 100u);
 
   size_t skipped = 0;
