@@ -1,5 +1,7 @@
 #include "analyzers/Analyzer.h"
 
+#include "analyzers/RepoConstants.h"
+
 namespace godwit {
 
 Expected<std::vector<Finding>> Analyzer::analyzeFile(const SourceFile& file,
@@ -18,6 +20,10 @@ Expected<void> Analyzer::verifyEdits(const SourceFile& file, std::span<const Sou
                          " syntax errors instead of " + std::to_string(before),
                      {});
   return {};
+}
+
+std::optional<std::vector<FileConstant>> Analyzer::fileConstants(const SourceFile&) const {
+  return std::nullopt;
 }
 
 } // namespace godwit

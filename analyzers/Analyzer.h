@@ -9,12 +9,16 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace godwit {
+
+class RepoConstants;
+struct FileConstant;
 
 /// One file to analyze.
 struct SourceFile {
@@ -23,6 +27,9 @@ struct SourceFile {
   /// Where the prefilter's matches end (byte offsets, sorted). When set, an analyzer may leave
   /// code that has nothing to do with these places unparsed; empty means analyze everything.
   std::span<const size_t> hits = {};
+  /// The repository's constants that this file refers to (analyzers/RepoConstants.h); null
+  /// before the run has built them, or when it has none.
+  const RepoConstants* constants = nullptr;
 };
 
 /// How the analysis of one file went, beyond its findings; the engine counts and reports it.
@@ -30,6 +37,9 @@ struct AnalysisNotes {
   bool skipped = false;     ///< No parser could take the file (e.g. Objective-C++); not analyzed.
   int parseErrors = 0;      ///< Errors the parser recovered from; the findings come from the rest.
   std::vector<Error> notes; ///< What a human should know about the file (not failures).
+  /// Names of constants the analysis looked up and did not find (`NAME`, `Owner.NAME`), when it
+  /// has an attention finding: another file may define them (RepoConstants).
+  std::vector<std::string> unresolved;
 };
 
 /// One replacement of source bytes, as the engine is about to apply it.
@@ -62,6 +72,10 @@ public:
   /// whose parse depends on the file (C++: its compile command) checks with that.
   virtual Expected<void> verifyEdits(const SourceFile& file, std::span<const SourceEdit> edits,
                                      std::string_view after) const;
+
+  /// The file-level string constants `file` defines, for other files that refer to them;
+  /// nullopt when the language has none or the file does not parse.
+  virtual std::optional<std::vector<FileConstant>> fileConstants(const SourceFile& file) const;
 };
 
 class DbtProjects;

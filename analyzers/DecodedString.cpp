@@ -229,6 +229,12 @@ void DecodedString::append(const DecodedString& other, std::string_view constant
     piece.push_back(idx == kNoPiece ? kNoPiece : static_cast<uint16_t>(idx + base));
 }
 
+void DecodedString::markUse(std::string_view constant, uint32_t at) {
+  for (LiteralPiece& p : pieces)
+    if (p.constant == constant && p.useAt == LiteralPiece::kNoUse)
+      p.useAt = at;
+}
+
 bool DecodedString::hasHoles() const {
   return std::find(value.begin(), value.end(), kHole) != value.end();
 }

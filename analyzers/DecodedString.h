@@ -48,6 +48,16 @@ struct LiteralPiece {
   std::string constant; ///< Set when the piece was reached through this named constant.
   int constantUses = 0; ///< How often the file refers to that constant; negative when the piece
                         ///< is written in another file (`constant` then says what and where).
+  /// The reference to `constant` that reached the piece: its first byte in `useFile` ("": the
+  /// analyzed file), so that two findings through one reference count as one use.
+  uint32_t useAt = kNoUse;
+  std::string useFile;
+  /// The repository file the literal is written in, when it is not the analyzed file (a
+  /// constant of another file, resolved through `RepoConstants`).
+  std::string file;
+  bool shared = false; ///< The constant is visible to other files (not private).
+
+  static constexpr uint32_t kNoUse = UINT32_MAX;
 };
 
 /// A decoded value with its offset map; unresolved interpolation holes are kHole bytes.
@@ -73,6 +83,9 @@ struct DecodedString {
   /// Appends another decoded value; when `constant` is set its pieces are marked as reached
   /// through that constant, referred to `uses` times in the file.
   void append(const DecodedString& other, std::string_view constant = {}, int uses = 0);
+  /// Records the reference at byte `at` as the use of `constant` that reached its pieces (those
+  /// not reached through an inner reference already).
+  void markUse(std::string_view constant, uint32_t at);
   /// True when any byte is a hole.
   bool hasHoles() const;
 };

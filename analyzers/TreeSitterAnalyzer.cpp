@@ -1,6 +1,7 @@
 #include "analyzers/TreeSitterAnalyzer.h"
 
 #include "analyzers/Query.h"
+#include "analyzers/RepoConstants.h"
 #include "analyzers/TreeSitterNodes.h"
 #include "analyzers/ValueFindings.h"
 #include "analyzers/sql/Sql.h"
@@ -210,8 +211,144 @@ struct Constant {
   TSNode value{};
   int uses = 0;
   std::vector<uint32_t> useAt; ///< Where each use starts.
+  bool shared = true;
   int state = 0; // 0 unvisited, 1 decoding, 2 done
-  std::optional<DecodedString> decoded;
+  std::optional<DecodedString> raw;     // its value as decoded
+  std::optional<DecodedString> decoded; // marked as reached through it
+};
+
+/// True when a constant whose name starts at `at` is visible to other files: not declared
+/// `private` on its line (Java, Scala), not `_`-prefixed (Python).
+bool sharedConstant(std::string_view language, std::string_view src, uint32_t at) {
+  if (language == "python")
+    return src[at] != '_';
+  const size_t nl = src.rfind('\n', at);
+  const std::string_view before = src.substr(nl == std::string_view::npos ? 0 : nl + 1,
+                                             at - (nl == std::string_view::npos ? 0 : nl + 1));
+  return !containsToken(before, "private");
+}
+
+/// A file's constants: a name defined twice is ambiguous and never resolved. `resolver()`
+/// decodes each on first use (later ones may refer to earlier ones) and, for a name the file
+/// does not define, asks the repository's constants (`repo`, may be null).
+class ConstantTable {
+public:
+  ConstantTable(const TreeSitterLanguage& lang, std::string_view src,
+                const std::vector<Query::Match>& matches, TSNode root)
+      : lang_(lang), src_(src) {
+    std::vector<std::string> ambiguous;
+    for (const auto& m : matches) {
+      TSNode name{}, value{};
+      for (const auto& c : m.captures) {
+        if (c.name == "name")
+          name = c.node;
+        else if (c.name == "value")
+          value = c.node;
+      }
+      if (ts_node_is_null(name) || ts_node_is_null(value))
+        continue;
+      const std::string key(nodeText(name, src));
+      Constant c{name, value};
+      c.shared = sharedConstant(lang.name, src, ts_node_start_byte(name));
+      if (!constants_.emplace(key, std::move(c)).second)
+        ambiguous.push_back(key);
+    }
+    for (const auto& key : ambiguous)
+      constants_.erase(key);
+    ambiguous_ = std::move(ambiguous);
+    if (!constants_.empty()) {
+      forEachNode(root, [&](TSNode node) {
+        if (ts_node_type(node) != lang_.identifierType)
+          return;
+        auto it = constants_.find(nodeText(node, src));
+        if (it != constants_.end() && !ts_node_eq(node, it->second.name)) {
+          ++it->second.uses;
+          it->second.useAt.push_back(ts_node_start_byte(node));
+        }
+      });
+    }
+  }
+
+  std::map<std::string, Constant, std::less<>>& constants() { return constants_; }
+  const std::vector<std::string>& ambiguous() const { return ambiguous_; }
+
+  /// The resolver over this table; `looked` gets every name asked for, `missed` those neither
+  /// the file nor `repo` (may be null) defines; `path` is the file's, for `repo`.
+  Resolver resolver(const RepoConstants* repo, std::string_view path,
+                    std::vector<std::string>& looked, std::vector<std::string>& missed) {
+    return [this, repo, path, &looked, &missed](std::string_view name,
+                                               uint32_t at) -> std::optional<DecodedString> {
+      looked.emplace_back(name);
+      auto it = constants_.find(name);
+      if (it == constants_.end()) {
+        if (repo != nullptr)
+          if (const RepoConstant* rc = repo->find(path, name)) {
+            DecodedString value = fromFile(*rc, name, RepoConstants::usesIn(src_, name));
+            value.markUse(name, at);
+            return value;
+          }
+        missed.emplace_back(name);
+        if (const size_t dot = name.rfind('.'); dot != std::string_view::npos)
+          looked.emplace_back(name.substr(dot + 1));
+        return std::nullopt;
+      }
+      const DecodedString* value = decode(it->first, it->second, repo, path, looked, missed);
+      if (value == nullptr)
+        return std::nullopt;
+      DecodedString used = *value;
+      used.markUse(name, at);
+      return used;
+    };
+  }
+
+  /// The value of constant `c` named `name` as decoded, or nullptr (not a string, or a cycle).
+  const DecodedString* raw(const std::string& name, Constant& c) {
+    std::vector<std::string> looked, missed;
+    decode(name, c, nullptr, {}, looked, missed);
+    return c.raw ? &*c.raw : nullptr;
+  }
+
+private:
+  const DecodedString* decode(const std::string& name, Constant& c, const RepoConstants* repo,
+                              std::string_view path, std::vector<std::string>& looked,
+                              std::vector<std::string>& missed) {
+    if (c.state == 0) {
+      c.state = 1;
+      if (auto d = lang_.decode(c.value, src_, resolver(repo, path, looked, missed))) {
+        DecodedString marked;
+        marked.append(*d, name, c.uses);
+        for (LiteralPiece& p : marked.pieces)
+          if (p.constant == name && p.useAt == LiteralPiece::kNoUse)
+            p.shared = c.shared;
+        c.raw = std::move(*d);
+        c.decoded = std::move(marked);
+      }
+      c.state = 2;
+    }
+    return c.state == 2 && c.decoded ? &*c.decoded : nullptr;
+  }
+
+  /// The value of another file's constant as this file refers to it by `name`, `uses` times.
+  static DecodedString fromFile(const RepoConstant& rc, std::string_view name, int uses) {
+    DecodedString there = rc.constant.value;
+    for (LiteralPiece& p : there.pieces) {
+      if (p.file.empty())
+        p.file = rc.file;
+      if (p.useAt != LiteralPiece::kNoUse && p.useFile.empty())
+        p.useFile = rc.file;
+    }
+    DecodedString out;
+    out.append(there, name, uses);
+    for (LiteralPiece& p : out.pieces)
+      if (p.constant == name && p.useAt == LiteralPiece::kNoUse)
+        p.shared = true;
+    return out;
+  }
+
+  const TreeSitterLanguage& lang_;
+  std::string_view src_;
+  std::map<std::string, Constant, std::less<>> constants_;
+  std::vector<std::string> ambiguous_;
 };
 
 class TsAnalyzer final : public Analyzer {
@@ -224,6 +361,10 @@ public:
 
   Expected<std::vector<Finding>> analyze(const SourceFile& file,
                                          std::span<const DatasetMatcher> matchers) const override;
+  Expected<std::vector<Finding>> analyzeFile(const SourceFile& file,
+                                             std::span<const DatasetMatcher> matchers,
+                                             AnalysisNotes& notes) const override;
+  std::optional<std::vector<FileConstant>> fileConstants(const SourceFile& file) const override;
   int syntaxErrors(std::string_view text) const override;
   Expected<void> verifyEdits(const SourceFile& file, std::span<const SourceEdit> edits,
                              std::string_view after) const override;
@@ -234,7 +375,8 @@ private:
   /// skipped lines mattered.
   std::vector<Finding> analyzeTree(const SourceFile& file, const CombinedQuery& query, TSTree* tree,
                                    std::span<const DatasetMatcher> matchers,
-                                   std::vector<std::string>& names) const;
+                                   std::vector<std::string>& names,
+                                   std::vector<std::string>& unresolved) const;
 
   /// The query for `text`: the constants and the rules that can match in it (those with no
   /// required literal, and those whose literals `text` holds as a token). Compiling costs more
@@ -280,6 +422,13 @@ private:
 
 Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
                                                    std::span<const DatasetMatcher> matchers) const {
+  AnalysisNotes notes;
+  return analyzeFile(file, matchers, notes);
+}
+
+Expected<std::vector<Finding>> TsAnalyzer::analyzeFile(const SourceFile& file,
+                                                       std::span<const DatasetMatcher> matchers,
+                                                       AnalysisNotes& notes) const {
   const CombinedQuery& query = queryFor(file.text);
   if (query.error)
     return *query.error;
@@ -296,7 +445,9 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
       if (!tree || ts_node_has_error(ts_tree_root_node(tree.get())))
         break;
       names.clear();
-      std::vector<Finding> found = analyzeTree(file, query, tree.get(), matchers, names);
+      notes.unresolved.clear();
+      std::vector<Finding> found =
+          analyzeTree(file, query, tree.get(), matchers, names, notes.unresolved);
       bool more = false;
       for (const std::string& name : names)
         more = lines.keepMentions(name) || more;
@@ -308,12 +459,36 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
   if (!tree)
     return Error{"parsing took too long; the file was not analyzed", file.path, 1, 1,
                  "exclude the file (e.g. generated code) with --exclude"};
-  return analyzeTree(file, query, tree.get(), matchers, names);
+  notes.unresolved.clear();
+  return analyzeTree(file, query, tree.get(), matchers, names, notes.unresolved);
+}
+
+std::optional<std::vector<FileConstant>> TsAnalyzer::fileConstants(const SourceFile& file) const {
+  const CombinedQuery& query = queryFor(file.text);
+  if (query.error)
+    return std::nullopt;
+  TreePtr tree(parseWith(lang_, file.text));
+  if (!tree || ts_node_has_error(ts_tree_root_node(tree.get())))
+    return std::nullopt;
+  const TSNode root = ts_tree_root_node(tree.get());
+  std::vector<Query::Match> constantMatches;
+  for (auto& m : query.query->matches(root, file.text))
+    if (query.patternRule[m.pattern] < 0)
+      constantMatches.push_back(std::move(m));
+  ConstantTable table(lang_, file.text, constantMatches, root);
+  std::vector<FileConstant> out;
+  for (auto& [name, c] : table.constants())
+    if (const DecodedString* value = table.raw(name, c))
+      out.push_back(FileConstant{name, *value, c.uses, c.shared});
+  for (const std::string& name : table.ambiguous())
+    out.push_back(FileConstant{name, {}, 0, false}); // never resolved: two definitions
+  return out;
 }
 
 std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const CombinedQuery& query,
                                              TSTree* tree, std::span<const DatasetMatcher> matchers,
-                                             std::vector<std::string>& names) const {
+                                             std::vector<std::string>& names,
+                                             std::vector<std::string>& unresolved) const {
   const std::string_view src = file.text;
   const TSNode root = ts_tree_root_node(tree);
   FindingCollector fc(file);
@@ -324,57 +499,13 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
     (rule < 0 ? constantMatches : ruleMatches[static_cast<size_t>(rule)]).push_back(std::move(m));
   }
 
-  // File-level constants: a name defined twice is ambiguous and never resolved.
-  std::map<std::string, Constant, std::less<>> constants;
-  std::vector<std::string> ambiguous;
-  for (const auto& m : constantMatches) {
-    TSNode name{}, value{};
-    for (const auto& c : m.captures) {
-      if (c.name == "name")
-        name = c.node;
-      else if (c.name == "value")
-        value = c.node;
-    }
-    if (ts_node_is_null(name) || ts_node_is_null(value))
-      continue;
-    const std::string key(nodeText(name, src));
-    if (!constants.emplace(key, Constant{name, value, 0, {}, 0, {}}).second)
-      ambiguous.push_back(key);
-  }
-  for (const auto& key : ambiguous)
-    constants.erase(key);
+  ConstantTable table(lang_, src, constantMatches, root);
+  auto& constants = table.constants();
   for (const auto& [key, constant] : constants)
     names.push_back(key);
-  names.insert(names.end(), ambiguous.begin(), ambiguous.end());
-  if (!constants.empty()) {
-    forEachNode(root, [&](TSNode node) {
-      if (ts_node_type(node) != lang_.identifierType)
-        return;
-      auto it = constants.find(nodeText(node, src));
-      if (it != constants.end() && !ts_node_eq(node, it->second.name)) {
-        ++it->second.uses;
-        it->second.useAt.push_back(ts_node_start_byte(node));
-      }
-    });
-  }
-  Resolver resolve;
-  resolve = [&](std::string_view name) -> const DecodedString* {
-    names.emplace_back(name);
-    auto it = constants.find(name);
-    if (it == constants.end())
-      return nullptr;
-    Constant& c = it->second;
-    if (c.state == 0) {
-      c.state = 1;
-      if (auto d = lang_.decode(c.value, src, resolve)) {
-        DecodedString marked;
-        marked.append(*d, name, c.uses);
-        c.decoded = std::move(marked);
-      }
-      c.state = 2;
-    }
-    return c.state == 2 && c.decoded ? &*c.decoded : nullptr;
-  };
+  names.insert(names.end(), table.ambiguous().begin(), table.ambiguous().end());
+  std::vector<std::string> missed;
+  const Resolver resolve = table.resolver(file.constants, file.path, names, missed);
 
   // Context rules: the innermost @value range around an expression gives its context.
   struct ContextRange {
@@ -688,6 +819,14 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
 
   std::stable_sort(fc.findings().begin(), fc.findings().end(),
                    [](const Finding& a, const Finding& b) { return a.offset < b.offset; });
+  // Names nobody here defines may be another file's constants; worth a look only when a finding
+  // needs attention (an unresolved part is a hole).
+  if (std::any_of(fc.findings().begin(), fc.findings().end(),
+                  [](const Finding& f) { return f.action == Action::Attention; })) {
+    std::sort(missed.begin(), missed.end());
+    missed.erase(std::unique(missed.begin(), missed.end()), missed.end());
+    unresolved = std::move(missed);
+  }
   return std::move(fc.findings());
 }
 

@@ -14,8 +14,10 @@
 
 namespace godwit {
 
-/// Looks up a file-level constant by name; nullptr when there is none or it is not a string.
-using Resolver = std::function<const DecodedString*(std::string_view name)>;
+/// Looks up a constant by name (`NAME`, or `Owner.NAME` for a member of another class, object
+/// or module) referred to at byte `at`; nullopt when there is none or it is not a string. The
+/// value's pieces record that reference as their use.
+using Resolver = std::function<std::optional<DecodedString>(std::string_view name, uint32_t at)>;
 
 /// The text of a query file embedded at build time, e.g. `analyzers/java/constants.scm`; empty
 /// when there is none.

@@ -160,6 +160,8 @@ std::string whyNotEditable(const DecodedString& v, size_t begin, size_t end) {
   const LiteralPiece& p = v.pieces[v.piece[at]];
   if (p.constantUses < 0)
     return "a column is written in " + p.constant;
+  if (!p.file.empty())
+    return "a column is written in constant " + p.constant + " of " + p.file;
   if (!p.constant.empty() && p.constantUses != 1)
     return "a column is written in constant " + p.constant + ", which is used " +
            std::to_string(p.constantUses) + " times in this file";
@@ -219,13 +221,28 @@ void addValueFindings(FindingCollector& out, const DecodedString& given, uint32_
     const bool onlyHoles = std::all_of(decoded.piece.begin() + static_cast<std::ptrdiff_t>(m.begin),
                                        decoded.piece.begin() + static_cast<std::ptrdiff_t>(m.end),
                                        [](uint16_t p) { return p == DecodedString::kNoPiece; });
+    // Bytes of another file's constant have offsets in that file: they say nothing about where
+    // the reference is here. Made only of one such constant, it is reported where it is defined.
+    const LiteralPiece* elsewhere = nullptr;
+    bool local = false, several = false;
     for (size_t i = m.begin; i < m.end; ++i) {
       if (decoded.piece[i] == DecodedString::kNoPiece && !onlyHoles)
         continue;
+      if (decoded.piece[i] != DecodedString::kNoPiece &&
+          !decoded.pieces[decoded.piece[i]].file.empty()) {
+        const LiteralPiece& p = decoded.pieces[decoded.piece[i]];
+        several = several || (elsewhere && (elsewhere->file != p.file ||
+                                            elsewhere->constant != p.constant));
+        elsewhere = &p;
+        continue;
+      }
+      local = true;
       lo = std::min(lo, decoded.srcBegin[i]);
       hi = std::max(hi, decoded.srcEnd[i]);
       inside = inside || (decoded.srcBegin[i] >= eb && decoded.srcBegin[i] < ee);
     }
+    if (elsewhere && !local && !several && !m.ownContext)
+      continue;
     // SQL's own findings (columns) exist only in the whole value: never reported elsewhere.
     if (!inside && lo < hi && reportedElsewhere && !m.ownContext && reportedElsewhere(lo, hi))
       continue;

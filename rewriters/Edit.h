@@ -3,11 +3,23 @@
 
 #include "rules/Expected.h"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace godwit {
+
+/// The reference through which an edit reaches the literal of a constant: such an edit is made
+/// only when every reference to the constant asks for it (rewriters/SharedEdits.h).
+struct ConstantUse {
+  std::string constant; ///< As the reference names it (`DATASET`, `Tables.DATASET`).
+  int uses = 0;         ///< How often `useFile` refers to the constant.
+  std::string useFile;  ///< The file of the reference, relative to the root.
+  uint32_t useAt = 0;   ///< Its first byte there.
+  bool shared = false;  ///< Other files may refer to the constant too.
+};
 
 /// Replace `length` bytes at `offset` of `file` with `replacement`.
 struct Edit {
@@ -16,6 +28,7 @@ struct Edit {
   size_t length = 0;
   std::string replacement;
   std::string origin; ///< The finding it came from, `file:line:col`, for error messages.
+  std::optional<ConstantUse> constant; ///< Set when the edit lands in a constant's literal.
 };
 
 /// The edits of one file, kept sorted; overlapping edits are rejected.

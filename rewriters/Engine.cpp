@@ -5,6 +5,8 @@
 #include "analyzers/dbt/DbtProject.h"
 #include "rewriters/Edit.h"
 #include "rewriters/Rewrite.h"
+#include "rewriters/SharedEdits.h"
+#include "analyzers/RepoConstants.h"
 #include "rules/DatasetMatcher.h"
 #include "rules/Prefilter.h"
 
@@ -18,7 +20,9 @@
 #include <deque>
 #include <future>
 #include <mutex>
+#include <map>
 #include <optional>
+#include <set>
 #include <system_error>
 #include <thread>
 
@@ -38,6 +42,13 @@ struct FileOutcome {
   std::vector<Error> errors;
   AnalysisNotes notes;
   bool rejected = false;
+  /// Per finding: the edits that make it (rewrites that are not suppressed).
+  std::vector<std::vector<Edit>> edits;
+  /// Set when its edits wait for the run's decision on constants other files may refer to
+  /// (SharedEdits): the file's text and prefilter hits, to finish it then.
+  bool deferred = false;
+  std::string text;
+  std::vector<size_t> hits;
 };
 
 /// A worker's last opened folder. Files come in walk order, so a file is opened relative to the
@@ -118,6 +129,17 @@ FileStatus readFile(FolderCache& folders, const std::filesystem::path& root, con
   return status;
 }
 
+/// The text of a file the engine would analyze (readable, not too large, not binary), or nullopt.
+std::optional<std::string> readText(const std::filesystem::path& root, const std::string& rel) {
+  FolderCache folders;
+  std::string buffer, why;
+  std::string_view text;
+  if (readFile(folders, root, rel, buffer, text, why) != FileStatus::Candidate ||
+      std::memchr(text.data(), '\0', std::min(text.size(), kBinaryProbeBytes)) != nullptr)
+    return std::nullopt;
+  return std::string(text);
+}
+
 /// Turns every rewrite finding of a file into attention with `reason`.
 void demoteAll(std::vector<Finding>& findings, const std::string& reason) {
   for (Finding& f : findings) {
@@ -128,10 +150,62 @@ void demoteAll(std::vector<Finding>& findings, const std::string& reason) {
   }
 }
 
+/// Applies to `file` the edits of its findings that are not `refused` (finding index → why) and
+/// the edits `incoming` from other files' findings, and verifies the result. False when the
+/// file's edits were dropped (overlap or verification); its findings are then attention.
+bool finishFile(FileOutcome& out, const Analyzer& analyzer, const SourceFile& file,
+                const std::map<uint64_t, std::string>& refused, std::span<const Edit> incoming) {
+  out.change.reset();
+  EditSet edits;
+  const auto add = [&](Edit e, const Finding* f) {
+    if (auto added = edits.add(std::move(e)); !added) {
+      // Two findings disagree about the same bytes: touch nothing in this file.
+      out.errors.push_back(Error{added.error().message, file.path, f ? f->line : 0,
+                                 f ? f->column : 0, added.error().hint});
+      demoteAll(out.findings, "not rewritten: " + added.error().message);
+      return false;
+    }
+    return true;
+  };
+  for (size_t i = 0; i < out.findings.size(); ++i) {
+    Finding& f = out.findings[i];
+    if (f.action != Action::Rewrite || f.suppressed)
+      continue;
+    if (auto r = refused.find(i); r != refused.end()) {
+      f.action = Action::Attention;
+      f.reason = r->second;
+      continue;
+    }
+    for (const Edit& e : out.edits[i])
+      if (e.file == file.path && !add(e, &f))
+        return false;
+  }
+  for (const Edit& e : incoming)
+    if (!add(e, nullptr))
+      return false;
+  if (edits.empty())
+    return true;
+  std::string after = edits.apply(file.text);
+  std::vector<SourceEdit> applied;
+  for (const Edit& e : edits.edits())
+    applied.push_back(SourceEdit{e.offset, e.length, e.replacement});
+  if (auto verified = analyzer.verifyEdits(file, applied, after); !verified) {
+    out.rejected = true;
+    demoteAll(out.findings, "not rewritten: " + verified.error().message);
+    return false;
+  }
+  out.change = FileChange{file.path, std::string(file.text), std::move(after)};
+  return true;
+}
+
+/// Reads, prefilters and analyzes one file and makes its findings' edits. Edits that land in a
+/// constant are decided with every reference to it: within the file when no other file can
+/// refer to it, else later (the outcome is `deferred`, as it always is with `defer`).
 FileOutcome processFile(FolderCache& folders, const std::filesystem::path& root,
                         const WalkEntry& entry, const Analyzer& analyzer,
                         std::span<const DatasetMatcher> matchers, const Prefilter& prefilter,
-                        bool wanted, bool fullParse) {
+                        bool wanted, bool fullParse, const RepoConstants* constants = nullptr,
+                        bool defer = false) {
   FileOutcome out;
   thread_local std::string buffer;
   std::string_view text;
@@ -154,7 +228,7 @@ FileOutcome processFile(FolderCache& folders, const std::filesystem::path& root,
     return out;
   }
   std::sort(hits.begin(), hits.end());
-  const SourceFile file{entry.path, text, hits};
+  SourceFile file{entry.path, text, hits, constants};
   auto findings = analyzer.analyzeFile(file, matchers, out.notes);
   if (out.notes.skipped)
     out.status = FileStatus::NoParser;
@@ -164,8 +238,10 @@ FileOutcome processFile(FolderCache& folders, const std::filesystem::path& root,
   }
   out.findings = std::move(*findings);
 
-  EditSet edits;
-  for (Finding& f : out.findings) {
+  SharedEdits shared;
+  out.edits.resize(out.findings.size());
+  for (size_t i = 0; i < out.findings.size(); ++i) {
+    Finding& f = out.findings[i];
     if (f.action != Action::Rewrite || f.suppressed)
       continue;
     auto made = editsForFinding(f);
@@ -174,29 +250,117 @@ FileOutcome processFile(FolderCache& folders, const std::filesystem::path& root,
       f.reason = made.error().message;
       continue;
     }
-    for (Edit& e : *made) {
-      if (auto added = edits.add(std::move(e)); !added) {
-        // Two findings disagree about the same bytes: touch nothing in this file.
-        out.errors.push_back(
-            Error{added.error().message, entry.path, f.line, f.column, added.error().hint});
-        demoteAll(out.findings, "not rewritten: " + added.error().message);
-        return out;
+    for (const Edit& e : *made)
+      if (e.constant)
+        shared.demand(i, e);
+    out.edits[i] = std::move(*made);
+  }
+  if (defer || shared.needsRepository()) {
+    out.deferred = true;
+    out.text = std::string(text);
+    out.hits = std::move(hits);
+    return out;
+  }
+  finishFile(out, analyzer, file, shared.refused({}), {});
+  return out;
+}
+
+/// Decides the edits of deferred outcomes that land in constants (SharedEdits): a constant
+/// other files may see is edited only when no other file of its language family mentions it
+/// (files are read again for this, only when such an edit is pending). Then finishes those
+/// outcomes, each file getting the edits other files' findings make in it; a file whose edits
+/// are dropped takes back, with their findings, the edits others needed there.
+void settleConstants(std::deque<FileOutcome>& outcomes, const std::deque<WalkEntry>& found,
+                     const std::vector<WalkEntry>& walked, const std::filesystem::path& root,
+                     const std::map<std::string, size_t, std::less<>>& byPath,
+                     const std::function<const Analyzer*(const WalkEntry&)>& analyzerOf) {
+  SharedEdits shared;
+  std::vector<size_t> deferred;
+  for (size_t k = 0; k < outcomes.size(); ++k) {
+    if (!outcomes[k].deferred)
+      continue;
+    deferred.push_back(k);
+    for (size_t i = 0; i < outcomes[k].edits.size(); ++i)
+      for (const Edit& e : outcomes[k].edits[i])
+        if (e.constant)
+          shared.demand((uint64_t{k} << 32) | i, e);
+  }
+  if (deferred.empty())
+    return;
+  const auto family = [](std::string_view path) {
+    return path.ends_with(".py") ? 1 : path.ends_with(".java") || path.ends_with(".scala") ||
+                                               path.ends_with(".sc")
+                                           ? 2
+                                           : 0;
+  };
+  std::map<std::string, std::string, std::less<>> texts; // read once for the mention scan
+  const auto otherUses = [&](std::string_view name, const std::string& literalFile,
+                             const std::set<std::string>& asking) {
+    std::vector<std::string> out;
+    for (const WalkEntry& f : walked) {
+      if (asking.count(f.path) || family(f.path) != family(literalFile) || family(f.path) == 0)
+        continue;
+      auto it = texts.find(f.path);
+      if (it == texts.end())
+        it = texts.emplace(f.path, readText(root, f.path).value_or(std::string())).first;
+      // The defining file names the constant once where it defines it.
+      const bool uses = f.path == literalFile ? RepoConstants::usesIn(it->second, name) > 1
+                                              : RepoConstants::mentions(it->second, name);
+      if (uses)
+        out.push_back(f.path);
+    }
+    return out;
+  };
+  std::map<uint64_t, std::string> refused = shared.refused(otherUses);
+  // Route the edits that may be made; a finding whose edit lands in a file that is not being
+  // finished cannot be made.
+  for (bool again = true; again;) {
+    again = false;
+    std::map<std::string, std::vector<Edit>, std::less<>> incoming;
+    std::map<std::string, std::vector<uint64_t>, std::less<>> senders;
+    for (const size_t k : deferred) {
+      const FileOutcome& o = outcomes[k];
+      for (size_t i = 0; i < o.edits.size(); ++i) {
+        const uint64_t id = (uint64_t{k} << 32) | i;
+        if (refused.count(id) || o.findings[i].action != Action::Rewrite)
+          continue;
+        for (const Edit& e : o.edits[i]) {
+          if (e.file == found[k].path)
+            continue;
+          auto target = byPath.find(e.file);
+          if (target == byPath.end() || !outcomes[target->second].deferred) {
+            refused.emplace(id, "the change lands in " + e.file + ", which was not analyzed");
+            again = true;
+            break;
+          }
+          incoming[e.file].push_back(e);
+          senders[e.file].push_back(id);
+        }
       }
     }
+    if (again)
+      continue;
+    for (const size_t k : deferred) {
+      FileOutcome& o = outcomes[k];
+      const Analyzer* analyzer = analyzerOf(found[k]);
+      if (analyzer == nullptr)
+        continue;
+      std::map<uint64_t, std::string> mine;
+      for (const auto& [id, why] : refused)
+        if ((id >> 32) == k)
+          mine.emplace(id & 0xffffffffu, why);
+      const SourceFile file{found[k].path, o.text, o.hits};
+      const auto in = incoming.find(found[k].path);
+      const std::span<const Edit> edits =
+          in == incoming.end() ? std::span<const Edit>() : std::span<const Edit>(in->second);
+      if (finishFile(o, *analyzer, file, mine, edits))
+        continue;
+      for (const uint64_t id : senders[found[k].path])
+        again = refused.emplace(id, "not rewritten: the edits of " + found[k].path +
+                                        " were dropped").second ||
+                again;
+    }
   }
-  if (edits.empty())
-    return out;
-  std::string after = edits.apply(text);
-  std::vector<SourceEdit> applied;
-  for (const Edit& e : edits.edits())
-    applied.push_back(SourceEdit{e.offset, e.length, e.replacement});
-  if (auto verified = analyzer.verifyEdits(file, applied, after); !verified) {
-    out.rejected = true;
-    demoteAll(out.findings, "not rewritten: " + verified.error().message);
-    return out;
-  }
-  out.change = FileChange{entry.path, std::string(text), std::move(after)};
-  return out;
 }
 
 } // namespace
@@ -332,6 +496,45 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
   for (const Slot& slot : slots)
     if (slot.error)
       return *slot.error;
+
+  // Constants across files (docs/architecture.md, Safety), once every file is analyzed: files
+  // that met names they could not resolve are analyzed again with the constants other files
+  // define, and edits that land in a constant other files may see are decided with all its uses.
+  std::map<std::string, size_t, std::less<>> byPath;
+  for (size_t i = 0; i < found.size(); ++i)
+    byPath.emplace(found[i].path, i);
+  std::vector<RepoConstants::User> users;
+  for (size_t i = 0; i < found.size(); ++i)
+    if (!outcomes[i].notes.unresolved.empty())
+      if (auto text = readText(options.root, found[i].path))
+        users.push_back({found[i].path, std::move(*text), outcomes[i].notes.unresolved});
+  std::shared_ptr<const RepoConstants> repo;
+  if (!users.empty()) {
+    std::vector<std::string> paths;
+    for (const WalkEntry& f : (*walked)->files)
+      paths.push_back(f.path);
+    repo = RepoConstants::build(paths, users, [&](const std::string& path) {
+      std::optional<std::vector<FileConstant>> none;
+      auto at = byPath.find(path);
+      auto text = at == byPath.end() ? std::nullopt : readText(options.root, path);
+      const Analyzer* analyzer = text ? analyzerFor(found[at->second].language, dbtContext) : nullptr;
+      return analyzer ? analyzer->fileConstants(SourceFile{path, *text}) : none;
+    });
+    const std::vector<std::string> defining = repo->definingFiles();
+    std::set<std::string> again(defining.begin(), defining.end());
+    if (!again.empty())
+      for (const RepoConstants::User& u : users)
+        again.insert(u.path);
+    FolderCache folders;
+    for (const std::string& path : again) {
+      const size_t i = byPath.at(path);
+      if (const Analyzer* analyzer = analyzerFor(found[i].language, dbtContext))
+        outcomes[i] = processFile(folders, options.root, found[i], *analyzer, matchers, *prefilter,
+                                  true, options.fullParse, repo.get(), true);
+    }
+  }
+  settleConstants(outcomes, found, (*walked)->files, options.root, byPath,
+                  [&](const WalkEntry& e) { return analyzerFor(e.language, dbtContext); });
 
   // Results in path order, as the walk sorts its files.
   std::vector<size_t> order;

@@ -171,7 +171,9 @@ Expected<std::optional<Edit>> editForChange(const Finding& finding, const ValueE
   if (piece.constantUses < 0)
     return makeError("the change lands in " + piece.constant + "; change it there by hand",
                      "godwit edits only the file it analyzes");
-  if (!piece.constant.empty() && piece.constantUses != 1) {
+  // A constant whose references are known is decided with all of them (SharedEdits).
+  const bool tracked = !piece.constant.empty() && piece.useAt != LiteralPiece::kNoUse;
+  if (!piece.constant.empty() && !tracked && piece.constantUses != 1) {
     const std::string uses =
         piece.constantUses > 1
             ? "which is used " + std::to_string(piece.constantUses) + " times in this file"
@@ -199,7 +201,11 @@ Expected<std::optional<Edit>> editForChange(const Finding& finding, const ValueE
                      "change it by hand");
 
   Edit edit;
-  edit.file = finding.file;
+  edit.file = piece.file.empty() ? finding.file : piece.file;
+  if (tracked)
+    edit.constant = ConstantUse{piece.constant, piece.constantUses,
+                                piece.useFile.empty() ? finding.file : piece.useFile, piece.useAt,
+                                piece.shared || !piece.file.empty()};
   edit.offset = loc->begin;
   edit.length = loc->end - loc->begin;
   edit.replacement = std::move(*encoded);

@@ -280,9 +280,14 @@ std::optional<DecodedString> decodeTyped(TSNode node, std::string_view src,
     return std::nullopt;
   if (isType(node, "string_literal"))
     return decodeLiteral(node, src);
-  if (isType(node, "identifier")) {
-    if (const DecodedString* value = resolve(nodeText(node, src)))
-      return *value;
+  if (isType(node, "identifier"))
+    return resolve(nodeText(node, src), ts_node_start_byte(node));
+  if (isType(node, "field_access")) {
+    // `Tables.DATASET`: a static field of another class (RepoConstants).
+    const TSNode object = ts_node_child_by_field_name(node, "object", 6);
+    const TSNode name = ts_node_child_by_field_name(node, "field", 5);
+    if (!ts_node_is_null(object) && isType(object, "identifier") && !ts_node_is_null(name))
+      return resolve(nodeText(node, src), ts_node_start_byte(node));
     return std::nullopt;
   }
   if (isType(node, "parenthesized_expression"))

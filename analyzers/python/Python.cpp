@@ -250,9 +250,13 @@ std::optional<DecodedString> decodeTyped(TSNode node, std::string_view src,
         out.append(*value);
     return out;
   }
-  if (isType(node, "identifier")) {
-    if (const DecodedString* value = resolve(nodeText(node, src)))
-      return *value;
+  if (isType(node, "identifier"))
+    return resolve(nodeText(node, src), ts_node_start_byte(node));
+  if (isType(node, "attribute")) {
+    // `config.PROJECT`: a constant of another module (RepoConstants).
+    const TSNode object = field(node, "object");
+    if (!ts_node_is_null(object) && isType(object, "identifier"))
+      return resolve(nodeText(node, src), ts_node_start_byte(node));
     return std::nullopt;
   }
   if (isType(node, "parenthesized_expression"))

@@ -296,11 +296,8 @@ std::optional<DecodedString> decodeTyped(TSNode node, std::string_view src,
     return decodeString(node, src);
   if (isType(node, "interpolated_string_expression"))
     return decodeInterpolated(node, src, resolve);
-  if (isType(node, "identifier")) {
-    if (const DecodedString* value = resolve(nodeText(node, src)))
-      return *value;
-    return std::nullopt;
-  }
+  if (isType(node, "identifier"))
+    return resolve(nodeText(node, src), ts_node_start_byte(node));
   if (isType(node, "parenthesized_expression"))
     return decodeTyped(onlyNamedChild(node), src, resolve);
   if (isPlus(node, src)) {
@@ -331,6 +328,14 @@ std::optional<DecodedString> decodeTyped(TSNode node, std::string_view src,
       return unknown;
     }
     return stripMargin(*value, margin[1]);
+  }
+  if (isType(node, "field_expression")) {
+    // `Tables.Users`: a member of another object (RepoConstants).
+    const TSNode value = field(node, "value");
+    const TSNode member = field(node, "field");
+    if (!ts_node_is_null(value) && isType(value, "identifier") && !ts_node_is_null(member) &&
+        isType(member, "identifier"))
+      return resolve(nodeText(node, src), ts_node_start_byte(node));
   }
   return std::nullopt;
 }

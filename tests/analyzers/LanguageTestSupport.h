@@ -32,9 +32,13 @@ public:
     ts_parser_set_language(parser_, language.grammar());
     tree_ =
         ts_parser_parse_string(parser_, nullptr, src_.data(), static_cast<uint32_t>(src_.size()));
-    resolver_ = [this](std::string_view name) -> const DecodedString* {
+    resolver_ = [this](std::string_view name, uint32_t at) -> std::optional<DecodedString> {
       const auto it = constants_.find(name);
-      return it == constants_.end() ? nullptr : &it->second;
+      if (it == constants_.end())
+        return std::nullopt;
+      DecodedString used = it->second;
+      used.markUse(name, at);
+      return used;
     };
   }
   ~Snippet() {
