@@ -34,6 +34,12 @@ public:
       return notParsed(file, format_.display, scan.problems.front());
     FindingCollector out(file);
     const std::string context = std::string(format_.name) + ".string";
+    // A reference made only of a substituted value (HOCON `${path}`) is reported where that
+    // value is written.
+    const ReportedElsewhere atItsValue = [&](uint32_t lo, uint32_t hi) {
+      return std::any_of(scan.values.begin(), scan.values.end(),
+                         [&](const ConfigValue& v) { return v.begin <= lo && hi <= v.end; });
+    };
     for (const ConfigValue& v : scan.values) {
       const bool topic = nameSaysTopic(v.key);
       const ContextFor contextFor = [&](uint32_t, uint32_t, Finding& f) {
@@ -43,7 +49,7 @@ public:
           f.sink = Sink::Takes;
         }
       };
-      addValueFindings(out, v.value, v.begin, v.end, matchers, contextFor);
+      addValueFindings(out, v.value, v.begin, v.end, matchers, contextFor, atItsValue);
     }
     sortByOffset(out.findings());
     return std::move(out.findings());

@@ -1,6 +1,9 @@
 #include "analyzers/hocon/Hocon.h"
 
+#include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace godwit {
 namespace {
@@ -36,6 +39,8 @@ public:
     } else {
       fields('\0');
     }
+    if (ok())
+      resolveSubstitutions();
     return std::move(scan_);
   }
 
@@ -108,19 +113,59 @@ private:
       size_t size;
       ~Restore() { path.resize(size); }
     } restore{path_, depth};
+    // The field's whole path, for substitutions; empty when the key is not plain.
+    std::string path = keyPath(t_.substr(keyStart, i_ - keyStart));
+    if (!path.empty() && !prefix_.empty())
+      path = prefix_ + "." + path;
     skipBlanks();
-    if (i_ < n_ && t_[i_] == '{')
-      return object();
+    if (i_ < n_ && t_[i_] == '{') {
+      const std::string outer = prefix_;
+      prefix_ = path;
+      object();
+      prefix_ = outer;
+      definitions_[path].push_back(kNotAString); // an object: never a string's definition
+      return;
+    }
+    bool appends = false;
     if (i_ < n_ && (t_[i_] == '=' || t_[i_] == ':'))
       ++i_;
-    else if (t_.compare(i_, 2, "+=") == 0)
+    else if (t_.compare(i_, 2, "+=") == 0) {
       i_ += 2;
-    else
+      appends = true;
+    } else
       return fail(i_, "expected `=`, `:` or `{` after the key");
     skipSpace();
     if (i_ >= n_ || t_[i_] == '}' || t_[i_] == ',')
       return fail(i_, "expected a value");
+    const size_t before = scan_.values.size();
     value();
+    if (path.empty())
+      return;
+    const bool one = whole_ && !appends && scan_.values.size() == before + 1;
+    definitions_[path].push_back(one ? before : kNotAString);
+  }
+
+  /// `a.b."c"` as `a.b.c`; empty when a part is quoted with escapes or dots, or spaced.
+  static std::string keyPath(std::string_view key) {
+    while (!key.empty() && isBlank(key.back()))
+      key.remove_suffix(1);
+    std::string out;
+    for (size_t k = 0; k < key.size();) {
+      if (key[k] == '"') {
+        const size_t close = key.find('"', k + 1);
+        const std::string_view part = key.substr(k + 1, close - k - 1);
+        if (close == std::string_view::npos ||
+            part.find_first_of("\\.") != std::string_view::npos)
+          return {};
+        out += part;
+        k = close + 1;
+      } else if (isBlank(key[k])) {
+        return {};
+      } else {
+        out += key[k++];
+      }
+    }
+    return out;
   }
 
   bool atInclude() const {
@@ -243,6 +288,7 @@ private:
     current.key = path_;
     bool hasText = false;
     uint32_t blanks = i_;
+    whole_ = true;
     auto flush = [&] {
       if (hasText) {
         markPlaceholders(current.value);
@@ -262,6 +308,7 @@ private:
       if (isBreak(c) || c == ',' || c == '}' || c == ']' || atComment())
         break;
       if (c == '{' || c == '[') {
+        whole_ = false;
         flush();
         if (c == '{')
           object();
@@ -288,6 +335,10 @@ private:
           return fail(i_, "unterminated substitution `${`");
         i_ = close + 1;
         current.value.pushHole(start, i_);
+        // `${a.b}` (not `${?a.b}`): resolved once the whole file is read.
+        const std::string_view inner = t_.substr(start + 2, close - start - 2);
+        if (!inner.empty() && inner.find_first_of("?\" \t") == std::string_view::npos)
+          substitutions_.push_back({scan_.values.size(), start, std::string(inner)});
       } else if (isReserved(c)) {
         return fail(i_, "reserved character `" + std::string(1, c) +
                             "` outside quotes (quote the value)");
@@ -372,11 +423,56 @@ private:
     i_ = close + 3;
   }
 
+  /// Replaces each `${path}` hole whose path the file defines once, as a string, by that value:
+  /// a name built around a substitution is then matched whole. The value's bytes stay where
+  /// they are written: a change there is attention (code may read the key too).
+  void resolveSubstitutions() {
+    for (const Substitution& sub : substitutions_) {
+      auto def = definitions_.find(sub.path);
+      if (sub.value >= scan_.values.size() || def == definitions_.end() ||
+          def->second.size() != 1 || def->second.front() == kNotAString ||
+          def->second.front() == sub.value)
+        continue;
+      const DecodedString& with = scan_.values[def->second.front()].value;
+      DecodedString& in = scan_.values[sub.value].value;
+      DecodedString out;
+      uint16_t lastPiece = DecodedString::kNoPiece;
+      for (size_t k = 0; k < in.value.size(); ++k) {
+        if (in.piece[k] == DecodedString::kNoPiece) {
+          if (in.srcBegin[k] == sub.at) {
+            out.append(with, "the value of `" + sub.path + "`", -1);
+            lastPiece = DecodedString::kNoPiece;
+          } else {
+            out.pushHole(in.srcBegin[k], in.srcEnd[k]);
+          }
+          continue;
+        }
+        if (in.piece[k] != lastPiece) {
+          out.beginPiece(in.pieces[in.piece[k]]);
+          lastPiece = in.piece[k];
+        }
+        out.push(in.value[k], in.srcBegin[k], in.srcEnd[k]);
+      }
+      in = std::move(out);
+    }
+  }
+
+  struct Substitution {
+    size_t value; ///< Index of the value it is in.
+    uint32_t at;  ///< Source byte of its `${`.
+    std::string path;
+  };
+  static constexpr size_t kNotAString = SIZE_MAX;
+
   std::string_view t_;
   uint32_t n_;
   uint32_t i_ = 0;
   std::string path_; ///< The keys of the field being read, `.`-joined.
   ConfigScan scan_;
+  std::string prefix_;  ///< The path of the object being read.
+  bool whole_ = true;   ///< The last value() held no object or array.
+  std::map<std::string, std::vector<size_t>> definitions_; ///< path → value index per definition
+  std::vector<Substitution> substitutions_;
 };
 
 } // namespace

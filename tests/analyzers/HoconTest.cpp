@@ -54,6 +54,29 @@ TEST(HoconTest, RootBracesAndConcatenation) {
   EXPECT_EQ(scan.values[0].end, src.find(".t ") + 2);
 }
 
+TEST(HoconTest, SubstitutionsOfStringsDefinedOnceAreResolved) {
+  const std::string src = "bq { project = \"acme-prod\" }\n"
+                          "d = core_users\n"
+                          "twice = a\n"
+                          "twice = b\n"
+                          "obj { x = 1 }\n"
+                          "t = ${bq.project}.${d}\".user_profile_v1\"\n"
+                          "u = ${twice}-${obj}-${?ENV}-${missing}\n";
+  const ConfigScan scan = scanHocon(src);
+  EXPECT_EQ(test::firstProblem(scan), "");
+  const std::string hole = "<?>"; // how values() shows a hole
+  EXPECT_EQ(values(scan), (Strings{"acme-prod", "core_users", "a", "b", "1",
+                                   "acme-prod.core_users.user_profile_v1",
+                                   hole + "-" + hole + "-" + hole + "-" + hole}));
+  // The substituted bytes are the definition's, marked as written elsewhere.
+  const DecodedString& t = scan.values[5].value;
+  EXPECT_EQ(t.srcBegin[0], src.find("acme-prod"));
+  const LiteralPiece& project = t.pieces[t.piece[0]];
+  EXPECT_EQ(project.constant, "the value of `bq.project`");
+  EXPECT_LT(project.constantUses, 0);
+  EXPECT_TRUE(t.pieces[t.piece[t.value.size() - 1]].constant.empty());
+}
+
 TEST(HoconTest, QuotedEscapesAndTripleQuotes) {
   const std::string src = "a = \"x\\ty\\u0041\\\"\"\nb = \"\"\"raw \\n \"q\" \"\"\"\"\n";
   const ConfigScan scan = scanHocon(src);
