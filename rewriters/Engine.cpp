@@ -294,8 +294,25 @@ void settleConstants(std::deque<FileOutcome>& outcomes, const std::deque<WalkEnt
                                            : 0;
   };
   std::map<std::string, std::string, std::less<>> texts; // read once for the mention scan
+  // Another file reaches a constant only by naming its class, object or module too (a
+  // qualifier, an import, `extends`): `Tables` of Tables.java, `config` of config.py, the
+  // package of `__init__.py` and of a Scala `package.scala`.
+  const auto ownerOf = [](std::string_view path) {
+    const auto stem = [](std::string_view p) {
+      const size_t slash = p.rfind('/');
+      p = p.substr(slash == std::string_view::npos ? 0 : slash + 1);
+      return p.substr(0, p.find('.'));
+    };
+    std::string_view owner = stem(path);
+    if (owner == "__init__" || owner == "package") {
+      const size_t slash = path.rfind('/');
+      owner = slash == std::string_view::npos ? std::string_view() : stem(path.substr(0, slash));
+    }
+    return std::string(owner);
+  };
   const auto otherUses = [&](std::string_view name, const std::string& literalFile,
                              const std::set<std::string>& asking) {
+    const std::string owner = ownerOf(literalFile);
     std::vector<std::string> out;
     for (const WalkEntry& f : walked) {
       if (asking.count(f.path) || family(f.path) != family(literalFile) || family(f.path) == 0)
@@ -304,8 +321,10 @@ void settleConstants(std::deque<FileOutcome>& outcomes, const std::deque<WalkEnt
       if (it == texts.end())
         it = texts.emplace(f.path, readText(root, f.path).value_or(std::string())).first;
       // The defining file names the constant once where it defines it.
-      const bool uses = f.path == literalFile ? RepoConstants::usesIn(it->second, name) > 1
-                                              : RepoConstants::mentions(it->second, name);
+      const bool uses = f.path == literalFile
+                            ? RepoConstants::usesIn(it->second, name) > 1
+                            : RepoConstants::mentions(it->second, name) &&
+                                  (owner.empty() || RepoConstants::mentions(it->second, owner));
       if (uses)
         out.push_back(f.path);
     }

@@ -207,5 +207,28 @@ TEST(EngineTest, SplitScopeWithSeveralCandidatesForAPartIsAttention) {
   EXPECT_EQ(r.changes[0].path, "One.java");
 }
 
+TEST(EngineTest, AConstantOtherFilesMayUseIsEditedOnlyWhenNoneDoes) {
+  const std::string job = "TABLE = \"user_profile_v1\"\nQ = f\"acme-prod.core_users.{TABLE}\"\n";
+  {
+    // b.py has a TABLE of its own and does not name module `a`: not a use of a.TABLE.
+    TempDir dir;
+    dir.write("a.py", job);
+    dir.write("b.py", "TABLE = \"sessions\"\n");
+    const RunResult r = run(dir.path());
+    ASSERT_EQ(r.changes.size(), 1u);
+    EXPECT_EQ(r.changes[0].after, "TABLE = \"user_profile_v2\"\nQ = f\"acme-prod.core_users.{TABLE}\"\n");
+  }
+  {
+    TempDir dir;
+    dir.write("a.py", job);
+    dir.write("c.py", "import a\nprint(a.TABLE)\n");
+    const RunResult r = run(dir.path());
+    EXPECT_TRUE(r.changes.empty());
+    ASSERT_EQ(r.findings.size(), 1u);
+    EXPECT_EQ(r.findings[0].reason,
+              "the change lands in constant TABLE, which is also used in c.py; change it by hand");
+  }
+}
+
 } // namespace
 } // namespace godwit
