@@ -220,6 +220,10 @@ private:
   Expected<std::vector<std::string>> stringList(const Entry& e, std::string_view item,
                                                 std::string_view example) const;
   Expected<PullRequestSettings> parsePullRequest(const Entry& e) const;
+  Expected<RolloutSettings> parseRollout(const Entry& e) const;
+  Expected<RolloutWindow> parseWindow(const YAML::Node& node) const;
+  Expected<int64_t> integer(const Entry& e, int64_t minimum) const;
+  Expected<double> ratio(const Entry& e) const;
   Expected<void> parseDataset(const YAML::Node& node, std::vector<Located>& out) const;
   Expected<void> parseColumns(const Entry& e, DatasetKind kind, ColumnChanges& out) const;
   Expected<void> checkColumnName(const YAML::Node& node) const;
@@ -228,10 +232,16 @@ private:
   std::string path_;
 };
 
-const std::vector<std::string_view> kTopKeys{"apiVersion", "kind",    "name", "description",
-                                             "datasets",   "exclude", "docs", "pullRequest"};
+const std::vector<std::string_view> kTopKeys{"apiVersion",  "kind",        "name",
+                                             "description", "datasets",    "exclude",
+                                             "docs",        "pullRequest", "rollout"};
 const std::vector<std::string_view> kPullRequestKeys{"title", "body", "labels", "draft",
                                                      "reviewers"};
+const std::vector<std::string_view> kRolloutKeys{"waves",      "seed",       "gate",
+                                                 "prsPerHour", "maxOpenPRs", "maxOpenPRsPerOwner",
+                                                 "windows",    "deadline",   "notify"};
+const std::vector<std::string_view> kGateKeys{"timeout", "maxFailureRatio", "minMergedRatio"};
+const std::vector<std::string_view> kWindowKeys{"days", "start", "end", "rate"};
 const std::vector<std::string_view> kDatasetKeys{"kind", "from", "to", "columns"};
 const std::vector<std::string_view> kColumnKeys{"rename", "removed"};
 
@@ -423,6 +433,11 @@ Expected<Migration> MigrationParser::parse(std::string_view yaml) {
       if (!pr)
         return pr.error();
       migration.pullRequest = std::move(*pr);
+    } else if (e.key == "rollout") {
+      auto rollout = parseRollout(e);
+      if (!rollout)
+        return rollout.error();
+      migration.rollout = std::move(*rollout);
     }
   }
   if (!findEntry(*checked, "name"))
@@ -498,6 +513,275 @@ Expected<PullRequestSettings> MigrationParser::parsePullRequest(const Entry& e) 
     }
   }
   return pr;
+}
+
+Expected<int64_t> MigrationParser::integer(const Entry& e, int64_t minimum) const {
+  const std::string hint =
+      "e.g. `" + e.key + ": " + std::to_string(std::max<int64_t>(minimum, 10)) + "`";
+  if (!e.value.IsScalar() || e.value.Scalar().empty())
+    return at(valueAnchor(e), tick(e.key) + " must be a whole number", hint);
+  const std::string& text = e.value.Scalar();
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9' || value > (int64_t(1) << 40))
+      return at(e.value, tick(e.key) + " must be a whole number, not " + tick(text), hint);
+    value = value * 10 + (c - '0');
+  }
+  if (value < minimum)
+    return at(e.value, tick(e.key) + " must be at least " + std::to_string(minimum), hint);
+  return value;
+}
+
+Expected<double> MigrationParser::ratio(const Entry& e) const {
+  const std::string hint = "a number from 0 to 1, e.g. `" + e.key + ": 0.2`";
+  if (!e.value.IsScalar() || e.value.Scalar().empty())
+    return at(valueAnchor(e), tick(e.key) + " must be a number from 0 to 1", hint);
+  const std::string& text = e.value.Scalar();
+  char* end = nullptr;
+  errno = 0;
+  double value = std::strtod(text.c_str(), &end);
+  if (errno != 0 || end != text.c_str() + text.size() || !(value >= 0 && value <= 1))
+    return at(e.value, tick(e.key) + " must be a number from 0 to 1, not " + tick(text), hint);
+  return value;
+}
+
+namespace {
+
+/// `24h`, `90m`, `30s`, `2d` as seconds; nullopt when malformed or zero.
+std::optional<int64_t> parseDuration(const std::string& text) {
+  if (text.size() < 2)
+    return std::nullopt;
+  int64_t n = 0;
+  for (size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9' || n > (int64_t(1) << 32))
+      return std::nullopt;
+    n = n * 10 + (text[i] - '0');
+  }
+  const char unit = text.back();
+  const int64_t scale = unit == 's'   ? 1
+                        : unit == 'm' ? 60
+                        : unit == 'h' ? 3600
+                        : unit == 'd' ? 86400
+                                      : 0;
+  if (scale == 0 || n == 0)
+    return std::nullopt;
+  return n * scale;
+}
+
+/// `HH:MM` (24-hour) as minutes after midnight; `24:00` is allowed as an end.
+std::optional<int> parseClock(const std::string& text) {
+  if (text.size() != 5 || text[2] != ':')
+    return std::nullopt;
+  for (size_t i : {0, 1, 3, 4})
+    if (text[i] < '0' || text[i] > '9')
+      return std::nullopt;
+  const int h = (text[0] - '0') * 10 + (text[1] - '0');
+  const int m = (text[3] - '0') * 10 + (text[4] - '0');
+  if (m > 59 || h > 24 || (h == 24 && m != 0))
+    return std::nullopt;
+  return h * 60 + m;
+}
+
+/// A `YYYY-MM-DD` calendar date.
+bool isDate(const std::string& text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-')
+    return false;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (text[i] < '0' || text[i] > '9')
+      return false;
+  const int month = std::stoi(text.substr(5, 2));
+  const int day = std::stoi(text.substr(8, 2));
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+} // namespace
+
+Expected<RolloutWindow> MigrationParser::parseWindow(const YAML::Node& node) const {
+  const std::string example = "e.g. `- {days: [mon, tue], start: \"09:00\", end: \"17:00\", "
+                              "rate: 10/hour}`";
+  if (!node.IsMap())
+    return at(node, "a `windows` entry must be a mapping", example);
+  auto keys = entries(node, kWindowKeys, "in a rollout window");
+  if (!keys)
+    return keys.error();
+  static const std::vector<std::string_view> kDays{"sunday",   "monday", "tuesday", "wednesday",
+                                                   "thursday", "friday", "saturday"};
+  RolloutWindow window;
+  for (const Entry& k : *keys) {
+    if (k.key == "days") {
+      auto days = stringList(k, "day", "e.g. `days: [mon, tue, wed, thu, fri]`");
+      if (!days)
+        return days.error();
+      size_t i = 0;
+      for (const std::string& day : *days) {
+        const std::string d = lower(day);
+        auto found = std::find_if(kDays.begin(), kDays.end(), [&](std::string_view full) {
+          return d == full || (d.size() == 3 && full.substr(0, 3) == d);
+        });
+        if (found == kDays.end())
+          return at(k.value[i], "unknown day " + tick(day),
+                    "use a day's name or its first three letters, e.g. `mon` or `saturday`");
+        window.days.push_back(static_cast<int>(found - kDays.begin()));
+        ++i;
+      }
+    } else if (k.key == "start" || k.key == "end") {
+      auto text = scalar(k);
+      if (!text)
+        return text.error();
+      auto minute = parseClock(*text);
+      if (!minute || (k.key == "start" && *minute == 24 * 60))
+        return at(k.value, "invalid time " + tick(*text) + " in `" + k.key + "`",
+                  "write 24-hour UTC time as \"HH:MM\", e.g. `" + k.key + ": \"09:00\"`");
+      (k.key == "start" ? window.startMinute : window.endMinute) = *minute;
+    } else if (k.key == "rate") {
+      auto text = scalar(k);
+      if (!text)
+        return text.error();
+      const std::string hint = "write `N/hour` (or /minute, /second, /day), or `unlimited`";
+      if (*text != "unlimited") {
+        const size_t slash = text->find('/');
+        const std::string count = text->substr(0, slash);
+        const std::string unit = slash == std::string::npos ? "" : text->substr(slash + 1);
+        const int64_t period = unit == "second"   ? 1
+                               : unit == "minute" ? 60
+                               : unit == "hour"   ? 3600
+                               : unit == "day"    ? 86400
+                                                  : 0;
+        bool digits =
+            !count.empty() && count.size() < 7 &&
+            std::all_of(count.begin(), count.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (!digits || period == 0)
+          return at(k.value, "invalid rate " + tick(*text), hint);
+        window.rate = std::stoi(count);
+        window.ratePeriodSeconds = period;
+      }
+    }
+  }
+  if (window.endMinute <= window.startMinute)
+    return at(node, "a rollout window must end after it starts",
+              "windows are within one UTC day; split one that spans midnight in two");
+  return window;
+}
+
+Expected<RolloutSettings> MigrationParser::parseRollout(const Entry& e) const {
+  if (!e.value.IsMap())
+    return at(valueAnchor(e), "`rollout` must be a mapping",
+              "indent `waves:`, `gate:`, `prsPerHour:`, … under it (see docs/runner.md)");
+  auto keys = entries(e.value, kRolloutKeys, "in `rollout`");
+  if (!keys)
+    return keys.error();
+  RolloutSettings rollout;
+  for (const Entry& k : *keys) {
+    if (k.key == "waves") {
+      const std::string hint = "cumulative shares or counts, ending with the whole fleet, "
+                               "e.g. `waves: [5%, 25%, 100%]` or `waves: [10, 100, 100%]`";
+      if (!k.value.IsSequence() || k.value.size() == 0)
+        return at(valueAnchor(k), "`waves` must be a non-empty list", hint);
+      double lastPercent = 0, lastCount = 0;
+      for (const YAML::Node& item : k.value) {
+        std::string text = item.IsScalar() ? item.Scalar() : std::string();
+        WaveStep step;
+        step.percent = !text.empty() && text.back() == '%';
+        if (step.percent)
+          text.pop_back();
+        char* end = nullptr;
+        errno = 0;
+        step.value = text.empty() ? 0 : std::strtod(text.c_str(), &end);
+        bool ok = !text.empty() && errno == 0 && end == text.c_str() + text.size();
+        ok = ok &&
+             (step.percent ? step.value > 0 && step.value <= 100
+                           : step.value >= 1 && step.value == static_cast<int64_t>(step.value));
+        if (!ok)
+          return at(item, "invalid wave " + tick(item.IsScalar() ? item.Scalar() : "?"), hint);
+        // Later waves must cover more: compare shares with shares and counts with counts.
+        double& last = step.percent ? lastPercent : lastCount;
+        if (step.value <= last)
+          return at(item, "wave " + tick(item.Scalar()) + " does not grow the rollout", hint);
+        if (step.percent ? lastPercent == 100 : false)
+          return at(item, "no wave can follow one of 100%", hint);
+        last = step.value;
+        rollout.waves.push_back(step);
+      }
+      const WaveStep& final = rollout.waves.back();
+      if (!(final.percent && final.value == 100))
+        return at(k.value[k.value.size() - 1], "the last wave must be `100%`", hint);
+    } else if (k.key == "seed") {
+      auto seed = integer(k, 0);
+      if (!seed)
+        return seed.error();
+      rollout.seed = static_cast<uint64_t>(*seed);
+    } else if (k.key == "gate") {
+      if (!k.value.IsMap())
+        return at(valueAnchor(k), "`gate` must be a mapping",
+                  "indent `timeout:`, `maxFailureRatio:` or `minMergedRatio:` under it");
+      auto gate = entries(k.value, kGateKeys, "in `gate`");
+      if (!gate)
+        return gate.error();
+      for (const Entry& g : *gate) {
+        if (g.key == "timeout") {
+          auto text = scalar(g);
+          if (!text)
+            return text.error();
+          auto seconds = parseDuration(*text);
+          if (!seconds)
+            return at(g.value, "invalid duration " + tick(*text),
+                      "a number and a unit (s, m, h or d), e.g. `timeout: 24h`");
+          rollout.gateTimeoutSeconds = *seconds;
+        } else {
+          auto value = ratio(g);
+          if (!value)
+            return value.error();
+          if (g.key == "maxFailureRatio")
+            rollout.maxFailureRatio = *value;
+          else
+            rollout.minMergedRatio = *value;
+        }
+      }
+    } else if (k.key == "prsPerHour" || k.key == "maxOpenPRs" || k.key == "maxOpenPRsPerOwner") {
+      auto value = integer(k, 1);
+      if (!value)
+        return value.error();
+      const int n = static_cast<int>(std::min<int64_t>(*value, 1 << 30));
+      (k.key == "prsPerHour"   ? rollout.prsPerHour
+       : k.key == "maxOpenPRs" ? rollout.maxOpenPRs
+                               : rollout.maxOpenPRsPerOwner) = n;
+    } else if (k.key == "windows") {
+      if (!k.value.IsSequence())
+        return at(valueAnchor(k), "`windows` must be a list",
+                  "e.g. `windows: [{days: [mon, tue], start: \"09:00\", end: \"17:00\"}]`");
+      for (const YAML::Node& item : k.value) {
+        auto window = parseWindow(item);
+        if (!window)
+          return window.error();
+        rollout.windows.push_back(std::move(*window));
+      }
+    } else if (k.key == "deadline") {
+      auto text = scalar(k);
+      if (!text)
+        return text.error();
+      if (!isDate(*text))
+        return at(k.value, "invalid deadline " + tick(*text),
+                  "write a date as YYYY-MM-DD, e.g. `deadline: 2027-06-30`");
+      rollout.deadline = *text;
+    } else if (k.key == "notify") {
+      if (!k.value.IsMap())
+        return at(valueAnchor(k), "`notify` must be a mapping",
+                  "e.g. `notify: {webhook: https://hooks.example.com/godwit}`");
+      auto notify = entries(k.value, {"webhook"}, "in `notify`");
+      if (!notify)
+        return notify.error();
+      for (const Entry& n : *notify) {
+        auto url = scalar(n);
+        if (!url)
+          return url.error();
+        if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0)
+          return at(n.value, "`webhook` must be an http:// or https:// URL, not " + tick(*url),
+                    "e.g. `webhook: https://hooks.example.com/godwit`");
+        rollout.notifyWebhook = *url;
+      }
+    }
+  }
+  return rollout;
 }
 
 Expected<void> MigrationParser::parseDataset(const YAML::Node& node,

@@ -3,6 +3,7 @@
 
 #include "rules/Expected.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,39 @@ struct PullRequestSettings {
   std::vector<std::string> reviewers; ///< Logins, or `org/team` for teams.
 };
 
+/// One step of `rollout.waves`: how much of the fleet is rolled out once the wave is done,
+/// cumulative: a share (`25%`) or a count (`10`).
+struct WaveStep {
+  bool percent = false;
+  double value = 0; ///< A percentage in (0, 100], or a count >= 1.
+};
+
+/// One entry of `rollout.windows` (Sourcegraph's rollout windows): when pull requests may be
+/// opened, in UTC, and how many.
+struct RolloutWindow {
+  std::vector<int> days;   ///< 0 = Sunday … 6 = Saturday; empty means every day.
+  int startMinute = 0;     ///< Minutes after 00:00 UTC, inclusive (`start: "09:00"`).
+  int endMinute = 24 * 60; ///< Minutes after 00:00 UTC, exclusive (`end: "17:00"`).
+  std::optional<int> rate; ///< Pull requests per `ratePeriodSeconds`; nullopt means unlimited.
+  int64_t ratePeriodSeconds = 3600;
+};
+
+/// The optional `rollout:` section: how `godwit-runner` rolls the migration out over a fleet
+/// (docs/runner.md).
+struct RolloutSettings {
+  std::vector<WaveStep> waves;        ///< Empty means one wave of every repository.
+  uint64_t seed = 0;                  ///< Spreads owners across waves.
+  int64_t gateTimeoutSeconds = 86400; ///< `gate.timeout`: how long a gate waits for CI.
+  double maxFailureRatio = 0.2;       ///< `gate.maxFailureRatio`: above it, the campaign pauses.
+  std::optional<double> minMergedRatio; ///< `gate.minMergedRatio`: below it at the timeout, pause.
+  std::optional<int> prsPerHour;        ///< Pull requests opened per rolling hour.
+  std::optional<int> maxOpenPRs;        ///< Bot pull requests open at once.
+  std::optional<int> maxOpenPRsPerOwner; ///< Bot pull requests open at once per owning team.
+  std::vector<RolloutWindow> windows;    ///< Empty means any time.
+  std::string deadline;                  ///< `YYYY-MM-DD`; empty means none.
+  std::string notifyWebhook;             ///< `notify.webhook`: URL for JSON POSTs; may be empty.
+};
+
 /// A validated migration file.
 struct Migration {
   std::string path; ///< The file it was read from, as given.
@@ -60,6 +94,7 @@ struct Migration {
   std::vector<std::string> exclude; ///< Globs of paths (relative to the scanned root) to skip.
   std::string docs;                 ///< URL of the migration's documentation; may be empty.
   std::optional<PullRequestSettings> pullRequest;
+  std::optional<RolloutSettings> rollout;
 };
 
 /// Parses and validates migration YAML; errors carry `path`, line and column and a fix hint.
