@@ -83,6 +83,58 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
   BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 )sql";
 
+// Version 2: fleet campaigns (godwit-runner).
+const char* kSchemaV2 = R"sql(
+CREATE INDEX events_by_kind ON events(migration, kind, at);
+CREATE TABLE campaigns (
+  name             TEXT PRIMARY KEY,
+  migration_path   TEXT NOT NULL DEFAULT '',
+  migration_digest TEXT NOT NULL DEFAULT '',
+  state            TEXT NOT NULL CHECK (state IN ('running', 'paused', 'done', 'rolled-back')),
+  pause_reason     TEXT NOT NULL DEFAULT '',
+  dry_run          INTEGER NOT NULL DEFAULT 0,
+  created_at       TEXT NOT NULL,
+  updated_at       TEXT NOT NULL
+);
+CREATE TABLE campaign_waves (
+  campaign   TEXT NOT NULL REFERENCES campaigns(name) ON DELETE CASCADE,
+  number     INTEGER NOT NULL CHECK (number >= 1),
+  state      TEXT NOT NULL CHECK (state IN ('pending', 'running', 'gated', 'passed')),
+  started_at TEXT NOT NULL DEFAULT '',
+  gated_at   TEXT NOT NULL DEFAULT '',
+  passed_at  TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (campaign, number)
+);
+CREATE TABLE campaign_repos (
+  campaign         TEXT NOT NULL REFERENCES campaigns(name) ON DELETE CASCADE,
+  full_name        TEXT NOT NULL,
+  repository_id    INTEGER NOT NULL DEFAULT 0,
+  clone_url        TEXT NOT NULL DEFAULT '',
+  owner            TEXT NOT NULL DEFAULT '',
+  tier             INTEGER NOT NULL DEFAULT 0,
+  wave             INTEGER NOT NULL,
+  position         INTEGER NOT NULL,
+  wave_reason      TEXT NOT NULL DEFAULT '',
+  state            TEXT NOT NULL,
+  note             TEXT NOT NULL DEFAULT '',
+  pull_request     INTEGER NOT NULL DEFAULT 0,
+  pull_request_url TEXT NOT NULL DEFAULT '',
+  head_sha         TEXT NOT NULL DEFAULT '',
+  ci               TEXT NOT NULL DEFAULT '',
+  files_changed    INTEGER NOT NULL DEFAULT 0,
+  rewrites         INTEGER NOT NULL DEFAULT 0,
+  attention        INTEGER NOT NULL DEFAULT 0,
+  attention_items  TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(attention_items)),
+  analyzed_base    TEXT NOT NULL DEFAULT '',
+  analyzed_digest  TEXT NOT NULL DEFAULT '',
+  publishing_since TEXT NOT NULL DEFAULT '',
+  failures         INTEGER NOT NULL DEFAULT 0,
+  updated_at       TEXT NOT NULL,
+  PRIMARY KEY (campaign, full_name)
+);
+CREATE INDEX campaign_repos_by_wave ON campaign_repos(campaign, wave, position);
+)sql";
+
 std::string nowUtc() {
   using namespace std::chrono;
   auto now = system_clock::now();
@@ -206,6 +258,41 @@ RunRecord readRun(const Stmt& s) {
   return r;
 }
 
+const char* kCampaignRepoColumns =
+    "SELECT campaign, full_name, repository_id, clone_url, owner, tier, wave, position, "
+    "wave_reason, state, note, pull_request, pull_request_url, head_sha, ci, files_changed, "
+    "rewrites, attention, attention_items, analyzed_base, analyzed_digest, publishing_since, "
+    "failures, updated_at FROM campaign_repos ";
+
+CampaignRepoRecord readCampaignRepo(const Stmt& s) {
+  CampaignRepoRecord r;
+  r.campaign = s.text(0);
+  r.fullName = s.text(1);
+  r.repositoryId = s.integer(2);
+  r.cloneUrl = s.text(3);
+  r.owner = s.text(4);
+  r.tier = static_cast<int>(s.integer(5));
+  r.wave = static_cast<int>(s.integer(6));
+  r.position = static_cast<int>(s.integer(7));
+  r.waveReason = s.text(8);
+  r.state = s.text(9);
+  r.note = s.text(10);
+  r.pullRequest = s.integer(11);
+  r.pullRequestUrl = s.text(12);
+  r.headSha = s.text(13);
+  r.ci = s.text(14);
+  r.filesChanged = s.integer(15);
+  r.rewrites = s.integer(16);
+  r.attention = s.integer(17);
+  r.attentionItems = s.text(18);
+  r.analyzedBase = s.text(19);
+  r.analyzedDigest = s.text(20);
+  r.publishingSince = s.text(21);
+  r.failures = static_cast<int>(s.integer(22));
+  r.updatedAt = s.text(23);
+  return r;
+}
+
 } // namespace
 
 std::filesystem::path defaultStorePath() {
@@ -217,7 +304,7 @@ std::filesystem::path defaultStorePath() {
 }
 
 const std::vector<std::string>& SqliteStore::schemaMigrations() {
-  static const std::vector<std::string> steps = {kSchemaV1};
+  static const std::vector<std::string> steps = {kSchemaV1, kSchemaV2};
   return steps;
 }
 
@@ -530,6 +617,160 @@ Expected<std::vector<EventRecord>> SqliteStore::events(const std::string& migrat
   }
   if (rc != SQLITE_DONE)
     return dbError("cannot read events");
+  return out;
+}
+
+Expected<int64_t> SqliteStore::countEvents(const std::string& migration, const std::string& kind,
+                                           const std::string& since) {
+  Stmt s(db_, "SELECT count(*) FROM events WHERE migration = ?1 AND kind = ?2 AND at >= ?3");
+  s.bind(1, migration).bind(2, kind).bind(3, since);
+  if (s.step() != SQLITE_ROW)
+    return dbError("cannot count events " + kind);
+  return s.integer(0);
+}
+
+Expected<void> SqliteStore::saveCampaign(const CampaignRecord& c) {
+  const std::string now = nowUtc();
+  Stmt s(db_, "INSERT INTO campaigns (name, migration_path, migration_digest, state, pause_reason, "
+              "dry_run, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+              "ON CONFLICT(name) DO UPDATE SET migration_path = excluded.migration_path, "
+              "migration_digest = excluded.migration_digest, state = excluded.state, "
+              "pause_reason = excluded.pause_reason, dry_run = excluded.dry_run, "
+              "updated_at = excluded.updated_at");
+  s.bind(1, c.name)
+      .bind(2, c.migrationPath)
+      .bind(3, c.migrationDigest)
+      .bind(4, c.state)
+      .bind(5, c.pauseReason)
+      .bind(6, int64_t(c.dryRun ? 1 : 0))
+      .bind(7, c.createdAt.empty() ? now : c.createdAt)
+      .bind(8, now);
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot save campaign " + c.name);
+  return {};
+}
+
+Expected<std::optional<CampaignRecord>> SqliteStore::campaign(const std::string& name) {
+  Stmt s(db_, "SELECT name, migration_path, migration_digest, state, pause_reason, dry_run, "
+              "created_at, updated_at FROM campaigns WHERE name = ?1");
+  s.bind(1, name);
+  const int rc = s.step();
+  if (rc == SQLITE_DONE)
+    return std::optional<CampaignRecord>();
+  if (rc != SQLITE_ROW)
+    return dbError("cannot read campaign " + name);
+  CampaignRecord c;
+  c.name = s.text(0);
+  c.migrationPath = s.text(1);
+  c.migrationDigest = s.text(2);
+  c.state = s.text(3);
+  c.pauseReason = s.text(4);
+  c.dryRun = s.integer(5) != 0;
+  c.createdAt = s.text(6);
+  c.updatedAt = s.text(7);
+  return std::optional<CampaignRecord>(std::move(c));
+}
+
+Expected<void> SqliteStore::deleteCampaignPlan(const std::string& name) {
+  if (Expected<void> b = exec("BEGIN IMMEDIATE"); !b)
+    return b;
+  for (const char* sql : {"DELETE FROM campaign_repos WHERE campaign = ?1",
+                          "DELETE FROM campaign_waves WHERE campaign = ?1",
+                          "DELETE FROM campaigns WHERE name = ?1"}) {
+    Stmt s(db_, sql);
+    s.bind(1, name);
+    if (s.step() != SQLITE_DONE) {
+      Error e = dbError("cannot remove the plan of campaign " + name);
+      (void)exec("ROLLBACK");
+      return e;
+    }
+  }
+  return exec("COMMIT");
+}
+
+Expected<void> SqliteStore::saveWave(const WaveRecord& w) {
+  Stmt s(db_, "INSERT OR REPLACE INTO campaign_waves (campaign, number, state, started_at, "
+              "gated_at, passed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  s.bind(1, w.campaign)
+      .bind(2, int64_t(w.number))
+      .bind(3, w.state)
+      .bind(4, w.startedAt)
+      .bind(5, w.gatedAt)
+      .bind(6, w.passedAt);
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot save wave " + std::to_string(w.number) + " of " + w.campaign);
+  return {};
+}
+
+Expected<std::vector<WaveRecord>> SqliteStore::waves(const std::string& campaign) {
+  Stmt s(db_, "SELECT campaign, number, state, started_at, gated_at, passed_at "
+              "FROM campaign_waves WHERE campaign = ?1 ORDER BY number");
+  s.bind(1, campaign);
+  std::vector<WaveRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    WaveRecord w;
+    w.campaign = s.text(0);
+    w.number = static_cast<int>(s.integer(1));
+    w.state = s.text(2);
+    w.startedAt = s.text(3);
+    w.gatedAt = s.text(4);
+    w.passedAt = s.text(5);
+    out.push_back(std::move(w));
+  }
+  if (rc != SQLITE_DONE)
+    return dbError("cannot read the waves of " + campaign);
+  return out;
+}
+
+Expected<void> SqliteStore::saveCampaignRepo(const CampaignRepoRecord& r) {
+  Stmt s(db_,
+         "INSERT OR REPLACE INTO campaign_repos (campaign, full_name, repository_id, clone_url, "
+         "owner, tier, wave, position, wave_reason, state, note, pull_request, pull_request_url, "
+         "head_sha, ci, files_changed, rewrites, attention, attention_items, analyzed_base, "
+         "analyzed_digest, publishing_since, failures, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+         "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+         "?24)");
+  s.bind(1, r.campaign)
+      .bind(2, r.fullName)
+      .bind(3, r.repositoryId)
+      .bind(4, r.cloneUrl)
+      .bind(5, r.owner)
+      .bind(6, int64_t(r.tier))
+      .bind(7, int64_t(r.wave))
+      .bind(8, int64_t(r.position))
+      .bind(9, r.waveReason)
+      .bind(10, r.state)
+      .bind(11, r.note)
+      .bind(12, r.pullRequest)
+      .bind(13, r.pullRequestUrl)
+      .bind(14, r.headSha)
+      .bind(15, r.ci)
+      .bind(16, r.filesChanged)
+      .bind(17, r.rewrites)
+      .bind(18, r.attention)
+      .bind(19, r.attentionItems.empty() ? std::string("[]") : r.attentionItems)
+      .bind(20, r.analyzedBase)
+      .bind(21, r.analyzedDigest)
+      .bind(22, r.publishingSince)
+      .bind(23, int64_t(r.failures))
+      .bind(24, nowUtc());
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot save " + r.fullName + " of campaign " + r.campaign);
+  return {};
+}
+
+Expected<std::vector<CampaignRepoRecord>> SqliteStore::campaignRepos(const std::string& campaign) {
+  Stmt s(db_, (std::string(kCampaignRepoColumns) +
+               "WHERE campaign = ?1 ORDER BY wave, position, full_name")
+                  .c_str());
+  s.bind(1, campaign);
+  std::vector<CampaignRepoRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back(readCampaignRepo(s));
+  if (rc != SQLITE_DONE)
+    return dbError("cannot read the repositories of " + campaign);
   return out;
 }
 

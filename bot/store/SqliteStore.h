@@ -51,6 +51,15 @@ public:
   Expected<int64_t> appendEvent(const EventRecord& event) override;
   Expected<std::vector<EventRecord>> events(const std::string& migration,
                                             int64_t repositoryId = 0) override;
+  Expected<int64_t> countEvents(const std::string& migration, const std::string& kind,
+                                const std::string& since) override;
+  Expected<void> saveCampaign(const CampaignRecord& campaign) override;
+  Expected<std::optional<CampaignRecord>> campaign(const std::string& name) override;
+  Expected<void> deleteCampaignPlan(const std::string& name) override;
+  Expected<void> saveWave(const WaveRecord& wave) override;
+  Expected<std::vector<WaveRecord>> waves(const std::string& campaign) override;
+  Expected<void> saveCampaignRepo(const CampaignRepoRecord& repo) override;
+  Expected<std::vector<CampaignRepoRecord>> campaignRepos(const std::string& campaign) override;
 
 private:
   SqliteStore(sqlite3* db, std::filesystem::path file);

@@ -84,6 +84,56 @@ struct EventRecord {
   std::string details = "{}"; ///< A JSON object; never holds a token.
 };
 
+/// A campaign: one migration rolled out over a fleet by `godwit-runner` (docs/runner.md).
+struct CampaignRecord {
+  std::string name;            ///< The migration's name. Key.
+  std::string migrationPath;   ///< The migration file as given when it was planned.
+  std::string migrationDigest; ///< Digest of the migration's text the plan was made from.
+  std::string state = "running"; ///< `running`, `paused`, `done` or `rolled-back`.
+  std::string pauseReason;       ///< Why it is paused; empty unless paused.
+  bool dryRun = false;   ///< Made by `sweep --dry-run`: what would happen; a real sweep replans.
+  std::string createdAt; ///< UTC, ISO 8601; set by the store when empty.
+  std::string updatedAt; ///< Set by the store.
+};
+
+/// One wave of a campaign's plan.
+struct WaveRecord {
+  std::string campaign;
+  int number = 0;                ///< 1-based.
+  std::string state = "pending"; ///< `pending`, `running`, `gated` (waiting for CI) or `passed`.
+  std::string startedAt;         ///< When its first repository was taken up.
+  std::string gatedAt;           ///< When every repository of it reached a final state.
+  std::string passedAt;          ///< When its gate passed.
+};
+
+/// One repository of a campaign, with its place in the plan and where it is.
+struct CampaignRepoRecord {
+  std::string campaign;
+  std::string fullName;     ///< Key with `campaign`: the name as planned (renames update it).
+  int64_t repositoryId = 0; ///< The code host's id, once asked.
+  std::string cloneUrl;     ///< When the inventory knew it (else the code host's).
+  std::string owner;        ///< The owning team.
+  int tier = 0;
+  int wave = 0;             ///< 1-based.
+  int position = 0;         ///< Order in the plan.
+  std::string waveReason;   ///< Why it is in its wave.
+  std::string state = "pending"; ///< A RepoState spelling (bot/fleet/RepoState.h).
+  std::string note;              ///< Why it is in its state (budget, error, opt-out reason).
+  int64_t pullRequest = 0;       ///< Number; 0 when none.
+  std::string pullRequestUrl;
+  std::string headSha;        ///< The bot branch tip whose CI the gate reads.
+  std::string ci;             ///< `success`, `pending`, `failure`; empty when not asked.
+  int64_t filesChanged = 0;   ///< From the last analysis.
+  int64_t rewrites = 0;
+  int64_t attention = 0;
+  std::string attentionItems; ///< JSON array of `file:line:col: reason` strings.
+  std::string analyzedBase;   ///< The default-branch tip the last analysis read.
+  std::string analyzedDigest; ///< The migration digest of the last analysis.
+  std::string publishingSince; ///< Set while a pull request is being opened; counts as open.
+  int failures = 0;            ///< Consecutive failed attempts.
+  std::string updatedAt;       ///< Set by the store.
+};
+
 /// Where the bot keeps its record. Implementations: SqliteStore (default); others may follow.
 class Store {
 public:
@@ -120,6 +170,25 @@ public:
   /// The events of `migration` (all when empty) in order; `repositoryId` 0 means any.
   virtual Expected<std::vector<EventRecord>> events(const std::string& migration,
                                                     int64_t repositoryId = 0) = 0;
+  /// How many events of `migration` have `kind` and happened at or after `since` (ISO 8601).
+  virtual Expected<int64_t> countEvents(const std::string& migration, const std::string& kind,
+                                        const std::string& since) = 0;
+
+  /// Inserts or updates a campaign (by name).
+  virtual Expected<void> saveCampaign(const CampaignRecord& campaign) = 0;
+  /// The campaign `name`, if any.
+  virtual Expected<std::optional<CampaignRecord>> campaign(const std::string& name) = 0;
+  /// Removes a campaign's plan (campaign, waves, repositories; events stay): a dry run's, before
+  /// a real sweep replans.
+  virtual Expected<void> deleteCampaignPlan(const std::string& name) = 0;
+  /// Inserts or updates a wave (by campaign and number).
+  virtual Expected<void> saveWave(const WaveRecord& wave) = 0;
+  /// The waves of `campaign` by number.
+  virtual Expected<std::vector<WaveRecord>> waves(const std::string& campaign) = 0;
+  /// Inserts or updates a campaign repository (by campaign and full name).
+  virtual Expected<void> saveCampaignRepo(const CampaignRepoRecord& repo) = 0;
+  /// The repositories of `campaign` in plan order (wave, position).
+  virtual Expected<std::vector<CampaignRepoRecord>> campaignRepos(const std::string& campaign) = 0;
 };
 
 } // namespace godwit
