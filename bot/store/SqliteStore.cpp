@@ -760,6 +760,16 @@ Expected<void> SqliteStore::saveCampaignRepo(const CampaignRepoRecord& r) {
   return {};
 }
 
+Expected<int64_t> SqliteStore::countOpenPullRequests(const std::string& campaign,
+                                                    const std::string& owner) {
+  Stmt s(db_, "SELECT count(*) FROM campaign_repos WHERE campaign = ?1 AND (?2 = '' OR owner = ?2) "
+              "AND (state IN ('open', 'human-edited') OR publishing_since != '')");
+  s.bind(1, campaign).bind(2, owner);
+  if (s.step() != SQLITE_ROW)
+    return dbError("cannot count the open pull requests of " + campaign);
+  return s.integer(0);
+}
+
 Expected<std::vector<CampaignRepoRecord>> SqliteStore::campaignRepos(const std::string& campaign) {
   Stmt s(db_, (std::string(kCampaignRepoColumns) +
                "WHERE campaign = ?1 ORDER BY wave, position, full_name")

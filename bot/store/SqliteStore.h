@@ -59,6 +59,8 @@ public:
   Expected<void> saveWave(const WaveRecord& wave) override;
   Expected<std::vector<WaveRecord>> waves(const std::string& campaign) override;
   Expected<void> saveCampaignRepo(const CampaignRepoRecord& repo) override;
+  Expected<int64_t> countOpenPullRequests(const std::string& campaign,
+                                          const std::string& owner) override;
   Expected<std::vector<CampaignRepoRecord>> campaignRepos(const std::string& campaign) override;
 
 private:

@@ -187,6 +187,10 @@ public:
   virtual Expected<std::vector<WaveRecord>> waves(const std::string& campaign) = 0;
   /// Inserts or updates a campaign repository (by campaign and full name).
   virtual Expected<void> saveCampaignRepo(const CampaignRepoRecord& repo) = 0;
+  /// How many repositories of `campaign` (of `owner`, when not empty) have a bot pull request
+  /// open (`open`, `human-edited`) or being opened (`publishingSince` set).
+  virtual Expected<int64_t> countOpenPullRequests(const std::string& campaign,
+                                                  const std::string& owner) = 0;
   /// The repositories of `campaign` in plan order (wave, position).
   virtual Expected<std::vector<CampaignRepoRecord>> campaignRepos(const std::string& campaign) = 0;
 };

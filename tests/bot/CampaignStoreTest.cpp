@@ -102,8 +102,18 @@ TEST_P(CampaignStoreTest, WavesAndReposComeBackInPlanOrder) {
   EXPECT_EQ((*repos)[0].publishingSince, "2026-12-02T10:00:00.000Z");
   EXPECT_EQ((*repos)[1].attentionItems, "[]");
 
+  CampaignRepoRecord c2 = repo("acme/c", 2, 0);
+  c2.owner = "team-b";
+  c2.state = "human-edited";
+  ASSERT_TRUE(store->saveCampaignRepo(c2));
+  EXPECT_EQ(*store->countOpenPullRequests("m", ""), 2);
+  EXPECT_EQ(*store->countOpenPullRequests("m", "team-a"), 1);
+  EXPECT_EQ(*store->countOpenPullRequests("m", "team-c"), 0);
+
   a.state = "merged";
+  a.publishingSince.clear();
   ASSERT_TRUE(store->saveCampaignRepo(a));
+  EXPECT_EQ(*store->countOpenPullRequests("m", "team-a"), 0);
   EXPECT_EQ((*store->campaignRepos("m"))[0].state, "merged");
   EXPECT_EQ(store->campaignRepos("m")->size(), 3u);
 }
