@@ -250,20 +250,39 @@ Expected<LifecycleResult> LifecycleRun::execute() {
   result_.baseSha = **tip;
 
   say("analyzing " + shortSha(result_.baseSha));
+  bool optedOut = false;
   Expected<RunResult> analyzed = [&]() -> Expected<RunResult> {
     Expected<Checkout> checkout = ws->checkout(result_.baseSha);
     if (!checkout)
       return checkout.error();
     RunOptions runOptions = options_.run;
     runOptions.root = checkout->path();
+    if (options_.prepare) {
+      Expected<bool> proceed = options_.prepare(checkout->path(), runOptions, prOptions_);
+      if (!proceed)
+        return proceed.error();
+      if (!*proceed) {
+        optedOut = true;
+        return RunResult{};
+      }
+    }
     return runMigration(migration_, runOptions);
   }();
   if (!analyzed)
     return fail(analyzed.error());
+  if (optedOut) {
+    act("leave " + repo_.fullName + " alone: it opts out");
+    record_.reconcile = ReconcileState::Completed;
+    return finish(LifecycleOutcome::OptedOut);
+  }
   const RunResult& run = *analyzed;
   result_.filesChanged = run.changes.size();
   result_.rewrites = countRewrites(run);
   result_.attention = countAttention(run);
+  for (const Finding& f : run.findings)
+    if (f.action == Action::Attention && !f.suppressed)
+      result_.attentionItems.push_back(f.file + ":" + std::to_string(f.line) + ":" +
+                                       std::to_string(f.column) + ": " + f.reason);
   result_.fileErrors = run.errors;
   if (options_.dryRun)
     result_.patch = renderPatch(run.changes);
@@ -317,6 +336,17 @@ Expected<LifecycleResult> LifecycleRun::execute() {
 
   if (*branch && (*branch)->humanEdited)
     return stopForHumanEdit(open, **branch);
+
+  if (!open && options_.mayOpen && !options_.dryRun) {
+    Expected<bool> may = options_.mayOpen(repo_);
+    if (!may)
+      return fail(may.error());
+    if (!*may) {
+      record_.reconcile = ReconcileState::Queued;
+      say("a pull request is due; waiting for budget");
+      return finish(LifecycleOutcome::Deferred);
+    }
+  }
 
   Expected<std::string> tree = ws->patchedTree(result_.baseSha, run.changes);
   if (!tree)
@@ -536,6 +566,10 @@ std::string_view toString(LifecycleOutcome outcome) {
     return "closed-by-human";
   case LifecycleOutcome::Failed:
     return "failed";
+  case LifecycleOutcome::Deferred:
+    return "deferred";
+  case LifecycleOutcome::OptedOut:
+    return "opted-out";
   }
   return "unknown";
 }

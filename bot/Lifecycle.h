@@ -31,6 +31,15 @@ struct LifecycleOptions {
   /// Replaces the options from the migration's `pullRequest:` section (e.g. from CLI flags).
   std::optional<PullRequestOptions> pullRequest;
   std::function<void(const std::string&)> progress; ///< Progress lines; may be empty.
+  /// Called on the checkout before the analysis: may narrow the run (excludes) and change the
+  /// pull request (reviewers). False leaves the repository alone (outcome OptedOut). May be empty.
+  std::function<Expected<bool>(const std::filesystem::path& checkout, RunOptions& run,
+                               PullRequestOptions& pullRequest)>
+      prepare;
+  /// Asked before the bot pushes the branch of a pull request it is about to open (never for one
+  /// that is open already). False stops the run with nothing pushed (outcome Deferred); the fleet
+  /// runner's limits decide here. Empty means always.
+  std::function<Expected<bool>(const Repository& repo)> mayOpen;
 };
 
 /// What a run ended with.
@@ -45,6 +54,8 @@ enum class LifecycleOutcome {
   HumanEdited,   ///< Someone else committed to the branch: the bot leaves it alone.
   ClosedByHuman, ///< A person closed the pull request unmerged: never reopened.
   Failed,        ///< Failed too often; skipped until retried.
+  Deferred,      ///< A pull request is due but `mayOpen` said not now; nothing was pushed.
+  OptedOut,      ///< `prepare` said to leave the repository alone.
 };
 
 /// The outcome's name as printed and stored (e.g. `closed-by-human`).
@@ -64,6 +75,7 @@ struct LifecycleResult {
   size_t filesChanged = 0;
   size_t rewrites = 0;
   size_t attention = 0;
+  std::vector<std::string> attentionItems; ///< `file:line:col: reason` of each attention item.
   std::vector<Error> fileErrors; ///< Per-file engine errors that did not stop the run.
   std::string patch;             ///< With --dry-run: the diff that would be committed.
 };
