@@ -169,6 +169,7 @@ Expected<LifecycleResult> LifecycleRun::execute() {
     return repo.error();
   repo_ = *repo;
   result_.repository = repo_.fullName;
+  result_.repositoryId = repo_.id;
 
   Expected<std::optional<PullRequestRecord>> known = store_.pullRequest(migration_.name, repo_.id);
   if (!known)

@@ -64,6 +64,7 @@ std::string_view toString(LifecycleOutcome outcome);
 /// The result the CLI prints.
 struct LifecycleResult {
   std::string repository; ///< `owner/name`.
+  int64_t repositoryId = 0; ///< The code host's id, once looked up.
   LifecycleOutcome outcome = LifecycleOutcome::NoChanges;
   bool dryRun = false;
   std::vector<std::string> actions;  ///< Done in order (with --dry-run: what would be done).

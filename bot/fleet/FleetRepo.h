@@ -16,7 +16,10 @@ struct FleetRepo {
   std::string owner;    ///< The team that owns it (fleet `owner`, Backstage `spec.owner`).
   int tier = 0;         ///< Risk tier; lower tiers are rolled out first.
   std::vector<std::string> labels;
-  std::string source; ///< Where it was listed, for messages (e.g. `fleet.yaml:12:5`).
+  std::string source;        ///< Where it was listed, for messages (e.g. `fleet.yaml:12:5`).
+  std::string cloneUrl;      ///< From the code host (or the fleet file's `cloneUrl`).
+  std::string defaultBranch; ///< From the code host; empty while unknown.
+  std::string htmlUrl;       ///< From the code host; empty while unknown.
 };
 
 } // namespace godwit

@@ -46,9 +46,8 @@ GateVerdict evaluateGate(int wave, const std::vector<GateRepo>& repos,
   if (rollout.minMergedRatio &&
       static_cast<double>(merged) < *rollout.minMergedRatio * static_cast<double>(total))
     return {timedOut ? Action::Pause : Action::Wait,
-            std::to_string(merged) + of + " merged" +
-                (timedOut ? " by gate.timeout" : " so far") + ", below gate.minMergedRatio " +
-                ratioText(*rollout.minMergedRatio)};
+            std::to_string(merged) + of + " merged" + (timedOut ? " by gate.timeout" : " so far") +
+                ", below gate.minMergedRatio " + ratioText(*rollout.minMergedRatio)};
   return {Action::Pass, "CI passed on " + std::to_string(total - failed) + of};
 }
 

@@ -85,8 +85,8 @@ BudgetDecision decideBudget(const RolloutSettings& r, const BudgetUsage& u,
   if (r.maxOpenPRs && u.openNow >= *r.maxOpenPRs)
     return {false, "maxOpenPRs " + std::to_string(*r.maxOpenPRs) + " reached"};
   if (r.maxOpenPRsPerOwner && u.openForOwner >= *r.maxOpenPRsPerOwner)
-    return {false, "the owner's maxOpenPRsPerOwner " + std::to_string(*r.maxOpenPRsPerOwner) +
-                       " reached"};
+    return {false,
+            "the owner's maxOpenPRsPerOwner " + std::to_string(*r.maxOpenPRsPerOwner) + " reached"};
   return {};
 }
 

@@ -25,10 +25,10 @@ std::optional<WallClock::time_point> nextWindowStart(const std::vector<RolloutWi
 
 /// The counts one decision needs.
 struct BudgetUsage {
-  int64_t openedLastHour = 0;  ///< Pull requests opened (or being opened) in the last hour.
-  int64_t openedInWindow = 0;  ///< Opened in the active window's rate period (within the window).
-  int64_t openNow = 0;         ///< Bot pull requests open or being opened.
-  int64_t openForOwner = 0;    ///< The same, for the repository's owner.
+  int64_t openedLastHour = 0; ///< Pull requests opened (or being opened) in the last hour.
+  int64_t openedInWindow = 0; ///< Opened in the active window's rate period (within the window).
+  int64_t openNow = 0;        ///< Bot pull requests open or being opened.
+  int64_t openForOwner = 0;   ///< The same, for the repository's owner.
 };
 
 /// Whether a pull request may be opened now, and if not, why.

@@ -43,8 +43,8 @@ std::string stepText(const WaveStep& step) {
 
 Plan planWaves(std::vector<FleetRepo> repos, const std::vector<WaveStep>& steps, uint64_t seed) {
   // Tier by tier, owners take turns: the k-th round holds each owner's k-th repository.
-  std::map<int, std::map<std::pair<uint64_t, std::string>,
-                         std::vector<std::pair<uint64_t, FleetRepo>>>>
+  std::map<int,
+           std::map<std::pair<uint64_t, std::string>, std::vector<std::pair<uint64_t, FleetRepo>>>>
       byTier;
   for (FleetRepo& repo : repos) {
     const uint64_t ownerKey = stableHash(seed, "owner:" + repo.owner);

@@ -137,8 +137,8 @@ TEST_P(CampaignStoreTest, DeletingAPlanKeepsTheEventLog) {
 }
 
 TEST_P(CampaignStoreTest, CountsEventsOfAKindSinceATime) {
-  for (const char* at : {"2026-12-02T09:00:00.000Z", "2026-12-02T09:30:00.000Z",
-                         "2026-12-02T10:15:00.000Z"}) {
+  for (const char* at :
+       {"2026-12-02T09:00:00.000Z", "2026-12-02T09:30:00.000Z", "2026-12-02T10:15:00.000Z"}) {
     EventRecord e;
     e.at = at;
     e.kind = "repo.publish";

@@ -121,6 +121,12 @@ public:
   void addStatus(const std::string& fullName, const std::string& ref, const std::string& context,
                  const std::string& state);
   void addCheckRun(const std::string& fullName, const std::string& ref, ServerCheckRun run);
+  /// Scripts CI: for a commit nobody added a status or check run to, `script(fullName, sha)` is
+  /// asked on every status request; a non-empty answer (`success`, `failure`, `pending`) is served
+  /// as the commit status `ci/test`.
+  void setCiScript(std::function<std::string(const std::string&, const std::string&)> script);
+  /// Merges pull request `number` as a person would: closed and merged.
+  void mergePull(const std::string& fullName, int64_t number);
   /// Caps `per_page` (GitHub caps at 100) to force pagination in tests.
   void setMaxPageSize(int size);
 
@@ -189,6 +195,7 @@ private:
   int64_t nextRepoId_ = 1000;
   int64_t nextId_ = 5000;
   int maxPageSize_ = 100;
+  std::function<std::string(const std::string&, const std::string&)> ciScript_;
   std::deque<ScriptedResponse> scripted_;
   std::optional<std::pair<int, int64_t>> rateLimit_;
   std::vector<RecordedRequest> requests_;

@@ -19,9 +19,9 @@ RolloutSettings gate(double maxFailure, std::optional<double> minMerged = std::n
 }
 
 TEST(GateTest, PassesWhenCiIsGreenAndIgnoresReposWithoutPullRequests) {
-  const GateVerdict v = evaluateGate(
-      1, {{"open", "success"}, {"merged", ""}, {"no-changes", ""}, {"opted-out", ""}}, gate(0),
-      kGated, kGated);
+  const GateVerdict v =
+      evaluateGate(1, {{"open", "success"}, {"merged", ""}, {"no-changes", ""}, {"opted-out", ""}},
+                   gate(0), kGated, kGated);
   EXPECT_EQ(v.action, Action::Pass);
   EXPECT_EQ(v.reason, "CI passed on 2 of 2 pull requests of wave 1");
   EXPECT_EQ(evaluateGate(2, {{"no-changes", ""}}, gate(0), kGated, kGated).action, Action::Pass);
@@ -39,7 +39,8 @@ TEST(GateTest, PausesAtOnceAboveTheFailureRatio) {
 
 TEST(GateTest, WaitsForPendingCiUntilTheTimeout) {
   const std::vector<GateRepo> repos{{"open", "pending"}, {"human-edited", ""}};
-  GateVerdict v = evaluateGate(3, repos, gate(0), kGated, kGated + hours(1) - std::chrono::seconds(1));
+  GateVerdict v =
+      evaluateGate(3, repos, gate(0), kGated, kGated + hours(1) - std::chrono::seconds(1));
   EXPECT_EQ(v.action, Action::Wait);
   EXPECT_EQ(v.reason, "CI pending on 2 of 2 pull requests of wave 3");
   v = evaluateGate(3, repos, gate(0), kGated, kGated + hours(1));
@@ -52,7 +53,8 @@ TEST(GateTest, MinMergedRatioWaitsThenPauses) {
   EXPECT_EQ(evaluateGate(1, repos, gate(0, 0.3), kGated, kGated).action, Action::Pass);
   GateVerdict v = evaluateGate(1, repos, gate(0, 0.5), kGated, kGated);
   EXPECT_EQ(v.action, Action::Wait);
-  EXPECT_EQ(v.reason, "1 of 3 pull requests of wave 1 merged so far, below gate.minMergedRatio 0.5");
+  EXPECT_EQ(v.reason,
+            "1 of 3 pull requests of wave 1 merged so far, below gate.minMergedRatio 0.5");
   v = evaluateGate(1, repos, gate(0, 0.5), kGated, kGated + hours(2));
   EXPECT_EQ(v.action, Action::Pause);
 }

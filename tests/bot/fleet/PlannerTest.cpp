@@ -69,8 +69,7 @@ TEST(PlannerTest, OwnersTakeTurnsWithinATier) {
   EXPECT_EQ(first.size(), 4u);
   EXPECT_NE(plan.repos[0].reason.find("tier 0"), std::string::npos) << plan.repos[0].reason;
   EXPECT_NE(plan.repos[0].reason.find("1st of 5"), std::string::npos) << plan.repos[0].reason;
-  EXPECT_NE(plan.repos[0].reason.find("wave 1 covers positions 1-4 (up to 4)"),
-            std::string::npos)
+  EXPECT_NE(plan.repos[0].reason.find("wave 1 covers positions 1-4 (up to 4)"), std::string::npos)
       << plan.repos[0].reason;
 }
 

@@ -1,0 +1,439 @@
+#include "bot/fleet/Sweep.h"
+
+#include "bot/PullRequestBody.h"
+#include "bot/fleet/Campaign.h"
+#include "bot/fleet/Gate.h"
+#include "bot/fleet/Limits.h"
+#include "bot/fleet/RepoState.h"
+#include "bot/fleet/Workers.h"
+#include "bot/github/Auth.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <mutex>
+
+namespace godwit {
+namespace {
+
+using json = nlohmann::json;
+
+std::string str(RepoState s) {
+  return std::string(toString(s));
+}
+
+bool finalState(const std::string& state) {
+  auto s = parseRepoState(state);
+  return s && isFinal(*s);
+}
+
+/// The repository state a lifecycle run ends in.
+RepoState stateAfter(const LifecycleResult& r) {
+  switch (r.outcome) {
+  case LifecycleOutcome::Skipped:
+    return RepoState::Skipped;
+  case LifecycleOutcome::NoChanges:
+    return r.attention > 0 ? RepoState::Attention : RepoState::NoChanges;
+  case LifecycleOutcome::Merged:
+    return RepoState::Merged;
+  case LifecycleOutcome::Closed:
+  case LifecycleOutcome::ClosedByHuman:
+    return RepoState::Closed;
+  case LifecycleOutcome::HumanEdited:
+    return RepoState::HumanEdited;
+  case LifecycleOutcome::Failed:
+    return RepoState::Failed;
+  case LifecycleOutcome::Deferred:
+    return RepoState::Scheduled;
+  case LifecycleOutcome::OptedOut:
+    return RepoState::OptedOut;
+  case LifecycleOutcome::Opened:
+  case LifecycleOutcome::Updated:
+  case LifecycleOutcome::Unchanged:
+    break;
+  }
+  switch (r.state) {
+  case DisplayState::Merged:
+    return RepoState::Merged;
+  case DisplayState::Closed:
+    return RepoState::Closed;
+  default:
+    return RepoState::Open;
+  }
+}
+
+// One sweep; members hold what the steps share.
+class SweepRun {
+public:
+  SweepRun(const Migration& migration, const std::vector<FleetRepo>& inventory, CodeHost& host,
+           const SweepSettings& settings)
+      : migration_(migration), inventory_(inventory), host_(host), settings_(settings),
+        rollout_(rolloutOf(migration)), dryRun_(settings.lifecycle.dryRun),
+        branch_(branchName(migration.name)) {}
+
+  Expected<SweepSummary> run();
+
+private:
+  WallClock::time_point now() const { return settings_.clock->now(); }
+  Expected<void> log(Store& store, const std::string& kind, const json& details,
+                     const CampaignRepoRecord* repo = nullptr) {
+    return logCampaignEvent(store, migration_.name, kind, now(), details.dump(), repo);
+  }
+  void processWave(std::vector<CampaignRepoRecord>& todo);
+  Expected<void> processRepo(CampaignRepoRecord& row, Store& store);
+  Expected<void> refreshPulls(Store& store, std::vector<CampaignRepoRecord>& rows);
+  Expected<SweepSummary> finish(Store& store, SweepSummary summary);
+  void report(const CampaignRepoRecord& row, size_t total) {
+    const size_t done = ++done_;
+    if (settings_.progress)
+      settings_.progress({row.fullName, row.state, row.note, row.wave, done, total});
+  }
+
+  const Migration& migration_;
+  const std::vector<FleetRepo>& inventory_;
+  CodeHost& host_;
+  const SweepSettings& settings_;
+  RolloutSettings rollout_;
+  bool dryRun_;
+  std::string branch_;
+  std::mutex publishMutex_; ///< Held from the budget check until the new PR is recorded.
+  std::atomic<bool> paused_{false};
+  std::atomic<size_t> done_{0};
+  std::atomic<size_t> processed_{0};
+  std::atomic<size_t> analyzed_{0};
+  std::mutex errorMutex_;
+  std::optional<Error> storeError_; ///< A store failure stops the sweep.
+};
+
+Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store) {
+  Expected<std::optional<CampaignRecord>> campaign = store.campaign(migration_.name);
+  if (!campaign)
+    return campaign.error();
+  if (*campaign && (*campaign)->state == "paused") {
+    paused_ = true;
+    return {};
+  }
+  ++processed_;
+  std::unique_lock publishing(publishMutex_, std::defer_lock);
+  // A run stopped while opening this repository's pull request: it still counts as open, and
+  // no one else publishes until it is settled.
+  const bool resumingPublish = !row.publishingSince.empty();
+  if (resumingPublish)
+    publishing.lock();
+  else if (!dryRun_ && row.pullRequest == 0 &&
+           (rollout_.prsPerHour || rollout_.maxOpenPRs || rollout_.maxOpenPRsPerOwner ||
+            !rollout_.windows.empty())) {
+    // No budget now: do not even clone; the repository waits as `scheduled`.
+    CampaignLimits limits(store, migration_.name, rollout_);
+    Expected<BudgetDecision> d = limits.check(row.owner, now());
+    if (!d)
+      return d.error();
+    if (!d->allowed) {
+      if (row.state != str(RepoState::Scheduled) || row.note != d->reason) {
+        row.state = str(RepoState::Scheduled);
+        row.note = d->reason;
+        if (Expected<void> r = store.saveCampaignRepo(row); !r)
+          return r;
+      }
+      return {};
+    }
+  }
+
+  row.state = str(RepoState::Running);
+  if (Expected<void> r = store.saveCampaignRepo(row); !r)
+    return r;
+  if (Expected<void> r = log(store, "repo.start", json::object(), &row); !r)
+    return r;
+
+  LifecycleOptions options = settings_.lifecycle;
+  std::string deferred;
+  options.mayOpen = [&](const Repository& repo) -> Expected<bool> {
+    if (!publishing.owns_lock())
+      publishing.lock();
+    row.repositoryId = repo.id;
+    row.publishingSince.clear();
+    if (Expected<void> r = store.saveCampaignRepo(row); !r)
+      return r.error();
+    CampaignLimits limits(store, migration_.name, rollout_);
+    Expected<BudgetDecision> d = limits.check(row.owner, now());
+    if (!d)
+      return d.error();
+    if (!d->allowed) {
+      deferred = d->reason;
+      publishing.unlock();
+      return false;
+    }
+    row.publishingSince = isoMillis(now());
+    if (Expected<void> r = store.saveCampaignRepo(row); !r)
+      return r.error();
+    if (Expected<void> r = log(store, kPublishEvent, json::object(), &row); !r)
+      return r.error();
+    return true;
+  };
+  Expected<LifecycleResult> result = runLifecycle(migration_, row.fullName, host_, store, options);
+  if (result) {
+    ++analyzed_;
+    const LifecycleResult& r = *result;
+    const RepoState state = stateAfter(r);
+    row.state = str(state);
+    if (r.repositoryId)
+      row.repositoryId = r.repositoryId;
+    row.failures = 0;
+    row.note = state == RepoState::Scheduled ? deferred
+               : r.warnings.empty()          ? std::string(toString(r.outcome))
+                                             : r.warnings.front();
+    if (dryRun_ && state == RepoState::Open)
+      row.note = "would open a pull request";
+    if (r.pullRequest) {
+      row.pullRequest = r.pullRequest->number;
+      row.pullRequestUrl = r.pullRequest->htmlUrl;
+    }
+    if (!r.headSha.empty())
+      row.headSha = r.headSha;
+    row.filesChanged = static_cast<int64_t>(r.filesChanged);
+    row.rewrites = static_cast<int64_t>(r.rewrites);
+    row.attention = static_cast<int64_t>(r.attention);
+    row.attentionItems = json(r.attentionItems).dump();
+    row.analyzedBase = r.baseSha;
+    row.analyzedDigest = settings_.migrationDigest;
+  } else {
+    row.failures += 1;
+    row.state =
+        str(row.failures >= settings_.maxFailures ? RepoState::Failed : RepoState::Retrying);
+    row.note = result.error().message;
+  }
+  row.publishingSince.clear();
+  if (Expected<void> r = store.saveCampaignRepo(row); !r)
+    return r;
+  if (publishing.owns_lock())
+    publishing.unlock();
+  return log(store, "repo.state",
+             {{"state", row.state},
+              {"rewrites", row.rewrites},
+              {"attention", row.attention},
+              {"pullRequest", row.pullRequest},
+              {"note", row.note}},
+             &row);
+}
+
+void SweepRun::processWave(std::vector<CampaignRepoRecord>& todo) {
+  const unsigned jobs = std::max(1u, settings_.jobs);
+  std::vector<std::unique_ptr<Store>> stores(jobs);
+  done_ = 0;
+  runOnWorkers(todo.size(), jobs, [&](size_t i, unsigned worker) {
+    if (paused_ || storeError_)
+      return;
+    if (!stores[worker]) {
+      Expected<std::unique_ptr<Store>> opened = settings_.openStore();
+      if (!opened) {
+        std::lock_guard lock(errorMutex_);
+        storeError_ = opened.error();
+        return;
+      }
+      stores[worker] = std::move(*opened);
+    }
+    Expected<void> r = processRepo(todo[i], *stores[worker]);
+    if (!r) {
+      std::lock_guard lock(errorMutex_);
+      storeError_ = r.error();
+      return;
+    }
+    if (!paused_)
+      report(todo[i], todo.size());
+  });
+}
+
+Expected<void> SweepRun::refreshPulls(Store& store, std::vector<CampaignRepoRecord>& rows) {
+  for (CampaignRepoRecord& row : rows) {
+    if (row.state != str(RepoState::Open) && row.state != str(RepoState::HumanEdited))
+      continue;
+    Expected<std::optional<PullRequest>> pr = host_.findPullRequest(row.fullName, branch_);
+    if (!pr)
+      return pr.error();
+    std::string state = row.state;
+    if (*pr && (*pr)->merged)
+      state = str(RepoState::Merged);
+    else if (!*pr || (*pr)->state == "closed")
+      state = str(RepoState::Closed);
+    std::string ci = row.ci;
+    if (*pr && state != str(RepoState::Merged) && state != str(RepoState::Closed)) {
+      Expected<RefStatus> status = host_.refStatus(row.fullName, (*pr)->headSha);
+      if (!status)
+        return status.error();
+      ci = status->state == "error" ? "failure" : status->state;
+      row.headSha = (*pr)->headSha;
+    }
+    if (state == row.state && ci == row.ci)
+      continue;
+    row.state = state;
+    row.ci = ci;
+    if (Expected<void> r = store.saveCampaignRepo(row); !r)
+      return r;
+    if (Expected<void> r = log(store, "repo.state",
+                               {{"state", row.state},
+                                {"ci", row.ci},
+                                {"rewrites", row.rewrites},
+                                {"pullRequest", row.pullRequest}},
+                               &row);
+        !r)
+      return r;
+  }
+  return {};
+}
+
+Expected<SweepSummary> SweepRun::finish(Store& store, SweepSummary summary) {
+  Expected<std::optional<CampaignRecord>> campaign = store.campaign(migration_.name);
+  if (!campaign)
+    return campaign.error();
+  if (*campaign)
+    summary.campaignState = (*campaign)->state;
+  if (summary.campaignState == "paused" && summary.stoppedBecause.empty())
+    summary.stoppedBecause = "paused: " + (*campaign)->pauseReason;
+  Expected<std::vector<CampaignRepoRecord>> rows = store.campaignRepos(migration_.name);
+  if (!rows)
+    return rows.error();
+  for (const CampaignRepoRecord& r : *rows)
+    ++summary.totals[r.state];
+  summary.processed = processed_;
+  summary.analyzed = analyzed_;
+  return summary;
+}
+
+Expected<SweepSummary> SweepRun::run() {
+  Expected<std::unique_ptr<Store>> opened = settings_.openStore();
+  if (!opened)
+    return opened.error();
+  Store& store = **opened;
+  Expected<CampaignRecord> campaign =
+      ensureCampaign(store, migration_, settings_.migrationDigest, inventory_, dryRun_, now());
+  if (!campaign)
+    return campaign.error();
+  Expected<std::vector<WaveRecord>> waves = store.waves(migration_.name);
+  if (!waves)
+    return waves.error();
+  SweepSummary summary;
+  summary.waves = static_cast<int>(waves->size());
+  if (campaign->state == "paused")
+    return finish(store, summary);
+  if (!dryRun_ && (rollout_.maxOpenPRs || rollout_.maxOpenPRsPerOwner)) {
+    // Pull requests merged or closed since the last sweep free their budget.
+    Expected<std::vector<CampaignRepoRecord>> rows = store.campaignRepos(migration_.name);
+    if (!rows)
+      return rows.error();
+    if (Expected<void> r = refreshPulls(store, *rows); !r)
+      return r.error();
+  }
+
+  for (WaveRecord& wave : *waves) {
+    summary.currentWave = wave.number;
+    if (!dryRun_ && wave.state == "passed")
+      continue;
+    if (wave.state == "pending") {
+      wave.state = "running";
+      wave.startedAt = isoMillis(now());
+      if (Expected<void> r = store.saveWave(wave); !r)
+        return r.error();
+      if (Expected<void> r = log(store, "wave.start", {{"wave", wave.number}}); !r)
+        return r.error();
+    }
+    Expected<std::vector<CampaignRepoRecord>> rows = store.campaignRepos(migration_.name);
+    if (!rows)
+      return rows.error();
+    std::vector<CampaignRepoRecord> todo;
+    for (const CampaignRepoRecord& r : *rows)
+      if (r.wave == wave.number && (dryRun_ || !finalState(r.state)))
+        todo.push_back(r);
+    processWave(todo);
+    if (storeError_)
+      return *storeError_;
+    if (paused_)
+      return finish(store, summary);
+
+    rows = store.campaignRepos(migration_.name);
+    if (!rows)
+      return rows.error();
+    std::vector<CampaignRepoRecord> inWave;
+    size_t waiting = 0;
+    std::string why;
+    for (const CampaignRepoRecord& r : *rows) {
+      if (r.wave != wave.number)
+        continue;
+      inWave.push_back(r);
+      if (!finalState(r.state)) {
+        ++waiting;
+        if (why.empty())
+          why = r.fullName + ": " + r.note;
+      }
+    }
+    if (waiting > 0) {
+      summary.stoppedBecause = "wave " + std::to_string(wave.number) + ": " +
+                               std::to_string(waiting) + " repositories wait (" + why + ")";
+      return finish(store, summary);
+    }
+    if (dryRun_)
+      continue;
+    if (wave.number == summary.waves)
+      break;
+
+    if (wave.state != "gated") {
+      wave.state = "gated";
+      wave.gatedAt = isoMillis(now());
+      if (Expected<void> r = store.saveWave(wave); !r)
+        return r.error();
+      if (Expected<void> r = log(store, "wave.gated", {{"wave", wave.number}}); !r)
+        return r.error();
+    }
+    if (Expected<void> r = refreshPulls(store, inWave); !r)
+      return r.error();
+    std::vector<GateRepo> gateRepos;
+    for (const CampaignRepoRecord& r : inWave)
+      gateRepos.push_back({r.state, r.ci});
+    auto gatedAt = parseIsoUtc(wave.gatedAt);
+    const GateVerdict verdict =
+        evaluateGate(wave.number, gateRepos, rollout_, gatedAt ? *gatedAt : now(), now());
+    if (verdict.action == GateVerdict::Action::Wait) {
+      summary.stoppedBecause =
+          "the gate of wave " + std::to_string(wave.number) + " waits: " + verdict.reason;
+      return finish(store, summary);
+    }
+    if (verdict.action == GateVerdict::Action::Pause) {
+      const std::string reason =
+          "the gate of wave " + std::to_string(wave.number) + ": " + verdict.reason;
+      if (Expected<void> r = pauseCampaign(store, migration_.name, reason, now()); !r)
+        return r.error();
+      return finish(store, summary);
+    }
+    wave.state = "passed";
+    wave.passedAt = isoMillis(now());
+    if (Expected<void> r = store.saveWave(wave); !r)
+      return r.error();
+    if (Expected<void> r =
+            log(store, "wave.pass", {{"wave", wave.number}, {"reason", verdict.reason}});
+        !r)
+      return r.error();
+  }
+
+  CampaignRecord done = *campaign;
+  if (Expected<std::optional<CampaignRecord>> latest = store.campaign(migration_.name);
+      latest && *latest)
+    done = **latest;
+  if (done.state == "running") {
+    done.state = "done";
+    if (Expected<void> r = store.saveCampaign(done); !r)
+      return r.error();
+    if (Expected<void> r = log(store, "campaign.done", json::object()); !r)
+      return r.error();
+  }
+  return finish(store, summary);
+}
+
+} // namespace
+
+Expected<SweepSummary> sweepCampaign(const Migration& migration,
+                                     const std::vector<FleetRepo>& inventory, CodeHost& host,
+                                     const SweepSettings& settings) {
+  SweepRun run(migration, inventory, host, settings);
+  return run.run();
+}
+
+} // namespace godwit

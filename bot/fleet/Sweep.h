@@ -1,0 +1,62 @@
+#pragma once
+// The sweep: runs a campaign as far as its waves, gates and limits allow. Per repository it runs
+// the bot's Lifecycle (clones and analyses in parallel; the code-host client serializes writes),
+// recording every step in the store before and after, so a sweep killed at any point continues
+// where it stopped and never opens a second pull request.
+
+#include "bot/Lifecycle.h"
+#include "bot/fleet/FleetRepo.h"
+#include "bot/github/CodeHost.h"
+#include "bot/github/RateLimit.h"
+#include "bot/store/Store.h"
+#include "rules/Migration.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace godwit {
+
+/// One repository finished a step of the sweep.
+struct SweepProgress {
+  std::string repository;
+  std::string state; ///< The RepoState it is in now.
+  std::string note;  ///< Why (budget, error, outcome).
+  int wave = 0;
+  size_t done = 0;  ///< Repositories of the current run handled so far.
+  size_t total = 0; ///< Repositories the current run takes up.
+};
+
+/// How a sweep runs.
+struct SweepSettings {
+  LifecycleOptions lifecycle;                   ///< Cache, identity, engine options, dry run.
+  unsigned jobs = 1;                            ///< Repositories cloned and analyzed at once.
+  std::shared_ptr<Clock> clock = systemClock(); ///< Campaign time: limits, windows, gates.
+  std::string migrationDigest;                  ///< migrationDigest() of the migration's text.
+  int maxFailures = 3; ///< Failed attempts in a row before a repository is `failed`.
+  /// Opens a connection to the store; called once per worker thread (and once for the sweep).
+  std::function<Expected<std::unique_ptr<Store>>()> openStore;
+  std::function<void(const SweepProgress&)> progress; ///< May be empty.
+};
+
+/// How a sweep ended.
+struct SweepSummary {
+  std::string campaignState;  ///< `running`, `paused` or `done`.
+  std::string stoppedBecause; ///< Why it stopped before the end (budget, CI, pause); may be empty.
+  int currentWave = 0;        ///< The wave it worked on last (1-based).
+  int waves = 0;
+  size_t processed = 0;                 ///< Repositories taken up by this run.
+  size_t analyzed = 0;                  ///< Of those, analyzed (the others were unchanged since).
+  std::map<std::string, size_t> totals; ///< Repositories by state after the run.
+};
+
+/// Runs the campaign of `migration` over `inventory` (the plan is made on the first sweep and
+/// kept). A dry run analyzes every wave, ignores gates and limits, and changes nothing on the
+/// code host; it records what would happen as a dry-run campaign.
+Expected<SweepSummary> sweepCampaign(const Migration& migration,
+                                     const std::vector<FleetRepo>& inventory, CodeHost& host,
+                                     const SweepSettings& settings);
+
+} // namespace godwit
