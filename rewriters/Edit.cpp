@@ -33,6 +33,15 @@ bool before(const Edit& a, const Edit& b) {
 
 } // namespace
 
+const Edit* EditSet::conflict(const Edit& edit) const {
+  auto first = std::partition_point(edits_.begin(), edits_.end(),
+                                    [&](const Edit& e) { return endOf(e) < edit.offset; });
+  for (auto it = first; it != edits_.end() && it->offset <= endOf(edit); ++it)
+    if (!sameEdit(*it, edit) && overlaps(*it, edit))
+      return &*it;
+  return nullptr;
+}
+
 Expected<void> EditSet::add(Edit edit) {
   if (!edits_.empty() && edits_.front().file != edit.file)
     return makeError("edit for " + edit.file + " (" + edit.origin + ") added to the edits of " +

@@ -38,6 +38,9 @@ public:
   /// naming both findings.
   Expected<void> add(Edit edit);
 
+  /// The held edit that `edit` would overlap (an identical one does not count), or nullptr.
+  const Edit* conflict(const Edit& edit) const;
+
   /// The edits in file order.
   const std::vector<Edit>& edits() const { return edits_; }
   bool empty() const { return edits_.empty(); }

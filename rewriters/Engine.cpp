@@ -19,7 +19,9 @@
 #include <cstring>
 #include <deque>
 #include <future>
+#include <map>
 #include <mutex>
+#include <numeric>
 #include <map>
 #include <optional>
 #include <set>
@@ -167,7 +169,16 @@ bool finishFile(FileOutcome& out, const Analyzer& analyzer, const SourceFile& fi
     }
     return true;
   };
-  for (size_t i = 0; i < out.findings.size(); ++i) {
+  // The most specific reference first (the longer name: a GCS path before a shorter prefix
+  // inside it), so that where two datasets claim the same bytes the right one is rewritten, the
+  // other becomes attention naming it, and the file's other edits stay.
+  std::vector<size_t> order(out.findings.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return out.findings[a].found.size() > out.findings[b].found.size();
+  });
+  std::map<std::string, size_t> madeBy; // an edit's origin -> the finding it was made for
+  for (const size_t i : order) {
     Finding& f = out.findings[i];
     if (f.action != Action::Rewrite || f.suppressed)
       continue;
@@ -176,9 +187,26 @@ bool finishFile(FileOutcome& out, const Analyzer& analyzer, const SourceFile& fi
       f.reason = r->second;
       continue;
     }
+    const Finding* other = nullptr;
     for (const Edit& e : out.edits[i])
-      if (e.file == file.path && !add(e, &f))
+      if (const Edit* held = e.file == file.path ? edits.conflict(e) : nullptr; held && !other)
+        if (auto by = madeBy.find(held->origin); by != madeBy.end())
+          other = &out.findings[by->second];
+    if (other && other->dataset != f.dataset) {
+      f.action = Action::Attention;
+      f.reason = "not rewritten: its bytes are part of the reference to " +
+                 std::string(kindName(other->kind)) + " " + other->dataset + " at " +
+                 std::to_string(other->line) + ":" + std::to_string(other->column) +
+                 ", which is rewritten";
+      continue;
+    }
+    for (const Edit& e : out.edits[i]) {
+      if (e.file != file.path)
+        continue;
+      madeBy.emplace(e.origin, i);
+      if (!add(e, &f))
         return false;
+    }
   }
   for (const Edit& e : incoming)
     if (!add(e, nullptr))
