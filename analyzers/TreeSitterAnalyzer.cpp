@@ -188,7 +188,8 @@ struct CombinedQuery {
 /// The language's constants query and the rules at indexes `chosen` of `rules`, as one query;
 /// `patternRule` maps each pattern to its index in `rules`.
 CombinedQuery combineQueries(const TreeSitterLanguage& language,
-                             const std::vector<const Rule*>& rules, const std::vector<int>& chosen);
+                             const std::vector<const Rule*>& rules, const std::vector<int>& chosen,
+                             bool withConstants = true);
 
 /// The literals a rule's query compares captures with (`#eq?`, `#any-of?`): a file that holds
 /// none of them cannot match. nullopt when some pattern of the query has no such literal.
@@ -354,7 +355,7 @@ private:
 class TsAnalyzer final : public Analyzer {
 public:
   TsAnalyzer(const TreeSitterLanguage& lang, std::vector<const Rule*> rules)
-      : lang_(lang), rules_(std::move(rules)) {
+      : lang_(lang), rules_(std::move(rules)), wordRules_(rules_.size()) {
     for (const Rule* rule : rules_)
       ruleLiterals_.push_back(requiredLiterals(rule->query));
   }
@@ -373,21 +374,66 @@ private:
   /// The findings in `tree`, a parse of the file, whole or of the lines that can matter. Adds to
   /// `names` every constant the analysis defined or looked up, so a caller can tell whether
   /// skipped lines mattered.
-  std::vector<Finding> analyzeTree(const SourceFile& file, const CombinedQuery& query, TSTree* tree,
+  std::vector<Finding> analyzeTree(const SourceFile& file, const CombinedQuery& query,
+                                   std::span<const CombinedQuery* const> words, TSTree* tree,
                                    std::span<const DatasetMatcher> matchers,
                                    std::vector<std::string>& names,
                                    std::vector<std::string>& unresolved) const;
 
+  /// True for a rule that says what its values name (`accepts:`): such rules matter only in a
+  /// file that holds a name of a kind whose names are words, and are compiled apart (wordsQuery).
+  bool saysWhatItNames(size_t rule) const {
+    return !rules_[rule]->accepts.empty() && rules_[rule]->kind != RuleKind::Split;
+  }
+
+  /// The rules that say what their values name and can match in `text` (by their literals), each
+  /// compiled on its first use; none when `text` holds none of the migration's topics. Each is a
+  /// query of its own, so a rule costs its compile once, whatever other rules a file needs.
+  std::vector<const CombinedQuery*> wordsQueries(std::string_view text,
+                                                 std::span<const DatasetMatcher> matchers) const {
+    std::vector<const CombinedQuery*> out;
+    const bool words = std::any_of(matchers.begin(), matchers.end(), [&](const DatasetMatcher& m) {
+      return namesAreWords(m.spec().kind) && !m.find(text).empty();
+    });
+    if (!words)
+      return out;
+    for (size_t i = 0; i < rules_.size(); ++i) {
+      if (!saysWhatItNames(i) || !canMatch(i, text))
+        continue;
+      CompiledSet& one = wordRules_[i];
+      std::call_once(one.once, [&] {
+        one.query = combineQueries(lang_, rules_, {static_cast<int>(i)}, false);
+      });
+      out.push_back(&one.query);
+    }
+    return out;
+  }
+
+  /// Whether rule `i` can match in `text`: it has no required literal, or `text` holds one;
+  /// and `text` holds one of the words it `requires`, if any.
+  bool canMatch(size_t i, std::string_view text) const {
+    const auto& literals = ruleLiterals_[i];
+    if (literals && std::none_of(literals->begin(), literals->end(),
+                                 [&](const auto& l) { return containsToken(text, l); }))
+      return false;
+    const auto& words = rules_[i]->requiredWords;
+    return words.empty() || std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+             return std::search(text.begin(), text.end(), w.begin(), w.end(), [](char a, char b) {
+                      return std::tolower(static_cast<unsigned char>(a)) ==
+                             std::tolower(static_cast<unsigned char>(b));
+                    }) != text.end();
+           });
+  }
+
   /// The query for `text`: the constants and the rules that can match in it (those with no
-  /// required literal, and those whose literals `text` holds as a token). Compiling costs more
-  /// than analyzing many files (tree-sitter's analysis takes milliseconds per pattern), so each
-  /// distinct set of rules is compiled once, on first use; past a few sets, every rule.
+  /// required literal, and those whose literals `text` holds as a token), but not the rules of
+  /// wordsQuery. Compiling costs more than analyzing many files (tree-sitter's analysis takes
+  /// milliseconds per pattern), so each distinct set of rules is compiled once, on first use;
+  /// past a few sets, every rule.
   const CombinedQuery& queryFor(std::string_view text) const {
     std::vector<int> chosen;
     for (size_t i = 0; i < rules_.size(); ++i) {
-      const auto& literals = ruleLiterals_[i];
-      if (!literals || std::any_of(literals->begin(), literals->end(),
-                                   [&](const auto& l) { return containsToken(text, l); }))
+      if (!saysWhatItNames(i) && canMatch(i, text))
         chosen.push_back(static_cast<int>(i));
     }
     CompiledSet* set = nullptr;
@@ -395,8 +441,10 @@ private:
       std::lock_guard lock(setsMutex_);
       auto it = sets_.find(chosen);
       if (it == sets_.end() && sets_.size() >= kMaxRuleSets) {
-        chosen.resize(rules_.size());
-        std::iota(chosen.begin(), chosen.end(), 0);
+        chosen.clear();
+        for (size_t i = 0; i < rules_.size(); ++i)
+          if (!saysWhatItNames(i))
+            chosen.push_back(static_cast<int>(i));
         it = sets_.find(chosen);
       }
       if (it == sets_.end())
@@ -418,6 +466,7 @@ private:
   std::vector<std::optional<std::vector<std::string>>> ruleLiterals_;
   mutable std::mutex setsMutex_;
   mutable std::map<std::vector<int>, std::unique_ptr<CompiledSet>> sets_;
+  mutable std::vector<CompiledSet> wordRules_; ///< One per rule; used for saysWhatItNames.
 };
 
 Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
@@ -432,6 +481,10 @@ Expected<std::vector<Finding>> TsAnalyzer::analyzeFile(const SourceFile& file,
   const CombinedQuery& query = queryFor(file.text);
   if (query.error)
     return *query.error;
+  const std::vector<const CombinedQuery*> words = wordsQueries(file.text, matchers);
+  for (const CombinedQuery* q : words)
+    if (q->error)
+      return *q->error;
   std::vector<std::string> names;
   if (!file.hits.empty()) {
     // Parse only the lines that can matter: skip whole statements away from every hit, then
@@ -447,7 +500,7 @@ Expected<std::vector<Finding>> TsAnalyzer::analyzeFile(const SourceFile& file,
       names.clear();
       notes.unresolved.clear();
       std::vector<Finding> found =
-          analyzeTree(file, query, tree.get(), matchers, names, notes.unresolved);
+          analyzeTree(file, query, words, tree.get(), matchers, names, notes.unresolved);
       bool more = false;
       for (const std::string& name : names)
         more = lines.keepMentions(name) || more;
@@ -460,7 +513,7 @@ Expected<std::vector<Finding>> TsAnalyzer::analyzeFile(const SourceFile& file,
     return Error{"parsing took too long; the file was not analyzed", file.path, 1, 1,
                  "exclude the file (e.g. generated code) with --exclude"};
   notes.unresolved.clear();
-  return analyzeTree(file, query, tree.get(), matchers, names, notes.unresolved);
+  return analyzeTree(file, query, words, tree.get(), matchers, names, notes.unresolved);
 }
 
 std::optional<std::vector<FileConstant>> TsAnalyzer::fileConstants(const SourceFile& file) const {
@@ -486,6 +539,7 @@ std::optional<std::vector<FileConstant>> TsAnalyzer::fileConstants(const SourceF
 }
 
 std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const CombinedQuery& query,
+                                             std::span<const CombinedQuery* const> words,
                                              TSTree* tree, std::span<const DatasetMatcher> matchers,
                                              std::vector<std::string>& names,
                                              std::vector<std::string>& unresolved) const {
@@ -494,9 +548,13 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
   FindingCollector fc(file);
   std::vector<Query::Match> constantMatches;
   std::vector<std::vector<Query::Match>> ruleMatches(rules_.size());
-  for (auto& m : query.query->matches(root, src)) {
-    const int rule = query.patternRule[m.pattern];
-    (rule < 0 ? constantMatches : ruleMatches[static_cast<size_t>(rule)]).push_back(std::move(m));
+  std::vector<const CombinedQuery*> queries{&query};
+  queries.insert(queries.end(), words.begin(), words.end());
+  for (const CombinedQuery* q : queries) {
+    for (auto& m : q->query->matches(root, src)) {
+      const int rule = q->patternRule[m.pattern];
+      (rule < 0 ? constantMatches : ruleMatches[static_cast<size_t>(rule)]).push_back(std::move(m));
+    }
   }
 
   ConstantTable table(lang_, src, constantMatches, root);
@@ -912,8 +970,8 @@ std::optional<std::vector<std::string>> requiredLiterals(std::string_view query)
 }
 
 CombinedQuery combineQueries(const TreeSitterLanguage& language,
-                             const std::vector<const Rule*>& rules,
-                             const std::vector<int>& chosen) {
+                             const std::vector<const Rule*>& rules, const std::vector<int>& chosen,
+                             bool withConstants) {
   const std::string constantsOrigin = "analyzers/" + std::string(language.name) + "/constants.scm";
   auto originOf = [](const Rule* rule) {
     return rule->file + ":" + std::to_string(rule->line) + ": rule " + rule->id;
@@ -926,7 +984,8 @@ CombinedQuery combineQueries(const TreeSitterLanguage& language,
     source.append(text);
     source += '\n';
   };
-  add(language.constantsQuery, -1);
+  if (withConstants)
+    add(language.constantsQuery, -1);
   for (const int i : chosen)
     add(rules[static_cast<size_t>(i)]->query, i);
   auto query = Query::compile(language.grammar(), source, constantsOrigin + " and the rules");

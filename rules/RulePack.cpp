@@ -19,8 +19,8 @@ const std::vector<std::pair<std::string_view, std::string_view>>& embeddedExampl
 namespace {
 
 const std::vector<std::string_view> kRuleKeys{"id",     "language", "kind",    "description",
-                                              "context", "access",  "accepts", "query",
-                                              "examples"};
+                                              "context", "access",  "accepts", "requires",
+                                              "query",   "examples"};
 const std::vector<std::string_view> kExampleKeys{"before", "after"};
 
 std::string tick(std::string_view s) {
@@ -135,6 +135,18 @@ private:
         if (!accepts)
           return accepts.error();
         rule.accepts = std::move(*accepts);
+        continue;
+      }
+      if (name == "requires") {
+        if (!value.IsSequence() || value.size() == 0)
+          return at(value.IsNull() ? key : value, "`requires` must be a non-empty list of words",
+                    "e.g. `requires: [topic, subscribe]`");
+        for (const YAML::Node& item : value) {
+          if (!item.IsScalar() || item.Scalar().empty())
+            return at(item, "`requires` must be a non-empty list of words",
+                      "e.g. `requires: [topic, subscribe]`");
+          rule.requiredWords.push_back(item.Scalar());
+        }
         continue;
       }
       if (name == "examples") {

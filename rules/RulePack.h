@@ -42,6 +42,9 @@ struct Rule {
   /// What the `@value` of a context rule is a name of: dataset kinds, plus `other` for names
   /// godwit never migrates (a Pub/Sub topic, a Beam tag, a CLI option). Empty: not said.
   std::vector<std::string> accepts;
+  /// `requires:` words one of which a file must hold (ignoring case) for the rule to run there, for rules
+  /// whose patterns compare with regular expressions only; empty: no such condition.
+  std::vector<std::string> requiredWords;
   std::vector<RuleExample> examples;
   std::string file; ///< The pack file it came from.
   int line = 0;     ///< The line of the entry in that file.

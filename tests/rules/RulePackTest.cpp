@@ -90,6 +90,35 @@ TEST(RulePack, ParsesEveryField) {
   EXPECT_TRUE(c.examples.empty());
 }
 
+TEST(RulePack, AcceptsAndRequires) {
+  Expected<std::vector<Rule>> r = parseRulePack(rule({"    language: java",
+                                                      "    accepts: [kafka-topic, other]",
+                                                      "    requires: [topic, subscribe]",
+                                                      "    query: (string_literal) @value"}),
+                                                "rules/packs/t.yaml");
+  ASSERT_TRUE(r) << r.error().str();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].accepts, (std::vector<std::string>{"kafka-topic", "other"}));
+  EXPECT_EQ((*r)[0].requiredWords, (std::vector<std::string>{"topic", "subscribe"}));
+  EXPECT_EQ(sinkFor((*r)[0], DatasetKind::KafkaTopic), Sink::Takes);
+  EXPECT_EQ(sinkFor((*r)[0], DatasetKind::BigQueryTable), Sink::TakesOther);
+  expectError(rule({"    language: java", "    accepts: [kafka-topics]", "    query: (x) @value"}),
+              4, 15, "unknown kind `kafka-topics` in `accepts`");
+  expectError(rule({"    language: java", "    accepts: kafka-topic", "    query: (x) @value"}), 4,
+              14, "`accepts` must be a non-empty list");
+  expectError(rule({"    language: java", "    requires: []", "    query: (x) @value"}), 4, 15,
+              "`requires` must be a non-empty list of words");
+}
+
+TEST(RulePack, NamesThatSayTopic) {
+  for (const char* yes : {"topic", "topics", "inputTopic", "kafka.topic", "kafka.topic.name",
+                          "kTopic", "INPUT_TOPIC", "subscribe", "consumer/topic"})
+    EXPECT_TRUE(nameSaysTopic(yes)) << yes;
+  for (const char* no : {"topic-pattern", "topics.regex", "topic_prefix", "topicFormat", "name",
+                         "table", "subscription", ""})
+    EXPECT_FALSE(nameSaysTopic(no)) << no;
+}
+
 TEST(RulePack, SqlKind) {
   Expected<std::vector<Rule>> r = parseRulePack(
       rule({"    language: scala", "    kind: sql", "    query: (call_expression) @value"}),
