@@ -450,6 +450,33 @@ Expected<std::string> Workspace::patchedTree(const std::string& baseSha,
   return oidHex(out);
 }
 
+Expected<std::optional<std::string>> Workspace::revertedTree(const std::string& commitSha,
+                                                             const std::string& ontoSha) const {
+  git_oid oid, ontoOid;
+  git_commit* rawCommit = nullptr;
+  if (git_oid_fromstr(&oid, commitSha.c_str()) < 0 ||
+      git_commit_lookup(&rawCommit, repo_, &oid) < 0)
+    return gitError("no commit " + commitSha + " in the cache");
+  CommitPtr commit(rawCommit);
+  git_commit* rawOnto = nullptr;
+  if (git_oid_fromstr(&ontoOid, ontoSha.c_str()) < 0 ||
+      git_commit_lookup(&rawOnto, repo_, &ontoOid) < 0)
+    return gitError("no commit " + ontoSha + " in the cache");
+  CommitPtr onto(rawOnto);
+  git_merge_options merge = GIT_MERGE_OPTIONS_INIT;
+  git_index* rawIndex = nullptr;
+  if (git_revert_commit(&rawIndex, repo_, commit.get(), onto.get(),
+                        git_commit_parentcount(commit.get()) > 1 ? 1 : 0, &merge) < 0)
+    return gitError("cannot revert " + commitSha);
+  IndexPtr index(rawIndex);
+  if (git_index_has_conflicts(index.get()))
+    return std::optional<std::string>();
+  git_oid tree;
+  if (git_index_write_tree_to(&tree, index.get(), repo_) < 0)
+    return gitError("cannot write the reverted tree");
+  return std::optional<std::string>(oidHex(tree));
+}
+
 Expected<std::string> Workspace::createCommit(const std::string& baseSha, const std::string& tree,
                                               const std::string& message) const {
   git_oid parentOid, treeOid;

@@ -119,6 +119,10 @@ public:
   Expected<std::string> patchedTree(const std::string& baseSha,
                                     const std::vector<FileChange>& changes) const;
 
+  /// The tree of `ontoSha` with the change of commit `commitSha` (against its first parent)
+  /// undone, by a three-way merge; nullopt when that conflicts (a person must revert it).
+  Expected<std::optional<std::string>> revertedTree(const std::string& commitSha,
+                                                    const std::string& ontoSha) const;
   /// Creates (without moving any ref) the bot commit of `tree` on top of `baseSha`.
   Expected<std::string> createCommit(const std::string& baseSha, const std::string& tree,
                                      const std::string& message) const;

@@ -1,13 +1,151 @@
 #include "cli/runner/RunnerCommands.h"
 
+#include "bot/fleet/Campaign.h"
+#include "bot/fleet/Planner.h"
+#include "bot/fleet/Rollback.h"
+#include "bot/fleet/Sweep.h"
+#include "bot/github/Auth.h"
+#include "bot/store/SqliteStore.h"
+#include "cli/runner/CampaignInventory.h"
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <mutex>
+#include <sstream>
+#include <thread>
 
 namespace godwit {
 namespace {
 
-int notYet(const char* command) {
-  std::cerr << "godwit-runner: " << command << " is not implemented yet\n";
-  return 2;
+using json = nlohmann::json;
+
+/// Campaign time: the wall clock, or from `GODWIT_RUNNER_NOW` (ISO 8601 UTC) on for tests of
+/// windows and rates; it advances with real time from there.
+class CampaignClock final : public Clock {
+public:
+  explicit CampaignClock(WallClock::time_point start)
+      : start_(start), began_(std::chrono::steady_clock::now()) {}
+  WallClock::time_point now() override {
+    return start_ + std::chrono::duration_cast<WallClock::duration>(
+                        std::chrono::steady_clock::now() - began_);
+  }
+  void sleepFor(Millis duration) override { systemClock()->sleepFor(duration); }
+
+private:
+  WallClock::time_point start_;
+  std::chrono::steady_clock::time_point began_;
+};
+
+Expected<std::shared_ptr<Clock>> campaignClock() {
+  const char* fixed = std::getenv("GODWIT_RUNNER_NOW");
+  if (!fixed || !*fixed)
+    return systemClock();
+  auto start = parseIsoUtc(fixed);
+  if (!start)
+    return makeError("GODWIT_RUNNER_NOW: " + start.error().message,
+                     "unset it, or give a time like 2026-12-07T10:00:00Z");
+  return std::shared_ptr<Clock>(std::make_shared<CampaignClock>(*start));
+}
+
+std::filesystem::path storePath(const RunnerCommon& common) {
+  return common.store.empty() ? defaultStorePath() : std::filesystem::path(common.store);
+}
+
+Expected<std::unique_ptr<Store>> openStore(const RunnerCommon& common) {
+  auto store = SqliteStore::open(storePath(common));
+  if (!store)
+    return store.error();
+  return std::unique_ptr<Store>(std::move(*store));
+}
+
+void say(const std::string& line) {
+  std::cerr << "godwit-runner: " << line << "\n";
+}
+
+Expected<std::unique_ptr<GitHubClient>> makeClient(const CodeHostFlags& flags) {
+  auto config = resolveCodeHostConfig(flags);
+  if (!config)
+    return config.error();
+  GitHubClientOptions options;
+  options.log = say;
+  return GitHubClient::create(*config, options);
+}
+
+Expected<std::string> readText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return makeError("cannot read " + path, "check the path");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+/// The campaign's name: the migration's, from the file or as given.
+Expected<std::string> campaignName(const CampaignRef& ref) {
+  if (!ref.campaign.empty())
+    return ref.campaign;
+  auto migration = loadMigration(ref.migration);
+  if (!migration)
+    return migration.error();
+  return migration->name;
+}
+
+RolloutSettings rolloutFor(const CampaignRef& ref) {
+  if (ref.migration.empty())
+    return {};
+  auto migration = loadMigration(ref.migration);
+  return migration ? rolloutOf(*migration) : RolloutSettings{};
+}
+
+int fail(const Error& e, int code = 2) {
+  std::cerr << e.str() << "\n";
+  return code;
+}
+
+/// Done/total, rate, ETA and wave on a terminal; one plain line per repository in a pipe.
+class SweepDisplay {
+public:
+  SweepDisplay() : tty_(::isatty(STDERR_FILENO) == 1), began_(std::chrono::steady_clock::now()) {}
+  ~SweepDisplay() {
+    if (shown_)
+      std::fputs("\r\033[K", stderr);
+  }
+  void operator()(const SweepProgress& p) {
+    std::lock_guard lock(mutex_);
+    if (!tty_) {
+      say("wave " + std::to_string(p.wave) + " " + std::to_string(p.done) + "/" +
+          std::to_string(p.total) + " " + p.repository + ": " + p.state +
+          (p.note.empty() ? "" : " (" + p.note + ")"));
+      return;
+    }
+    const double minutes =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - began_).count() / 60;
+    const double rate = minutes > 0 ? static_cast<double>(p.done) / minutes : 0;
+    const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
+    std::fprintf(stderr, "\r\033[Kgodwit-runner: wave %d  %zu/%zu  %.1f repos/min  ETA %.1f min",
+                 p.wave, p.done, p.total, rate, eta);
+    shown_ = true;
+  }
+
+private:
+  bool tty_;
+  bool shown_ = false;
+  std::mutex mutex_;
+  std::chrono::steady_clock::time_point began_;
+};
+
+void printTotals(std::ostream& out, const std::map<std::string, size_t>& totals) {
+  bool first = true;
+  for (const auto& [state, n] : totals) {
+    out << (first ? "" : ", ") << n << " " << state;
+    first = false;
+  }
+  out << "\n";
 }
 
 void addIdentity(CLI::App& cmd, std::string& name, std::string& email) {
@@ -39,8 +177,40 @@ CLI::App* addPlanCommand(CLI::App& app, PlanOptions& o) {
   return cmd;
 }
 
-int runPlan(const PlanOptions&) {
-  return notYet("plan");
+int runPlan(const PlanOptions& o) {
+  auto migration = loadMigration(o.migration);
+  if (!migration)
+    return fail(migration.error());
+  std::unique_ptr<GitHubClient> client;
+  auto inventory = loadCampaignInventory(o.inventory, o.common.host, *migration, client);
+  if (!inventory)
+    return fail(inventory.error());
+  const RolloutSettings rollout = rolloutOf(*migration);
+  const Plan plan = planWaves(*inventory, rollout.waves, rollout.seed);
+  if (o.format == "json") {
+    json out = {{"campaign", migration->name}, {"waves", json::array()}};
+    for (size_t w = 0; w < plan.waveSizes.size(); ++w)
+      out["waves"].push_back({{"wave", w + 1}, {"repositories", json::array()}});
+    for (const PlannedRepo& p : plan.repos)
+      out["waves"][static_cast<size_t>(p.wave - 1)]["repositories"].push_back(
+          {{"repository", p.repo.fullName},
+           {"owner", p.repo.owner},
+           {"tier", p.repo.tier},
+           {"position", p.position + 1},
+           {"reason", p.reason}});
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  int wave = 0;
+  for (const PlannedRepo& p : plan.repos) {
+    if (p.wave != wave) {
+      wave = p.wave;
+      std::cout << "wave " << wave << " (" << plan.waveSizes[static_cast<size_t>(wave - 1)]
+                << " repositories)\n";
+    }
+    std::cout << "  " << p.repo.fullName << "  " << p.reason << "\n";
+  }
+  return 0;
 }
 
 CLI::App* addSweepCommand(CLI::App& app, SweepOptions& o) {
@@ -55,8 +225,51 @@ CLI::App* addSweepCommand(CLI::App& app, SweepOptions& o) {
   return cmd;
 }
 
-int runSweep(const SweepOptions&) {
-  return notYet("sweep");
+int runSweep(const SweepOptions& o) {
+  auto migration = loadMigration(o.migration);
+  if (!migration)
+    return fail(migration.error());
+  auto text = readText(o.migration);
+  if (!text)
+    return fail(text.error());
+  auto clock = campaignClock();
+  if (!clock)
+    return fail(clock.error());
+  std::unique_ptr<GitHubClient> client;
+  auto inventory = loadCampaignInventory(o.inventory, o.common.host, *migration, client);
+  if (!inventory)
+    return fail(inventory.error());
+  if (!client) {
+    auto made = makeClient(o.common.host);
+    if (!made)
+      return fail(made.error());
+    client = std::move(*made);
+  }
+  SweepDisplay display;
+  SweepSettings settings;
+  settings.lifecycle.cacheDir = o.common.cacheDir;
+  if (!o.authorName.empty())
+    settings.lifecycle.identity.name = o.authorName;
+  if (!o.authorEmail.empty())
+    settings.lifecycle.identity.email = o.authorEmail;
+  settings.lifecycle.dryRun = o.dryRun;
+  settings.lifecycle.run.jobs = 1;
+  settings.jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  settings.clock = *clock;
+  settings.migrationDigest = migrationDigest(*text);
+  settings.openStore = [&o] { return openStore(o.common); };
+  settings.progress = [&display](const SweepProgress& p) { display(p); };
+  auto summary = sweepCampaign(*migration, *inventory, *client, settings);
+  if (!summary)
+    return fail(summary.error(), 3);
+  std::ostream& out = std::cout;
+  out << migration->name << (o.dryRun ? " (dry run)" : "") << ": " << summary->campaignState
+      << ", wave " << summary->currentWave << " of " << summary->waves << "; " << summary->processed
+      << " repositories taken up, " << summary->analyzed << " analyzed\n  ";
+  printTotals(out, summary->totals);
+  if (!summary->stoppedBecause.empty())
+    out << "  stopped: " << summary->stoppedBecause << "\n";
+  return summary->campaignState == "paused" ? 4 : 0;
 }
 
 CLI::App* addStatusCommand(CLI::App& app, StatusOptions& o) {
@@ -66,8 +279,41 @@ CLI::App* addStatusCommand(CLI::App& app, StatusOptions& o) {
   return cmd;
 }
 
-int runStatus(const StatusOptions&) {
-  return notYet("status");
+int runStatus(const StatusOptions& o) {
+  auto name = campaignName(o.campaign);
+  if (!name)
+    return fail(name.error());
+  auto store = openStore(o.common);
+  if (!store)
+    return fail(store.error());
+  auto clock = campaignClock();
+  if (!clock)
+    return fail(clock.error());
+  auto report = loadCampaignReport(**store, *name, rolloutFor(o.campaign), (*clock)->now());
+  if (!report)
+    return fail(report.error());
+  std::cout << report->name << ": " << report->state;
+  if (!report->pauseReason.empty())
+    std::cout << " (" << report->pauseReason << ")";
+  std::cout << "\n  ";
+  printTotals(std::cout, report->totals);
+  for (const ReportWave& w : report->waves)
+    std::cout << "  wave " << w.number << ": " << w.state << ", " << w.repositories
+              << " repositories\n";
+  if (!report->deadline.empty())
+    std::cout << "  deadline " << report->deadline << ", projected finish "
+              << (report->projectedFinish.empty() ? "unknown" : report->projectedFinish) << "\n";
+  for (const ReportRepo& r : report->repos) {
+    std::cout << "  " << r.fullName << "  wave " << r.wave << "  " << r.state;
+    if (r.pullRequest)
+      std::cout << "  #" << r.pullRequest << " " << r.pullRequestUrl;
+    if (!r.ci.empty())
+      std::cout << "  ci " << r.ci;
+    if (!r.error.empty())
+      std::cout << "  (" << r.error << ")";
+    std::cout << "\n";
+  }
+  return report->state == "paused" ? 4 : 0;
 }
 
 CLI::App* addPauseCommand(CLI::App& app, PauseOptions& o) {
@@ -78,8 +324,20 @@ CLI::App* addPauseCommand(CLI::App& app, PauseOptions& o) {
   return cmd;
 }
 
-int runPause(const PauseOptions&) {
-  return notYet("pause");
+int runPause(const PauseOptions& o) {
+  auto name = campaignName(o.campaign);
+  if (!name)
+    return fail(name.error());
+  auto store = openStore(o.common);
+  if (!store)
+    return fail(store.error());
+  auto clock = campaignClock();
+  if (!clock)
+    return fail(clock.error());
+  if (auto r = pauseCampaign(**store, *name, o.reason, (*clock)->now()); !r)
+    return fail(r.error());
+  std::cout << *name << ": paused until `godwit-runner resume`\n";
+  return 0;
 }
 
 CLI::App* addResumeCommand(CLI::App& app, PauseOptions& o) {
@@ -89,8 +347,20 @@ CLI::App* addResumeCommand(CLI::App& app, PauseOptions& o) {
   return cmd;
 }
 
-int runResume(const PauseOptions&) {
-  return notYet("resume");
+int runResume(const PauseOptions& o) {
+  auto name = campaignName(o.campaign);
+  if (!name)
+    return fail(name.error());
+  auto store = openStore(o.common);
+  if (!store)
+    return fail(store.error());
+  auto clock = campaignClock();
+  if (!clock)
+    return fail(clock.error());
+  if (auto r = resumeCampaign(**store, *name, (*clock)->now()); !r)
+    return fail(r.error());
+  std::cout << *name << ": running; the next sweep continues\n";
+  return 0;
 }
 
 CLI::App* addRollbackCommand(CLI::App& app, RollbackOptions& o) {
@@ -104,8 +374,38 @@ CLI::App* addRollbackCommand(CLI::App& app, RollbackOptions& o) {
   return cmd;
 }
 
-int runRollback(const RollbackOptions&) {
-  return notYet("rollback");
+int runRollback(const RollbackOptions& o) {
+  auto migration = loadMigration(o.migration);
+  if (!migration)
+    return fail(migration.error());
+  auto clock = campaignClock();
+  if (!clock)
+    return fail(clock.error());
+  auto client = makeClient(o.common.host);
+  if (!client)
+    return fail(client.error());
+  auto store = openStore(o.common);
+  if (!store)
+    return fail(store.error());
+  RollbackSettings settings;
+  settings.cacheDir = o.common.cacheDir;
+  if (!o.authorName.empty())
+    settings.identity.name = o.authorName;
+  if (!o.authorEmail.empty())
+    settings.identity.email = o.authorEmail;
+  settings.dryRun = o.dryRun;
+  settings.onlyRepo = o.repo;
+  settings.clock = *clock;
+  settings.progress = [](const std::string& line) { std::cout << line << "\n"; };
+  auto actions = rollbackCampaign(*migration, **client, **store, settings);
+  if (!actions)
+    return fail(actions.error(), 3);
+  std::map<std::string, size_t> totals;
+  for (const RollbackAction& a : *actions)
+    ++totals[a.state];
+  std::cout << migration->name << (o.dryRun ? " (dry run)" : "") << ": ";
+  printTotals(std::cout, totals);
+  return 0;
 }
 
 } // namespace godwit

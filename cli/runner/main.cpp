@@ -1,3 +1,5 @@
 #include "cli/runner/RunnerCli.h"
 
-int main(int argc, char** argv) { return godwit::runRunnerCli(argc, argv); }
+int main(int argc, char** argv) {
+  return godwit::runRunnerCli(argc, argv);
+}

@@ -1,0 +1,22 @@
+#pragma once
+// The repositories `plan` and `sweep` work on, from the command line's inventory sources.
+
+#include "bot/fleet/FleetRepo.h"
+#include "bot/github/GitHubClient.h"
+#include "cli/runner/RunnerOptions.h"
+#include "rules/Migration.h"
+
+#include <memory>
+#include <vector>
+
+namespace godwit {
+
+/// The fleet of `flags` (fleet files, GitHub organization or installation, Backstage catalog),
+/// one entry per repository. When the sources needed the code host, the GitHub client made for
+/// them is handed back in `client` for the command's own requests.
+Expected<std::vector<FleetRepo>> loadCampaignInventory(const InventoryFlags& flags,
+                                                       const CodeHostFlags& host,
+                                                       const Migration& migration,
+                                                       std::unique_ptr<GitHubClient>& client);
+
+} // namespace godwit
