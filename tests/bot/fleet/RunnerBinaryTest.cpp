@@ -1,0 +1,100 @@
+// The campaign commands of the real godwit-runner binary over a store and the contract server:
+// pause, status, resume and rollback, as a person runs them.
+#include "bot/fleet/RepoState.h"
+#include "tests/bot/fleet/FleetFixture.h"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+namespace godwit {
+namespace {
+
+struct Ran {
+  int status = -1;
+  std::string out;
+};
+
+class RunnerBinaryTest : public fleettest::FleetTest {
+protected:
+  Ran run(const std::string& args) {
+    const std::string command = "GITHUB_TOKEN=" + fleettest::kToken + " " + GODWIT_RUNNER_BINARY +
+                                " " + args + " --store " + (tmp.path() / "state.db").string() +
+                                " 2>&1";
+    Ran r;
+    FILE* p = ::popen(command.c_str(), "r");
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+      r.out.append(buf.data(), n);
+    const int st = ::pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return r;
+  }
+  size_t writes() {
+    size_t n = 0;
+    for (const auto& r : server.requests())
+      n += r.method != "GET" ? 1 : 0;
+    return n;
+  }
+};
+
+TEST_F(RunnerBinaryTest, PauseHoldsAcrossRunsUntilResume) {
+  makeFleet(3, 1, 3);
+  useMigration("");
+  ASSERT_TRUE(ensureCampaign(*store(), migration, "d1", fleet, false, clock->now()));
+
+  Ran r = run("pause --campaign user-profile-v2 --reason 'change freeze'");
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run("status --campaign user-profile-v2");
+  EXPECT_EQ(r.status, 4) << r.out;
+  EXPECT_NE(r.out.find("user-profile-v2: paused (change freeze)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("acme/repo-0  wave 1  pending"), std::string::npos) << r.out;
+
+  // A sweep of a paused campaign takes nothing up.
+  SweepSummary s = sweep();
+  EXPECT_EQ(s.campaignState, "paused");
+  EXPECT_EQ(s.processed, 0u);
+  EXPECT_EQ(writes(), 0u);
+
+  r = run("resume --campaign user-profile-v2");
+  ASSERT_EQ(r.status, 0) << r.out;
+  r = run("status --campaign user-profile-v2");
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("user-profile-v2: running"), std::string::npos) << r.out;
+  EXPECT_EQ(sweep().campaignState, "done");
+
+  r = run("status --campaign nope");
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("no campaign nope"), std::string::npos) << r.out;
+}
+
+TEST_F(RunnerBinaryTest, RollbackClosesThePullRequestsAndIsIdempotent) {
+  makeFleet(2, 1, 2);
+  useMigration("");
+  ASSERT_EQ(sweep().campaignState, "done");
+  std::ofstream(tmp.path() / "m.yaml") << fleettest::migrationYaml("");
+  const std::string args = "rollback --migration " + (tmp.path() / "m.yaml").string() +
+                           " --api-url " + server.url() + " --cache-dir " +
+                           (tmp.path() / "cache").string();
+  Ran r = run(args + " --dry-run");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("would close acme/repo-0#1"), std::string::npos) << r.out;
+  const size_t before = writes();
+  r = run(args);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("2 rolled-back"), std::string::npos) << r.out;
+  for (const char* repo : {"acme/repo-0", "acme/repo-1"})
+    EXPECT_EQ(server.pulls(repo).front().state, "closed") << repo;
+  EXPECT_GT(writes(), before);
+  const size_t after = writes();
+  r = run(args);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_EQ(writes(), after);
+  EXPECT_EQ(r.out.find(fleettest::kToken), std::string::npos);
+}
+
+} // namespace
+} // namespace godwit
