@@ -281,7 +281,12 @@ std::shared_ptr<const RepoConstants> RepoConstants::build(const std::vector<std:
                                                           const std::vector<User>& users,
                                                           const Loader& load) {
   auto index = std::make_shared<RepoConstants>();
-  const FileNames names(files);
+  std::optional<FileNames> names; // built on the first name that may be another file's
+  const auto fileNames = [&]() -> const FileNames& {
+    if (!names)
+      names.emplace(files);
+    return *names;
+  };
   std::map<std::string, std::optional<std::vector<FileConstant>>, std::less<>> loaded;
   const auto constantsOf = [&](const std::string& file) -> const std::vector<FileConstant>* {
     auto it = loaded.find(file);
@@ -292,7 +297,7 @@ std::shared_ptr<const RepoConstants> RepoConstants::build(const std::vector<std:
   // The one constant `member` of `owner`'s file, seen from `user`; nullptr when there is none.
   const auto lookup = [&](const std::string& owner, std::string_view member, const User& user,
                           Lang lang, std::string& file) -> const FileConstant* {
-    file = names.find(owner, user.path, lang);
+    file = fileNames().find(owner, user.path, lang);
     if (file.empty() || file == user.path)
       return nullptr;
     const std::vector<FileConstant>* all = constantsOf(file);

@@ -547,9 +547,13 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
   // Constants across files (docs/architecture.md, Safety), once every file is analyzed: files
   // that met names they could not resolve are analyzed again with the constants other files
   // define, and edits that land in a constant other files may see are decided with all its uses.
+  // Most runs need none of this: the path index is built only when they do.
   std::map<std::string, size_t, std::less<>> byPath;
-  for (size_t i = 0; i < found.size(); ++i)
-    byPath.emplace(found[i].path, i);
+  const auto indexPaths = [&] {
+    if (byPath.empty())
+      for (size_t i = 0; i < found.size(); ++i)
+        byPath.emplace(found[i].path, i);
+  };
   std::vector<RepoConstants::User> users;
   for (size_t i = 0; i < found.size(); ++i)
     if (!outcomes[i].notes.unresolved.empty())
@@ -557,6 +561,7 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
         users.push_back({found[i].path, std::move(*text), outcomes[i].notes.unresolved});
   std::shared_ptr<const RepoConstants> repo;
   if (!users.empty()) {
+    indexPaths();
     std::vector<std::string> paths;
     for (const WalkEntry& f : (*walked)->files)
       paths.push_back(f.path);
@@ -580,8 +585,11 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
                                   true, options.fullParse, repo.get(), true);
     }
   }
-  settleConstants(outcomes, found, (*walked)->files, options.root, byPath,
-                  [&](const WalkEntry& e) { return analyzerFor(e.language, dbtContext); });
+  if (std::any_of(outcomes.begin(), outcomes.end(), [](const FileOutcome& o) { return o.deferred; })) {
+    indexPaths();
+    settleConstants(outcomes, found, (*walked)->files, options.root, byPath,
+                    [&](const WalkEntry& e) { return analyzerFor(e.language, dbtContext); });
+  }
 
   // Results in path order, as the walk sorts its files.
   std::vector<size_t> order;
