@@ -116,22 +116,87 @@ std::optional<SyntaxProblem> firstProblem(TSTree* tree, std::string_view text) {
   return std::nullopt;
 }
 
+/// The source ranges of a tree's ERROR and MISSING nodes (outermost only), and the text after
+/// its root that the grammar did not take in.
+std::vector<std::pair<uint32_t, uint32_t>> errorRanges(TSTree* tree, std::string_view text) {
+  std::vector<std::pair<uint32_t, uint32_t>> out;
+  const uint32_t rootEnd = ts_node_end_byte(ts_tree_root_node(tree));
+  if (rootEnd < text.size())
+    out.emplace_back(rootEnd, static_cast<uint32_t>(text.size()));
+  std::vector<TSNode> todo{ts_tree_root_node(tree)};
+  while (!todo.empty()) {
+    const TSNode node = todo.back();
+    todo.pop_back();
+    if (isError(node)) {
+      out.emplace_back(ts_node_start_byte(node), ts_node_end_byte(node));
+      continue;
+    }
+    if (!ts_node_has_error(node))
+      continue;
+    for (uint32_t i = ts_node_child_count(node); i > 0; --i)
+      todo.push_back(ts_node_child(node, i - 1));
+  }
+  return out;
+}
+
+Error note(const SourceFile& file, uint32_t offset, std::string message, std::string hint) {
+  const auto [line, column] = LineIndex(file.text).position(offset);
+  return Error{std::move(message), file.path, line, column, std::move(hint)};
+}
+
 class StrictAnalyzer final : public Analyzer {
 public:
   StrictAnalyzer(const TreeSitterLanguage& language, std::string_view display,
-                 std::unique_ptr<Analyzer> inner, bool (*skip)(std::string_view))
-      : language_(language), display_(display), inner_(std::move(inner)), skip_(skip) {}
+                 std::unique_ptr<Analyzer> inner, bool (*skip)(std::string_view),
+                 StrictFallbacks fallbacks)
+      : language_(language), display_(display), inner_(std::move(inner)), skip_(skip),
+        fallbacks_(fallbacks) {}
 
   Expected<std::vector<Finding>> analyze(const SourceFile& file,
                                          std::span<const DatasetMatcher> matchers) const override {
+    AnalysisNotes notes;
+    return analyzeFile(file, matchers, notes);
+  }
+
+  Expected<std::vector<Finding>> analyzeFile(const SourceFile& file,
+                                             std::span<const DatasetMatcher> matchers,
+                                             AnalysisNotes& notes) const override {
     if (skip_ && skip_(file.text))
       return std::vector<Finding>();
     std::unique_ptr<TSTree, TreeDeleter> tree(parseWith(language_, file.text));
-    if (tree) {
-      if (auto problem = firstProblem(tree.get(), file.text))
-        return notParsed(file, display_, *problem);
+    if (!tree)
+      return inner_->analyzeFile(file, matchers, notes);
+    const std::optional<SyntaxProblem> problem = firstProblem(tree.get(), file.text);
+    if (!problem)
+      return inner_->analyzeFile(file, matchers, notes);
+    const std::string display(display_);
+    if (fallbacks_.valid && fallbacks_.valid(file.text))
+      return recovered(file, matchers, tree.get(), *problem, notes);
+    std::optional<std::string> masked;
+    if (fallbacks_.templates)
+      masked = maskTemplateBlocks(file.text);
+    if (!masked)
+      return notParsed(file, display_, *problem);
+    std::unique_ptr<TSTree, TreeDeleter> maskedTree(parseWith(language_, *masked));
+    if (!maskedTree || firstProblem(maskedTree.get(), *masked)) {
+      notes.skipped = true;
+      notes.notes.push_back(note(file, problem->offset,
+                                 "not analyzed: a template that is not valid " + display +
+                                     " until it is rendered (" + problem->message + ")",
+                                 "check its references by hand, or render it and scan the result"));
+      return std::vector<Finding>();
     }
-    return inner_->analyze(file, matchers);
+    // Same length and the same bytes outside the blocks: offsets, lines and edits carry over.
+    const SourceFile maskedFile{file.path, *masked, file.hits};
+    auto found = inner_->analyzeFile(maskedFile, matchers, notes);
+    notes.parseErrors = static_cast<int>(errorRanges(tree.get(), file.text).size());
+    if (found)
+      notes.notes.push_back(note(file, problem->offset,
+                                 "analyzed with its template blocks read as unknown text: it is "
+                                 "not valid " +
+                                     display + " until it is rendered",
+                                 "references next to a template block need attention"));
+    return found;
   }
 
   Expected<void> verifyEdits(const SourceFile& file, std::span<const SourceEdit> edits,
@@ -152,10 +217,67 @@ public:
   }
 
 private:
+  /// A valid file the grammar trips on: the findings of its recovered tree, those inside the
+  /// parts it could not read held back.
+  Expected<std::vector<Finding>> recovered(const SourceFile& file,
+                                           std::span<const DatasetMatcher> matchers, TSTree* tree,
+                                           const SyntaxProblem& problem,
+                                           AnalysisNotes& notes) const {
+    auto found = inner_->analyzeFile(file, matchers, notes);
+    if (!found)
+      return found;
+    const auto unread = errorRanges(tree, file.text);
+    const std::string why = "godwit's " + std::string(display_) +
+                            " grammar could not read this part of the file (valid " +
+                            std::string(display_) + " all the same); change it by hand";
+    const auto inUnread = [&](const Finding& f) {
+      return std::any_of(unread.begin(), unread.end(), [&](const auto& r) {
+        return f.offset < r.second && r.first < f.offset + f.length;
+      });
+    };
+    // The recovered tree may have no scalar where a name is: the raw bytes of each unread part
+    // are matched too, so no reference there goes unreported.
+    FindingCollector raw(file);
+    const std::string context = std::string(language_.name) + ".string";
+    const ContextFor contextFor = [&](uint32_t, uint32_t, Finding& f) { f.context = context; };
+    for (const auto& [b, e] : unread) {
+      DecodedString bytes;
+      bytes.beginPiece(b, e, LiteralStyle{});
+      for (uint32_t i = b; i < e; ++i)
+        bytes.push(file.text[i], i, i + 1);
+      addValueFindings(raw, bytes, b, e, matchers, contextFor, {}, ValueSyntax::Plain);
+    }
+    for (Finding& f : raw.findings()) {
+      const bool known = std::any_of(found->begin(), found->end(), [&](const Finding& g) {
+        return f.offset < g.offset + g.length && g.offset < f.offset + f.length;
+      });
+      if (!known)
+        found->push_back(std::move(f));
+    }
+    for (Finding& f : *found) {
+      if (!inUnread(f) || f.action != Action::Rewrite)
+        continue;
+      f.action = Action::Attention;
+      f.reason = why;
+      f.replacement.clear();
+      f.changes.clear();
+    }
+    sortByOffset(*found);
+    notes.parseErrors = static_cast<int>(unread.size());
+    notes.notes.push_back(note(file, problem.offset,
+                               "analyzed with " + std::to_string(unread.size()) +
+                                   " part(s) godwit's " + std::string(display_) +
+                                   " grammar could not read; the file is valid " +
+                                   std::string(display_),
+                               "references in those parts need attention"));
+    return found;
+  }
+
   const TreeSitterLanguage& language_;
   std::string_view display_;
   std::unique_ptr<Analyzer> inner_;
   bool (*skip_)(std::string_view);
+  StrictFallbacks fallbacks_;
 };
 
 } // namespace
@@ -196,15 +318,42 @@ Expected<std::unique_ptr<Analyzer>> makeConfigAnalyzer(const ConfigFormat& forma
   return std::unique_ptr<Analyzer>(std::make_unique<ScannedAnalyzer>(format));
 }
 
+std::optional<std::string> maskTemplateBlocks(std::string_view text) {
+  std::optional<std::string> out;
+  for (size_t i = text.find('{'); i != std::string_view::npos && i + 1 < text.size();
+       i = text.find('{', i + 1)) {
+    const char kind = text[i + 1];
+    if (kind != '{' && kind != '%' && kind != '#')
+      continue;
+    const char closer[2] = {kind == '{' ? '}' : kind, '}'};
+    const size_t close = text.find(std::string_view(closer, 2), i + 2);
+    if (close == std::string_view::npos)
+      break;
+    if (!out)
+      out.emplace(text);
+    const size_t end = close + 2;
+    for (size_t k = i; k < end; ++k)
+      if ((*out)[k] != '\n' && (*out)[k] != '\r')
+        (*out)[k] = kind == '{' ? '_' : ' ';
+    if (kind == '{') {
+      (*out)[i] = '$';
+      (*out)[i + 1] = '{';
+      (*out)[end - 1] = '}';
+    }
+    i = end - 1;
+  }
+  return out;
+}
+
 Expected<std::unique_ptr<Analyzer>>
 makeStrictTreeSitterAnalyzer(const TreeSitterLanguage& language, std::string_view display,
                              const std::vector<const Rule*>& rules,
-                             bool (*skip)(std::string_view text)) {
+                             bool (*skip)(std::string_view text), StrictFallbacks fallbacks) {
   auto inner = makeTreeSitterAnalyzer(language, rules);
   if (!inner)
     return inner.error();
   return std::unique_ptr<Analyzer>(
-      std::make_unique<StrictAnalyzer>(language, display, std::move(*inner), skip));
+      std::make_unique<StrictAnalyzer>(language, display, std::move(*inner), skip, fallbacks));
 }
 
 } // namespace godwit

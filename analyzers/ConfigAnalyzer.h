@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,12 +59,30 @@ void pushCodePoint(DecodedString& out, long cp, uint32_t begin, uint32_t end);
 Expected<std::unique_ptr<Analyzer>> makeConfigAnalyzer(const ConfigFormat& format,
                                                        const std::vector<const Rule*>& rules);
 
+/// What a strict analyzer tries before it calls a file its grammar does not take invalid.
+struct StrictFallbacks {
+  /// A second parser's verdict: true when `text` is valid after all. The file is then analyzed
+  /// from the grammar's recovered tree, references inside the parts it could not read are
+  /// attention, and a note says so.
+  bool (*valid)(std::string_view text) = nullptr;
+  /// The file may be a template (`{{ … }}`, `{% … %}`, `{# … #}`): it is read again with its
+  /// blocks masked (expressions as holes, statements and comments as blanks); a template that
+  /// still does not parse is skipped with a note, not an error.
+  bool templates = false;
+};
+
 /// The generic tree-sitter analyzer for a config format with a grammar, except that a file with
-/// ERROR or MISSING nodes is an error naming the first one (no findings), and a file `skip`
-/// accepts (e.g. godwit's own migration files) has no findings.
+/// ERROR or MISSING nodes is an error naming the first one (no findings) unless `fallbacks` read
+/// it, and a file `skip` accepts (e.g. godwit's own migration files) has no findings.
 Expected<std::unique_ptr<Analyzer>>
 makeStrictTreeSitterAnalyzer(const TreeSitterLanguage& language, std::string_view display,
                              const std::vector<const Rule*>& rules,
-                             bool (*skip)(std::string_view text) = nullptr);
+                             bool (*skip)(std::string_view text) = nullptr,
+                             StrictFallbacks fallbacks = {});
+
+/// `text` with every template block (`{{ … }}`, `{% … %}`, `{# … #}`) masked byte for byte: an
+/// expression becomes `${__…}` (a placeholder, so its value bytes are a hole), a statement or
+/// comment becomes blanks; line breaks stay. nullopt when `text` holds no block.
+std::optional<std::string> maskTemplateBlocks(std::string_view text);
 
 } // namespace godwit

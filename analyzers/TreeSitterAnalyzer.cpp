@@ -659,10 +659,12 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
         std::push_heap(consumed.begin(), consumed.end(), endsLater);
       }
     // An argument that a `sql` rule says takes SQL is SQL however it starts.
-    const bool sql = std::any_of(contexts.begin(), contexts.end(), [&](const ContextRange& r) {
-                       return r.rule->kind == RuleKind::Sql && r.begin <= eb && ee <= r.end;
-                     }) ||
-                     looksLikeSql(decoded->value);
+    const bool sql =
+        std::any_of(contexts.begin(), contexts.end(),
+                    [&](const ContextRange& r) {
+                      return r.rule->kind == RuleKind::Sql && r.begin <= eb && ee <= r.end;
+                    }) ||
+        looksLikeSql(decoded->value);
     expressions.push_back(Expression{eb, ee, std::move(*decoded), sql});
   });
 

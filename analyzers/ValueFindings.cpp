@@ -96,8 +96,8 @@ void FindingCollector::demoteHeldBack() {
       if (held == held_.end())
         continue;
       f.action = Action::Attention;
-      f.reason = "`" + f.found + "` changes only with its table, which is left alone: " +
-                 held->reason;
+      f.reason =
+          "`" + f.found + "` changes only with its table, which is left alone: " + held->reason;
       f.replacement.clear();
       f.changes.clear();
       break;

@@ -567,8 +567,8 @@ private:
     const int s = newScope(parent);
     scopeOut = s;
     const std::string_view keyword = text(i);
-    scope(s).lowerKeywords = std::none_of(keyword.begin(), keyword.end(),
-                                          [](char c) { return c >= 'A' && c <= 'Z'; });
+    scope(s).lowerKeywords =
+        std::none_of(keyword.begin(), keyword.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
     ++i;
     if (kw(i, "AS") && kwAny(i + 1, {"STRUCT", "VALUE"})) {
       scope(s).valueSelect = kw(i + 1, "VALUE");

@@ -82,9 +82,9 @@ struct Scope {
   std::vector<SelectItem> items;
   bool opaque = false; ///< Sources godwit cannot enumerate (PIVOT, LATERAL VIEW, …).
   std::string opaqueWhy;
-  bool valueSelect = false;  ///< `SELECT AS VALUE`: items have no output names.
+  bool valueSelect = false;   ///< `SELECT AS VALUE`: items have no output names.
   bool lowerKeywords = false; ///< Its `SELECT` is written in lower case (godwit's `as` follows).
-  size_t orderRefsBegin = 0; ///< The refs of its ORDER BY, [begin, end) in Statement::refs.
+  size_t orderRefsBegin = 0;  ///< The refs of its ORDER BY, [begin, end) in Statement::refs.
   size_t orderRefsEnd = 0;
 };
 
@@ -93,7 +93,7 @@ struct Ref {
   int scope = 0;
   std::vector<NamePart> parts;
   Clause clause = Clause::Where;
-  bool bareItem = false;  ///< The whole SELECT item, without an alias.
+  bool bareItem = false; ///< The whole SELECT item, without an alias.
   /// A bare item in parentheses (`DISTINCT(col)`): where its output name is kept (after the
   /// `)`); 0 when the name itself is the item.
   uint32_t aliasAt = 0;

@@ -2,6 +2,8 @@
 
 #include "analyzers/ConfigAnalyzer.h"
 
+#include <yaml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstring>
@@ -381,8 +383,33 @@ bool isGodwitMigration(std::string_view text) {
   return false;
 }
 
+bool isValidYaml(std::string_view text) {
+  yaml_parser_t parser;
+  if (yaml_parser_initialize(&parser) == 0)
+    return false;
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
+                               text.size());
+  bool valid = false;
+  for (;;) {
+    yaml_event_t event;
+    if (yaml_parser_parse(&parser, &event) == 0)
+      break;
+    const bool end = event.type == YAML_STREAM_END_EVENT;
+    yaml_event_delete(&event);
+    if (end) {
+      valid = true;
+      break;
+    }
+  }
+  yaml_parser_delete(&parser);
+  return valid;
+}
+
 Expected<std::unique_ptr<Analyzer>> makeYamlAnalyzer(const std::vector<const Rule*>& rules) {
-  return makeStrictTreeSitterAnalyzer(yamlLanguage(), "YAML", rules, isGodwitMigration);
+  // tree-sitter-yaml rejects some valid YAML (tabs as separation in flow collections): libyaml,
+  // PyYAML's parser and so dbt's, has the last word before a file is called invalid.
+  return makeStrictTreeSitterAnalyzer(yamlLanguage(), "YAML", rules, isGodwitMigration,
+                                      StrictFallbacks{isValidYaml, true});
 }
 
 } // namespace godwit

@@ -18,7 +18,12 @@ const TreeSitterLanguage& yamlLanguage();
 /// analyzed: rewriting one would change the migration itself.
 bool isGodwitMigration(std::string_view text);
 
-/// Builds the YAML analyzer: a file that does not parse is reported and left alone.
+/// True when libyaml parses every document of `text` (events only, aliases unresolved): the
+/// second opinion before godwit calls a file that tree-sitter-yaml does not take invalid.
+bool isValidYaml(std::string_view text);
+
+/// Builds the YAML analyzer: a file that does not parse (and is no template) is reported and left
+/// alone.
 Expected<std::unique_ptr<Analyzer>> makeYamlAnalyzer(const std::vector<const Rule*>& rules);
 
 } // namespace godwit

@@ -3,6 +3,7 @@
 #include "analyzers/ConfigAnalyzer.h"
 
 #include "analyzers/Analyzer.h"
+#include "analyzers/yaml/Yaml.h"
 #include "rules/DatasetMatcher.h"
 #include "rules/RulePack.h"
 
@@ -152,6 +153,61 @@ TEST(ConfigAnalyzerTest, FilesThatDoNotParseAreReportedWithNoFindings) {
             (Strings{"error: app.yaml:2:4: error: the file is not valid YAML: unexpected text\n"
                      "  hint: godwit left the file alone; fix its syntax, or exclude it (e.g. a "
                      "template) with --exclude"}));
+}
+
+/// The notes of analyzing `text` as YAML, `line:col message`, and whether the file was skipped.
+std::pair<Strings, bool> yamlNotes(const std::string& text) {
+  auto analyzer = analyzerFor("app.yaml");
+  AnalysisNotes notes;
+  const auto ms = matchers();
+  auto findings = analyzer->analyzeFile(SourceFile{"app.yaml", text}, ms, notes);
+  EXPECT_TRUE(findings.hasValue()) << text;
+  Strings out;
+  for (const Error& n : notes.notes)
+    out.push_back(std::to_string(n.line) + ":" + std::to_string(n.column) + " " + n.message);
+  return {out, notes.skipped};
+}
+
+TEST(ConfigAnalyzerTest, ValidYamlTheGrammarCannotReadIsNeverInvalid) {
+  // Tabs before the entries of a flow sequence spread over lines: valid YAML (libyaml, and so
+  // PyYAML and dbt, read it), which tree-sitter-yaml does not take.
+  const std::string text = "tags: [daily,\n\tpii]\ntable: acme-prod.core_users.user_profile_v1\n";
+  EXPECT_TRUE(isValidYaml(text));
+  // What the grammar could not read is attention, never silence and never an edit.
+  EXPECT_EQ(describe("app.yaml", text),
+            (Strings{"3:8 attention acme-prod.core_users.user_profile_v1 (godwit's YAML grammar "
+                     "could not read this part of the file (valid YAML all the same); change it "
+                     "by hand) [yaml.string]"}));
+  const auto [notes, skipped] = yamlNotes(text);
+  EXPECT_FALSE(skipped);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("the file is valid YAML"), std::string::npos) << notes[0];
+  // Invalid YAML stays invalid: libyaml is strict where yaml-cpp is not (an open quote at the end).
+  EXPECT_FALSE(isValidYaml("a: x\nb: \"open\n"));
+  EXPECT_FALSE(isValidYaml("a: b: c\n"));
+}
+
+TEST(ConfigAnalyzerTest, TemplatesAreReadWithTheirBlocksMaskedOrNoted) {
+  EXPECT_EQ(maskTemplateBlocks("a: {{ x }}.t\n{% if y %}\nb: 1\n"),
+            "a: ${____}.t\n          \nb: 1\n");
+  EXPECT_EQ(maskTemplateBlocks("a: {x: 1}\n"), std::nullopt);
+  // Unquoted Jinja that breaks the YAML: read masked, the name next to it is attention.
+  const std::string kestra = "tables:\n  - {{ vars.project }}.core_users.user_profile_v1\n"
+                             "{% for r in regions %}\n  - acme-prod.core_users.user_profile_v1\n"
+                             "{% endfor %}\n";
+  EXPECT_EQ(describe("app.yaml", kestra),
+            (Strings{"2:23 attention ${…}.core_users.user_profile_v1 (the project/dataset are "
+                     "interpolated and could not be resolved) [yaml.string]",
+                     "4:5 rewrite acme-prod.core_users.user_profile_v1 -> "
+                     "acme-prod.core_users.user_profile_v2 [yaml.string]"}));
+  EXPECT_FALSE(yamlNotes(kestra).second);
+  // A template that is no YAML even masked: a note and no findings, not an error.
+  const std::string helm = "{{- if .Values.on }}\ndata:\n  t: playback-events\n{{- end }}\n";
+  EXPECT_TRUE(describe("app.yaml", helm).empty());
+  const auto [notes, skipped] = yamlNotes(helm);
+  EXPECT_TRUE(skipped);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("a template that is not valid YAML"), std::string::npos) << notes[0];
 }
 
 TEST(ConfigAnalyzerTest, ValidFilesHaveNoSyntaxErrors) {
