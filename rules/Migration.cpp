@@ -6,12 +6,12 @@
 #include "rules/DatasetMatcher.h"
 #include "rules/Glob.h"
 #include "rules/Text.h"
+#include "rules/YamlCheck.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
-#include <yaml.h>
 
 #include <algorithm>
 #include <array>
@@ -34,7 +34,7 @@ constexpr std::array<std::pair<DatasetKind, std::string_view>, 6> kKindNames{{
 constexpr std::string_view kApiVersion = "godwit/v1";
 constexpr size_t kMaxNameLength = 100;
 constexpr size_t kMaxLabelLength = 50; // GitHub's limit
-constexpr int kMaxNesting = 64;
+const YamlFileKind kMigrationText{"migration file", "migration"};
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -42,39 +42,6 @@ std::string lower(std::string_view s) {
     if (c >= 'A' && c <= 'Z')
       c = static_cast<char>(c - 'A' + 'a');
   return out;
-}
-
-size_t editDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-/// The known word closest to `word`, when it is close enough to be a likely typo.
-std::optional<std::string_view> closest(std::string_view word,
-                                        const std::vector<std::string_view>& known) {
-  std::optional<std::string_view> best;
-  size_t bestDistance = 0;
-  for (std::string_view candidate : known) {
-    size_t d = editDistance(lower(word), lower(candidate));
-    if (!best || d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  if (best && bestDistance <= std::max<size_t>(2, word.size() / 3))
-    return best;
-  return std::nullopt;
 }
 
 std::string listOf(const std::vector<std::string_view>& words) {
@@ -89,88 +56,6 @@ std::string listOf(const std::vector<std::string_view>& words) {
 
 std::string tick(std::string_view s) {
   return "`" + printable(s) + "`";
-}
-
-/// The 1-based line and column of byte `at` of `text` (columns count bytes).
-std::pair<int, int> positionOf(std::string_view text, size_t at) {
-  int line = 1;
-  size_t lineStart = 0;
-  for (size_t i = 0; i < at; ++i)
-    if (text[i] == '\n') {
-      ++line;
-      lineStart = i + 1;
-    }
-  return {line, static_cast<int>(at - lineStart + 1)};
-}
-
-/// The encoding and byte checks YAML parsers leave vague: UTF-16 or UTF-32, bytes that are not
-/// UTF-8, and control characters, each with its position.
-std::optional<Error> checkBytes(std::string_view text, const std::string& path) {
-  const std::string saveHint = "save the migration file as UTF-8";
-  const auto starts = [&](std::string_view bom) { return text.substr(0, bom.size()) == bom; };
-  if (starts(std::string_view("\xFF\xFE", 2)) || starts(std::string_view("\xFE\xFF", 2)) ||
-      starts(std::string_view("\0\0\xFE\xFF", 4)) ||
-      (text.size() >= 2 && (text[0] == '\0') != (text[1] == '\0')))
-    return Error{"the migration file is UTF-16 or UTF-32, not UTF-8", path, 1, 1, saveHint};
-  for (size_t i = 0; i < text.size();) {
-    const size_t n = utf8SequenceLength(text, i);
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (n == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) {
-      const auto [line, column] = positionOf(text, i);
-      return Error{"the migration file contains " + describeByte(c), path, line, column,
-                   n == 0 ? saveHint
-                          : "remove it; write a control character in a double-quoted string as "
-                            "an escape (e.g. `\\t`) if it is really meant"};
-    }
-    i += n;
-  }
-  return std::nullopt;
-}
-
-/// A full YAML syntax check (libyaml, which is strict where yaml-cpp lets some errors through,
-/// such as a quote never closed), with limits the structure of a migration never needs: nesting
-/// deeper than kMaxNesting, and aliases (which could make a small file expand without bound).
-std::optional<Error> checkSyntax(std::string_view text, const std::string& path) {
-  yaml_parser_t parser;
-  if (yaml_parser_initialize(&parser) == 0)
-    return Error{"cannot start the YAML parser", path, 0, 0, "the system is out of memory"};
-  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()),
-                               text.size());
-  std::optional<Error> error;
-  int depth = 0;
-  while (!error) {
-    yaml_event_t event;
-    if (yaml_parser_parse(&parser, &event) == 0) {
-      std::string message = "invalid YAML: ";
-      message += parser.problem != nullptr ? parser.problem : "syntax error";
-      if (parser.context != nullptr)
-        message += std::string(" ") + parser.context + " at line " +
-                   std::to_string(parser.context_mark.line + 1);
-      error = Error{message, path, static_cast<int>(parser.problem_mark.line + 1),
-                    static_cast<int>(parser.problem_mark.column + 1),
-                    "fix the YAML syntax (indentation, quotes, brackets) at this position"};
-      break;
-    }
-    const yaml_event_type_t type = event.type;
-    const yaml_mark_t mark = event.start_mark;
-    yaml_event_delete(&event);
-    if (type == YAML_STREAM_END_EVENT)
-      break;
-    if (type == YAML_ALIAS_EVENT)
-      error = Error{"YAML aliases (`*name`) are not supported in a migration file", path,
-                    static_cast<int>(mark.line + 1), static_cast<int>(mark.column + 1),
-                    "write the value out where the alias is"};
-    else if (type == YAML_SEQUENCE_START_EVENT || type == YAML_MAPPING_START_EVENT)
-      if (++depth > kMaxNesting)
-        error = Error{"the migration nests lists and mappings deeper than " +
-                          std::to_string(kMaxNesting) + " levels",
-                      path, static_cast<int>(mark.line + 1), static_cast<int>(mark.column + 1),
-                      "a migration needs a few levels; check the brackets and indentation"};
-    if (type == YAML_SEQUENCE_END_EVENT || type == YAML_MAPPING_END_EVENT)
-      --depth;
-  }
-  yaml_parser_delete(&parser);
-  return error;
 }
 
 /// One key of a YAML mapping with its value.
@@ -245,22 +130,6 @@ const std::vector<std::string_view> kWindowKeys{"days", "start", "end", "rate"};
 const std::vector<std::string_view> kDatasetKeys{"kind", "from", "to", "columns"};
 const std::vector<std::string_view> kColumnKeys{"rename", "removed"};
 
-/// A GitHub login (up to 39 letters, digits and single `-`), or `org/team-slug`.
-bool validReviewer(std::string_view s) {
-  auto login = [](std::string_view l, size_t max) {
-    if (l.empty() || l.size() > max || l.front() == '-')
-      return false;
-    return std::all_of(l.begin(), l.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-             c == '-' || c == '_';
-    });
-  };
-  const size_t slash = s.find('/');
-  if (slash == std::string_view::npos)
-    return login(s, 39);
-  return login(s.substr(0, slash), 39) && login(s.substr(slash + 1), 100);
-}
-
 const Entry* findEntry(const std::vector<Entry>& entries, std::string_view key) {
   for (const Entry& e : entries)
     if (e.key == key)
@@ -285,7 +154,7 @@ Expected<std::vector<Entry>> MigrationParser::entries(const YAML::Node& map,
                 "keep one " + tick(entry.key) + " and remove the other");
     if (std::find(known.begin(), known.end(), entry.key) == known.end()) {
       std::string hint = "valid keys here: " + listOf(known);
-      if (auto guess = closest(entry.key, known))
+      if (auto guess = closestWord(entry.key, known))
         hint = "did you mean " + tick(*guess) + "? " + hint;
       return at(key, "unknown key " + tick(entry.key) + " " + std::string(where), hint);
     }
@@ -311,9 +180,7 @@ Expected<std::string> MigrationParser::scalar(const Entry& e, bool allowEmpty) c
 }
 
 Expected<Migration> MigrationParser::parse(std::string_view yaml) {
-  if (auto bad = checkBytes(yaml, path_))
-    return *bad;
-  if (auto bad = checkSyntax(yaml, path_))
+  if (auto bad = checkYamlText(yaml, path_, kMigrationText))
     return *bad;
   std::vector<YAML::Node> docs;
   try {
@@ -502,7 +369,7 @@ Expected<PullRequestSettings> MigrationParser::parsePullRequest(const Entry& e) 
                     "the label is " + std::to_string(item.size()) + " bytes long, over GitHub's " +
                         std::to_string(kMaxLabelLength),
                     "use a shorter label");
-        if (!labels && !validReviewer(item))
+        if (!labels && !isValidReviewer(item))
           return at(k.value[i], "invalid reviewer " + tick(item),
                     "a GitHub login (letters, digits and `-`) or `org/team`");
       }
@@ -807,7 +674,7 @@ Expected<void> MigrationParser::parseDataset(const YAML::Node& node,
   std::optional<DatasetKind> parsed = parseKind(*kindValue);
   if (!parsed) {
     std::string hint = "valid kinds: " + listOf(kindNames);
-    if (auto guess = closest(*kindValue, kindNames))
+    if (auto guess = closestWord(*kindValue, kindNames))
       hint = "did you mean " + tick(*guess) + "? " + hint;
     return at(kind->value, "unknown dataset kind " + tick(*kindValue), hint);
   }
