@@ -234,6 +234,7 @@ Expected<LifecycleResult> LifecycleRun::execute() {
   }
 
   say("fetching " + repo_.cloneUrl);
+  auto began = std::chrono::steady_clock::now();
   WorkspaceOptions wsOptions;
   wsOptions.cacheDir = options_.cacheDir;
   wsOptions.identity = options_.identity;
@@ -252,16 +253,22 @@ Expected<LifecycleResult> LifecycleRun::execute() {
 
   say("analyzing " + shortSha(result_.baseSha));
   bool optedOut = false;
+  std::optional<Error> configError;
   Expected<RunResult> analyzed = [&]() -> Expected<RunResult> {
     Expected<Checkout> checkout = ws->checkout(result_.baseSha);
+    const auto checkedOut = std::chrono::steady_clock::now();
+    result_.gitTime += checkedOut - began;
+    began = checkedOut;
     if (!checkout)
       return checkout.error();
     RunOptions runOptions = options_.run;
     runOptions.root = checkout->path();
     if (options_.prepare) {
       Expected<bool> proceed = options_.prepare(checkout->path(), runOptions, prOptions_);
-      if (!proceed)
-        return proceed.error();
+      if (!proceed) {
+        configError = proceed.error();
+        return RunResult{};
+      }
       if (!*proceed) {
         optedOut = true;
         return RunResult{};
@@ -269,12 +276,21 @@ Expected<LifecycleResult> LifecycleRun::execute() {
     }
     return runMigration(migration_, runOptions);
   }();
+  result_.analysisTime += std::chrono::steady_clock::now() - began;
   if (!analyzed)
     return fail(analyzed.error());
   if (optedOut) {
     act("leave " + repo_.fullName + " alone: it opts out");
     record_.reconcile = ReconcileState::Completed;
     return finish(LifecycleOutcome::OptedOut);
+  }
+  if (configError) {
+    // The repository's own configuration is wrong: a retry cannot fix it, its owners can.
+    result_.warnings.push_back(configError->str());
+    act("leave " + repo_.fullName + " alone: its configuration is invalid");
+    record_.reconcile = ReconcileState::Completed;
+    record_.lastError = configError->message;
+    return finish(LifecycleOutcome::InvalidConfig);
   }
   const RunResult& run = *analyzed;
   result_.filesChanged = run.changes.size();
@@ -571,6 +587,8 @@ std::string_view toString(LifecycleOutcome outcome) {
     return "deferred";
   case LifecycleOutcome::OptedOut:
     return "opted-out";
+  case LifecycleOutcome::InvalidConfig:
+    return "invalid-config";
   }
   return "unknown";
 }

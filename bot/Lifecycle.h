@@ -11,6 +11,7 @@
 #include "rewriters/Engine.h"
 #include "rules/Migration.h"
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <optional>
@@ -32,7 +33,9 @@ struct LifecycleOptions {
   std::optional<PullRequestOptions> pullRequest;
   std::function<void(const std::string&)> progress; ///< Progress lines; may be empty.
   /// Called on the checkout before the analysis: may narrow the run (excludes) and change the
-  /// pull request (reviewers). False leaves the repository alone (outcome OptedOut). May be empty.
+  /// pull request (reviewers). False leaves the repository alone (outcome OptedOut); so does an
+  /// error, the repository's configuration being invalid (outcome InvalidConfig, the error the
+  /// first warning). May be empty; repoConfigHook() (bot/RepoConfig.h) reads `.godwit.yaml`.
   std::function<Expected<bool>(const std::filesystem::path& checkout, RunOptions& run,
                                PullRequestOptions& pullRequest)>
       prepare;
@@ -56,6 +59,7 @@ enum class LifecycleOutcome {
   Failed,        ///< Failed too often; skipped until retried.
   Deferred,      ///< A pull request is due but `mayOpen` said not now; nothing was pushed.
   OptedOut,      ///< `prepare` said to leave the repository alone.
+  InvalidConfig, ///< `prepare` found the repository's configuration invalid; left alone.
 };
 
 /// The outcome's name as printed and stored (e.g. `closed-by-human`).
@@ -79,6 +83,8 @@ struct LifecycleResult {
   std::vector<std::string> attentionItems; ///< `file:line:col: reason` of each attention item.
   std::vector<Error> fileErrors; ///< Per-file engine errors that did not stop the run.
   std::string patch;             ///< With --dry-run: the diff that would be committed.
+  std::chrono::nanoseconds gitTime{0};      ///< Spent fetching and checking out.
+  std::chrono::nanoseconds analysisTime{0}; ///< Spent in `prepare` and the engine.
 };
 
 /// Runs the lifecycle of `migration` for repository `fullName`. An Error means the run stopped

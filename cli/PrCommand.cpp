@@ -1,6 +1,7 @@
 #include "cli/PrCommand.h"
 
 #include "bot/Lifecycle.h"
+#include "bot/RepoConfig.h"
 #include "bot/store/SqliteStore.h"
 #include "cli/CodeHostOptions.h"
 #include "cli/Output.h"
@@ -66,6 +67,7 @@ int runPr(const PrOptions& o) {
   options.dryRun = o.dryRun;
   options.retryFailed = o.retryFailed;
   options.run.jobs = o.jobs;
+  options.prepare = repoConfigHook(migration->name);
   options.progress = [](const std::string& line) { std::cerr << "godwit: " << line << "\n"; };
 
   auto result = runLifecycle(*migration, o.repo, **host, **store, options);
@@ -81,14 +83,15 @@ int runPr(const PrOptions& o) {
   for (const std::string& action : r.actions)
     out << "  " << action << "\n";
   for (const std::string& warning : r.warnings)
-    std::cerr << "  warning: " << warning << "\n";
+    std::cerr << (r.outcome == LifecycleOutcome::InvalidConfig ? "" : "  warning: ") << warning
+              << "\n";
   for (const Error& e : r.fileErrors)
     std::cerr << "  " << e.str() << "\n";
   if (r.pullRequest)
     out << "  pull request #" << r.pullRequest->number << " " << r.pullRequest->htmlUrl << "\n";
   out << "  " << r.rewrites << " rewrites in " << r.filesChanged << " files, " << r.attention
       << " need attention\n";
-  return 0;
+  return r.outcome == LifecycleOutcome::InvalidConfig ? 2 : 0;
 }
 
 } // namespace godwit

@@ -13,6 +13,7 @@ constexpr std::pair<RepoState, std::string_view> kNames[] = {
     {RepoState::NoChanges, "no-changes"},
     {RepoState::Attention, "attention"},
     {RepoState::OptedOut, "opted-out"},
+    {RepoState::InvalidConfig, "invalid-config"},
     {RepoState::Skipped, "skipped"},
     {RepoState::Open, "open"},
     {RepoState::HumanEdited, "human-edited"},

@@ -16,6 +16,7 @@ enum class RepoState {
   NoChanges,   ///< Final: nothing to rewrite and nothing needing attention.
   Attention,   ///< Final: no rewrite, but references a person must look at.
   OptedOut,    ///< Final: the repository's .godwit.yaml opts out; never touched.
+  InvalidConfig, ///< Final: its .godwit.yaml is invalid; not touched, read again by each sweep.
   Skipped,     ///< Final: archived, or not accessible.
   Open,        ///< Final for the sweep: the bot's pull request is open.
   HumanEdited, ///< Final: someone else committed to the bot's branch; the bot stays away.

@@ -27,6 +27,13 @@ bool finalState(const std::string& state) {
   return s && isFinal(*s);
 }
 
+/// Whether a sweep works on a repository in `state`: every one in a dry run; otherwise those not
+/// final, and those whose .godwit.yaml was invalid (its owners may have fixed it since), also in
+/// waves that passed.
+bool takesUp(const std::string& state, bool dryRun) {
+  return dryRun || !finalState(state) || state == str(RepoState::InvalidConfig);
+}
+
 /// The repository state a lifecycle run ends in.
 RepoState stateAfter(const LifecycleResult& r) {
   switch (r.outcome) {
@@ -47,6 +54,8 @@ RepoState stateAfter(const LifecycleResult& r) {
     return RepoState::Scheduled;
   case LifecycleOutcome::OptedOut:
     return RepoState::OptedOut;
+  case LifecycleOutcome::InvalidConfig:
+    return RepoState::InvalidConfig;
   case LifecycleOutcome::Opened:
   case LifecycleOutcome::Updated:
   case LifecycleOutcome::Unchanged:
@@ -80,6 +89,7 @@ private:
     return logCampaignEvent(store, migration_.name, kind, now(), details.dump(), repo);
   }
   void processWave(std::vector<CampaignRepoRecord>& todo);
+  Expected<bool> unchangedSinceAnalysis(const CampaignRepoRecord& row);
   Expected<void> processRepo(CampaignRepoRecord& row, Store& store);
   Expected<void> refreshPulls(Store& store, std::vector<CampaignRepoRecord>& rows);
   Expected<SweepSummary> finish(Store& store, SweepSummary summary);
@@ -101,9 +111,29 @@ private:
   std::atomic<size_t> done_{0};
   std::atomic<size_t> processed_{0};
   std::atomic<size_t> analyzed_{0};
+  std::atomic<int64_t> gitNanos_{0};
+  std::atomic<int64_t> analysisNanos_{0};
   std::mutex errorMutex_;
   std::optional<Error> storeError_; ///< A store failure stops the sweep.
 };
+
+// A repository whose last analysis read the default branch's current tip with this migration
+// is not analyzed again, when its row is all the analysis would change: in a dry run, and for an
+// invalid .godwit.yaml (it lives in that tree). One request and one listing of the remote's
+// branches, no fetch. Anything unexpected says "changed": the lifecycle then finds out.
+Expected<bool> SweepRun::unchangedSinceAnalysis(const CampaignRepoRecord& row) {
+  if (row.analyzedBase.empty() || row.analyzedDigest != settings_.migrationDigest ||
+      (!dryRun_ && row.state != str(RepoState::InvalidConfig)))
+    return false;
+  Expected<Repository> repo = host_.repository(row.fullName);
+  if (!repo || repo->archived)
+    return false;
+  const auto began = std::chrono::steady_clock::now();
+  Expected<std::optional<std::string>> tip =
+      remoteBranchTip(repo->cloneUrl, repo->defaultBranch, [this] { return host_.gitToken(); });
+  gitNanos_ += (std::chrono::steady_clock::now() - began).count();
+  return tip && *tip && **tip == row.analyzedBase;
+}
 
 Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store) {
   Expected<std::optional<CampaignRecord>> campaign = store.campaign(migration_.name);
@@ -114,6 +144,8 @@ Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store) {
     return {};
   }
   ++processed_;
+  if (Expected<bool> same = unchangedSinceAnalysis(row); same && *same)
+    return {};
   std::unique_lock publishing(publishMutex_, std::defer_lock);
   // A run stopped while opening this repository's pull request: it still counts as open, and
   // no one else publishes until it is settled.
@@ -174,6 +206,8 @@ Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store) {
   if (result) {
     ++analyzed_;
     const LifecycleResult& r = *result;
+    gitNanos_ += r.gitTime.count();
+    analysisNanos_ += r.analysisTime.count();
     const RepoState state = stateAfter(r);
     row.state = str(state);
     if (r.repositoryId)
@@ -296,6 +330,8 @@ Expected<SweepSummary> SweepRun::finish(Store& store, SweepSummary summary) {
     ++summary.totals[r.state];
   summary.processed = processed_;
   summary.analyzed = analyzed_;
+  summary.gitTime = std::chrono::nanoseconds(gitNanos_.load());
+  summary.analysisTime = std::chrono::nanoseconds(analysisNanos_.load());
   return summary;
 }
 
@@ -326,8 +362,7 @@ Expected<SweepSummary> SweepRun::run() {
 
   for (WaveRecord& wave : *waves) {
     summary.currentWave = wave.number;
-    if (!dryRun_ && wave.state == "passed")
-      continue;
+    const bool passed = !dryRun_ && wave.state == "passed";
     if (wave.state == "pending") {
       wave.state = "running";
       wave.startedAt = isoMillis(now());
@@ -341,13 +376,15 @@ Expected<SweepSummary> SweepRun::run() {
       return rows.error();
     std::vector<CampaignRepoRecord> todo;
     for (const CampaignRepoRecord& r : *rows)
-      if (r.wave == wave.number && (dryRun_ || !finalState(r.state)))
+      if (r.wave == wave.number && takesUp(r.state, dryRun_))
         todo.push_back(r);
     processWave(todo);
     if (storeError_)
       return *storeError_;
     if (paused_)
       return finish(store, summary);
+    if (passed)
+      continue;
 
     rows = store.campaignRepos(migration_.name);
     if (!rows)

@@ -11,6 +11,7 @@
 #include "bot/store/Store.h"
 #include "rules/Migration.h"
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -49,6 +50,8 @@ struct SweepSummary {
   int waves = 0;
   size_t processed = 0;                 ///< Repositories taken up by this run.
   size_t analyzed = 0;                  ///< Of those, analyzed (the others were unchanged since).
+  std::chrono::nanoseconds gitTime{0};  ///< Summed over workers: fetches, checkouts, listings.
+  std::chrono::nanoseconds analysisTime{0}; ///< Summed over workers: the engine.
   std::map<std::string, size_t> totals; ///< Repositories by state after the run.
 };
 

@@ -275,6 +275,35 @@ Expected<Workspace> Workspace::open(const Repository& repo, const WorkspaceOptio
   return ws;
 }
 
+Expected<std::optional<std::string>> remoteBranchTip(const std::string& url,
+                                                     const std::string& branch,
+                                                     const TokenProvider& token) {
+  ensureLibgit2();
+  git_remote* raw = nullptr;
+  if (git_remote_create_detached(&raw, url.c_str()) < 0)
+    return makeError("cannot use the clone URL " + url + ": " + lastGitMessage(),
+                     "check the repository's clone URL");
+  RemotePtr remote(raw);
+  CredentialState cred;
+  cred.token = token;
+  git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+  callbacks.credentials = acquireCredential;
+  callbacks.payload = &cred;
+  if (git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr) < 0)
+    return makeError(redactSecret("cannot list the branches of " + url + ": " + lastGitMessage(),
+                                  cred.issued),
+                     "check the network and that the bot can read the repository");
+  const git_remote_head** heads = nullptr;
+  size_t count = 0;
+  if (git_remote_ls(&heads, &count, remote.get()) < 0)
+    return makeError("cannot list the branches of " + url + ": " + lastGitMessage(), "");
+  const std::string ref = "refs/heads/" + branch;
+  for (size_t i = 0; i < count; ++i)
+    if (ref == heads[i]->name)
+      return std::optional<std::string>(oidHex(heads[i]->oid));
+  return std::optional<std::string>();
+}
+
 Expected<void> Workspace::fetch() {
   git_remote* raw = nullptr;
   if (git_remote_lookup(&raw, repo_, "origin") < 0)

@@ -72,6 +72,13 @@ struct BranchState {
 bool branchIsCurrent(const BranchState& branch, const std::string& baseSha,
                      const std::string& tree);
 
+/// The tip of `branch` on the remote at `url`, asked without fetching anything (what
+/// `git ls-remote` prints); nullopt when the branch does not exist. The sweep uses it to see
+/// that a repository has not changed since its last analysis.
+Expected<std::optional<std::string>> remoteBranchTip(const std::string& url,
+                                                     const std::string& branch,
+                                                     const TokenProvider& token);
+
 /// A checked-out tree in a temporary directory, removed on destruction.
 class Checkout {
 public:

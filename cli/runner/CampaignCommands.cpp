@@ -1,5 +1,6 @@
 #include "cli/runner/RunnerCommands.h"
 
+#include "bot/RepoConfig.h"
 #include "bot/fleet/Campaign.h"
 #include "bot/fleet/Planner.h"
 #include "bot/fleet/Rollback.h"
@@ -67,12 +68,30 @@ void say(const std::string& line) {
   std::cerr << "godwit-runner: " << line << "\n";
 }
 
+/// The gap between two content-creating requests: GitHub's guidance of a second, or
+/// `GODWIT_RUNNER_WRITE_SPACING_MS` for tests against a server on loopback.
+Expected<Millis> writeSpacing() {
+  const char* given = std::getenv("GODWIT_RUNNER_WRITE_SPACING_MS");
+  if (!given || !*given)
+    return RetryPolicy{}.writeSpacing;
+  char* end = nullptr;
+  const long ms = std::strtol(given, &end, 10);
+  if (*end != '\0' || ms < 0)
+    return makeError("GODWIT_RUNNER_WRITE_SPACING_MS: not a number of milliseconds",
+                     "unset it (a second between writes), or give e.g. 0 for a test server");
+  return Millis(ms);
+}
+
 Expected<std::unique_ptr<GitHubClient>> makeClient(const CodeHostFlags& flags) {
   auto config = resolveCodeHostConfig(flags);
   if (!config)
     return config.error();
+  auto spacing = writeSpacing();
+  if (!spacing)
+    return spacing.error();
   GitHubClientOptions options;
   options.log = say;
+  options.retry.writeSpacing = *spacing;
   return GitHubClient::create(*config, options);
 }
 
@@ -254,6 +273,7 @@ int runSweep(const SweepOptions& o) {
     settings.lifecycle.identity.email = o.authorEmail;
   settings.lifecycle.dryRun = o.dryRun;
   settings.lifecycle.run.jobs = 1;
+  settings.lifecycle.prepare = repoConfigHook(migration->name);
   settings.jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   settings.clock = *clock;
   settings.migrationDigest = migrationDigest(*text);
@@ -265,7 +285,14 @@ int runSweep(const SweepOptions& o) {
   std::ostream& out = std::cout;
   out << migration->name << (o.dryRun ? " (dry run)" : "") << ": " << summary->campaignState
       << ", wave " << summary->currentWave << " of " << summary->waves << "; " << summary->processed
-      << " repositories taken up, " << summary->analyzed << " analyzed\n  ";
+      << " repositories taken up, " << summary->analyzed << " analyzed";
+  const auto seconds = [](std::chrono::nanoseconds t) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f", std::chrono::duration<double>(t).count());
+    return std::string(text);
+  };
+  out << " (worker time: git " << seconds(summary->gitTime) << " s, analysis "
+      << seconds(summary->analysisTime) << " s)\n  ";
   printTotals(out, summary->totals);
   if (!summary->stoppedBecause.empty())
     out << "  stopped: " << summary->stoppedBecause << "\n";

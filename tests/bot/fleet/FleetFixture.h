@@ -3,6 +3,8 @@
 // request checked against @octokit/openapi), an SQLite store and an injected campaign clock.
 #include "bot/fleet/Sweep.h"
 
+#include "bot/RepoConfig.h"
+
 #include "bot/fleet/Campaign.h"
 #include "bot/github/Auth.h"
 #include "bot/github/GitHubClient.h"
@@ -98,6 +100,7 @@ protected:
     settings.lifecycle.cacheDir = tmp.path() / "cache";
     settings.lifecycle.dryRun = dryRun;
     settings.lifecycle.run.jobs = 1;
+    settings.lifecycle.prepare = repoConfigHook(migration.name);
     settings.jobs = jobs;
     settings.clock = clock;
     settings.migrationDigest = "d1";

@@ -129,5 +129,91 @@ TEST_F(SweepTest, DryRunRecordsWhatWouldHappenAndARealSweepReplans) {
   EXPECT_FALSE(sweepCampaign(migration, fleet, *client, settings));
 }
 
+TEST_F(SweepTest, OptedOutAndMisconfiguredRepositoriesAreReportedAndNeverTouched) {
+  makeFleet(5, 1, 5);
+  useMigration("");
+  const std::string job = "object Job {\n  val t = \"acme-prod.core_users.user_profile_v1\"\n}\n";
+  remotes[1]->commit("main", {{"src/Job.scala", job}, {".godwit.yaml", "optOut: true\n"}});
+  remotes[2]->commit("main", {{"src/Job.scala", job}, {".godwit.yaml", "skip: [user-profile-v2]\n"}});
+  remotes[3]->commit("main", {{"src/Job.scala", job},
+                              {".godwit.yaml", "optOut: false\nreviewer: [octocat]\n"}});
+  remotes[4]->commit("main", {{"src/Job.scala", job},
+                              {"legacy/Old.scala", job},
+                              {".godwit.yaml", "exclude: [\"legacy/**\"]\nreviewers: [octocat]\n"}});
+  SweepSummary s = sweep();
+  EXPECT_EQ(s.campaignState, "done") << s.stoppedBecause;
+  auto st = states();
+  EXPECT_EQ(st["acme/repo-0"], "open");
+  EXPECT_EQ(st["acme/repo-1"], "opted-out");
+  EXPECT_EQ(st["acme/repo-2"], "opted-out");
+  EXPECT_EQ(st["acme/repo-3"], "invalid-config");
+  EXPECT_EQ(st["acme/repo-4"], "open");
+  auto rows = store()->campaignRepos(migration.name);
+  for (const auto& r : *rows) {
+    if (r.fullName == "acme/repo-3")
+      EXPECT_EQ(r.note.rfind(".godwit.yaml:2:1: error: unknown key `reviewer`", 0), 0u) << r.note;
+    if (r.fullName == "acme/repo-4")
+      EXPECT_EQ(r.filesChanged, 1) << "legacy/ is excluded";
+  }
+
+  // Never touched: only reads reached the code host for them, and no branch was pushed.
+  auto touched = [&](const std::string& repo) {
+    size_t writes = 0;
+    for (const auto& r : server.requests())
+      if ((r.path == "/repos/" + repo || r.path.starts_with("/repos/" + repo + "/")) &&
+          r.method != "GET")
+        ++writes;
+    return writes;
+  };
+  for (size_t i : {1, 2, 3}) {
+    EXPECT_EQ(touched(fleet[i].fullName), 0u) << fleet[i].fullName;
+    EXPECT_EQ(remotes[i]->tip("godwit/user-profile-v2"), "") << fleet[i].fullName;
+    EXPECT_TRUE(server.pulls(fleet[i].fullName).empty()) << fleet[i].fullName;
+  }
+  EXPECT_GT(touched("acme/repo-0"), 0u);
+  ASSERT_EQ(server.pulls("acme/repo-4").size(), 1u);
+  EXPECT_EQ(server.pulls("acme/repo-4").front().requestedReviewers,
+            std::vector<std::string>{"octocat"});
+  EXPECT_TRUE(server.pulls("acme/repo-0").front().requestedReviewers.empty());
+
+  // Its owners fix the file: the next sweep reads it again and takes the repository up.
+  remotes[3]->commit("main", {{"src/Job.scala", job}, {".godwit.yaml", "optOut: false\n"}});
+  s = sweep();
+  EXPECT_EQ(states()["acme/repo-3"], "open");
+  EXPECT_EQ(createdPulls(), (std::map<std::string, size_t>{
+                                {"acme/repo-0", 1}, {"acme/repo-3", 1}, {"acme/repo-4", 1}}));
+}
+
+TEST_F(SweepTest, ADryRunAnalyzesAgainOnlyWhatChangedSinceTheLast) {
+  makeFleet(4, 2, 2);
+  useMigration("");
+  SweepSummary s = sweep(true);
+  EXPECT_EQ(s.analyzed, 4u);
+  const auto before = states();
+  s = sweep(true);
+  EXPECT_EQ(s.processed, 4u);
+  EXPECT_EQ(s.analyzed, 0u) << "neither a default branch nor the migration changed";
+  EXPECT_EQ(states(), before);
+
+  // A new commit on one default branch: that repository alone is analyzed again.
+  remotes[3]->commit("main", {{"src/Job.scala", "val t = \"acme-prod.core_users.user_profile_v1\"\n"}});
+  s = sweep(true);
+  EXPECT_EQ(s.analyzed, 1u);
+  EXPECT_EQ(states()["acme/repo-3"], "open");
+  EXPECT_EQ(sweep(true).analyzed, 0u);
+
+  // Another migration text: everything is analyzed again.
+  SweepSettings settings;
+  settings.lifecycle.cacheDir = tmp.path() / "cache";
+  settings.lifecycle.dryRun = true;
+  settings.lifecycle.run.jobs = 1;
+  settings.clock = clock;
+  settings.migrationDigest = "d2";
+  settings.openStore = [this] { return openStore(); };
+  auto changed = sweepCampaign(migration, fleet, *client, settings);
+  ASSERT_TRUE(changed) << changed.error().str();
+  EXPECT_EQ(changed->analyzed, 4u);
+}
+
 } // namespace
 } // namespace godwit
