@@ -8,6 +8,7 @@
 #include "bot/github/Auth.h"
 #include "bot/store/SqliteStore.h"
 #include "cli/runner/CampaignInventory.h"
+#include "cli/runner/RunnerSupport.h"
 
 #include <nlohmann/json.hpp>
 #include <unistd.h>
@@ -42,6 +43,8 @@ private:
   std::chrono::steady_clock::time_point began_;
 };
 
+} // namespace
+
 Expected<std::shared_ptr<Clock>> campaignClock() {
   const char* fixed = std::getenv("GODWIT_RUNNER_NOW");
   if (!fixed || !*fixed)
@@ -53,9 +56,13 @@ Expected<std::shared_ptr<Clock>> campaignClock() {
   return std::shared_ptr<Clock>(std::make_shared<CampaignClock>(*start));
 }
 
+namespace {
+
 std::filesystem::path storePath(const RunnerCommon& common) {
   return common.store.empty() ? defaultStorePath() : std::filesystem::path(common.store);
 }
+
+} // namespace
 
 Expected<std::unique_ptr<Store>> openStore(const RunnerCommon& common) {
   auto store = SqliteStore::open(storePath(common));
@@ -63,6 +70,8 @@ Expected<std::unique_ptr<Store>> openStore(const RunnerCommon& common) {
     return store.error();
   return std::unique_ptr<Store>(std::move(*store));
 }
+
+namespace {
 
 void say(const std::string& line) {
   std::cerr << "godwit-runner: " << line << "\n";
@@ -104,7 +113,8 @@ Expected<std::string> readText(const std::string& path) {
   return text.str();
 }
 
-/// The campaign's name: the migration's, from the file or as given.
+} // namespace
+
 Expected<std::string> campaignName(const CampaignRef& ref) {
   if (!ref.campaign.empty())
     return ref.campaign;
@@ -121,10 +131,12 @@ RolloutSettings rolloutFor(const CampaignRef& ref) {
   return migration ? rolloutOf(*migration) : RolloutSettings{};
 }
 
-int fail(const Error& e, int code = 2) {
+int fail(const Error& e, int code) {
   std::cerr << e.str() << "\n";
   return code;
 }
+
+namespace {
 
 /// Done/total, rate, ETA and wave on a terminal; one plain line per repository in a pipe.
 class SweepDisplay {

@@ -96,5 +96,32 @@ TEST_F(RunnerBinaryTest, RollbackClosesThePullRequestsAndIsIdempotent) {
   EXPECT_EQ(r.out.find(fleettest::kToken), std::string::npos);
 }
 
+TEST_F(RunnerBinaryTest, ReportWritesEachFormatToAFileOrSaysWhyNot) {
+  makeFleet(2, 1, 1);
+  useMigration("");
+  ASSERT_EQ(sweep().campaignState, "done");
+  Ran r = run("report --campaign user-profile-v2 --format md");
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("| open | 1 |"), std::string::npos) << r.out;
+  const auto html = tmp.path() / "out" / "report.html";
+  std::filesystem::create_directories(html.parent_path());
+  r = run("report --campaign user-profile-v2 --format html -o " + html.string());
+  ASSERT_EQ(r.status, 0) << r.out;
+  std::ifstream in(html);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("<svg id=\"burndown\""), std::string::npos);
+  EXPECT_TRUE(text.ends_with("</html>\n"));
+  // Nothing but the report is left in the folder: the temporary file was renamed over it.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(html.parent_path()),
+                          std::filesystem::directory_iterator()),
+            1);
+  r = run("report --campaign user-profile-v2 --format json -o " +
+          (tmp.path() / "missing" / "r.json").string());
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("r.json: error: cannot create a temporary file"), std::string::npos)
+      << r.out;
+  EXPECT_FALSE(std::filesystem::exists(tmp.path() / "missing"));
+}
+
 } // namespace
 } // namespace godwit
