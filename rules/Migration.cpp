@@ -7,10 +7,8 @@
 #include "rules/Glob.h"
 #include "rules/Text.h"
 #include "rules/YamlCheck.h"
+#include "rules/YamlFile.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -31,44 +29,16 @@ constexpr std::array<std::pair<DatasetKind, std::string_view>, 6> kKindNames{{
     {DatasetKind::Literal, "literal"},
 }};
 
-constexpr std::string_view kApiVersion = "godwit/v1";
 constexpr size_t kMaxNameLength = 100;
 constexpr size_t kMaxLabelLength = 50; // GitHub's limit
 const YamlFileKind kMigrationText{"migration file", "migration"};
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-std::string listOf(const std::vector<std::string_view>& words) {
-  std::string out;
-  for (std::string_view w : words) {
-    if (!out.empty())
-      out += ", ";
-    out += w;
-  }
-  return out;
-}
-
-std::string tick(std::string_view s) {
-  return "`" + printable(s) + "`";
-}
-
-/// One key of a YAML mapping with its value.
-struct Entry {
-  std::string key;
-  YAML::Node keyNode;
-  YAML::Node value;
-};
+using Entry = YamlEntry;
 
 /// Parses one migration file; every error names `path_` and the position of the node at fault.
-class MigrationParser {
+class MigrationParser : private YamlFile {
 public:
-  explicit MigrationParser(const std::string& path) : path_(path) {}
+  explicit MigrationParser(const std::string& path) : YamlFile(path, kMigrationText) {}
 
   Expected<Migration> parse(std::string_view yaml);
 
@@ -79,42 +49,21 @@ private:
     SourcePos to;
   };
 
-  Error at(const YAML::Node& node, std::string message, std::string hint = {}) const {
-    YAML::Mark mark = node.Mark();
-    if (mark.is_null())
-      return Error{std::move(message), path_, 0, 0, std::move(hint)};
-    return Error{std::move(message), path_, mark.line + 1, mark.column + 1, std::move(hint)};
-  }
+  using YamlFile::at;
   Error at(SourcePos pos, std::string message, std::string hint = {}) const {
-    return Error{std::move(message), path_, pos.line, pos.column, std::move(hint)};
+    return at(pos.line, pos.column, std::move(message), std::move(hint));
   }
   static SourcePos posOf(const YAML::Node& node) {
     YAML::Mark mark = node.Mark();
     return mark.is_null() ? SourcePos{} : SourcePos{mark.line + 1, mark.column + 1};
   }
-  /// Where to point for a value: the value itself, or its key when the value is empty (an empty
-  /// value's mark is the next token's).
-  static const YAML::Node& valueAnchor(const Entry& e) {
-    return e.value.IsNull() ? e.keyNode : e.value;
-  }
-
-  Expected<std::vector<Entry>> entries(const YAML::Node& map,
-                                       const std::vector<std::string_view>& known,
-                                       std::string_view where) const;
-  Expected<std::string> scalar(const Entry& e, bool allowEmpty = false) const;
-  Expected<std::vector<std::string>> stringList(const Entry& e, std::string_view item,
-                                                std::string_view example) const;
   Expected<PullRequestSettings> parsePullRequest(const Entry& e) const;
   Expected<RolloutSettings> parseRollout(const Entry& e) const;
   Expected<RolloutWindow> parseWindow(const YAML::Node& node) const;
-  Expected<int64_t> integer(const Entry& e, int64_t minimum) const;
-  Expected<double> ratio(const Entry& e) const;
   Expected<void> parseDataset(const YAML::Node& node, std::vector<Located>& out) const;
   Expected<void> parseColumns(const Entry& e, DatasetKind kind, ColumnChanges& out) const;
   Expected<void> checkColumnName(const YAML::Node& node) const;
   Expected<void> crossCheck(const std::vector<Located>& datasets) const;
-
-  std::string path_;
 };
 
 const std::vector<std::string_view> kTopKeys{"apiVersion",  "kind",        "name",
@@ -130,115 +79,23 @@ const std::vector<std::string_view> kWindowKeys{"days", "start", "end", "rate"};
 const std::vector<std::string_view> kDatasetKeys{"kind", "from", "to", "columns"};
 const std::vector<std::string_view> kColumnKeys{"rename", "removed"};
 
-const Entry* findEntry(const std::vector<Entry>& entries, std::string_view key) {
-  for (const Entry& e : entries)
-    if (e.key == key)
-      return &e;
-  return nullptr;
-}
-
-Expected<std::vector<Entry>> MigrationParser::entries(const YAML::Node& map,
-                                                      const std::vector<std::string_view>& known,
-                                                      std::string_view where) const {
-  std::vector<Entry> out;
-  for (auto it = map.begin(); it != map.end(); ++it) {
-    const YAML::Node key = it->first;
-    if (!key.IsScalar())
-      return at(key, "a key " + std::string(where) + " must be a plain word",
-                "valid keys here: " + listOf(known));
-    Entry entry{key.Scalar(), key, it->second};
-    if (const Entry* first = findEntry(out, entry.key))
-      return at(key,
-                "duplicate key " + tick(entry.key) + " (first at line " +
-                    std::to_string(posOf(first->keyNode).line) + ")",
-                "keep one " + tick(entry.key) + " and remove the other");
-    if (std::find(known.begin(), known.end(), entry.key) == known.end()) {
-      std::string hint = "valid keys here: " + listOf(known);
-      if (auto guess = closestWord(entry.key, known))
-        hint = "did you mean " + tick(*guess) + "? " + hint;
-      return at(key, "unknown key " + tick(entry.key) + " " + std::string(where), hint);
-    }
-    out.push_back(std::move(entry));
-  }
-  return out;
-}
-
-Expected<std::string> MigrationParser::scalar(const Entry& e, bool allowEmpty) const {
-  if (e.value.IsNull()) {
-    if (allowEmpty)
-      return std::string();
-    return at(e.keyNode, tick(e.key) + " is empty", "give " + tick(e.key) + " a value");
-  }
-  if (!e.value.IsScalar())
-    return at(e.value,
-              tick(e.key) + " must be a string, not a " +
-                  (e.value.IsSequence() ? "list" : "mapping"),
-              "write it on one line, e.g. `" + e.key + ": value`");
-  if (e.value.Scalar().empty() && !allowEmpty)
-    return at(e.value, tick(e.key) + " is empty", "give " + tick(e.key) + " a value");
-  return e.value.Scalar();
-}
-
 Expected<Migration> MigrationParser::parse(std::string_view yaml) {
-  if (auto bad = checkYamlText(yaml, path_, kMigrationText))
-    return *bad;
-  std::vector<YAML::Node> docs;
-  try {
-    docs = YAML::LoadAll(std::string(yaml));
-  } catch (const YAML::Exception& e) {
-    Error error{"invalid YAML: " + e.msg, path_, 0, 0,
-                "fix the YAML syntax (indentation, quotes, brackets) at this position"};
-    if (!e.mark.is_null()) {
-      error.line = e.mark.line + 1;
-      error.column = e.mark.column + 1;
-    }
-    return error;
-  }
   const std::string example = "start with `apiVersion: godwit/v1`, `kind: Migration`, `name:` "
                               "and `datasets:` (see docs/migration-format.md)";
-  if (docs.empty() || docs[0].IsNull())
-    return Error{"the migration file is empty", path_, 1, 1, example};
-  for (size_t i = 1; i < docs.size(); ++i)
-    if (!docs[i].IsNull())
-      return at(docs[i], "a migration file holds one YAML document",
-                "remove the `---` separator; write one migration per file");
-  const YAML::Node& root = docs[0];
-  if (!root.IsMap())
-    return at(root, "the migration must be a mapping of keys", example);
-
-  // Read keys first (duplicates, non-scalar keys), but report apiVersion and kind before unknown
-  // keys: a file of another kind would otherwise get a list of unknown keys.
-  std::vector<Entry> top;
-  for (auto it = root.begin(); it != root.end(); ++it)
-    if (it->first.IsScalar())
-      top.push_back(Entry{it->first.Scalar(), it->first, it->second});
-
-  const Entry* apiVersion = findEntry(top, "apiVersion");
-  if (!apiVersion)
-    return at(root, "missing `apiVersion`", "add `apiVersion: godwit/v1` as the first line");
-  auto version = scalar(*apiVersion);
-  if (!version)
-    return version.error();
-  if (*version != kApiVersion)
-    return at(valueAnchor(*apiVersion), "unsupported apiVersion " + tick(*version),
-              "use `apiVersion: godwit/v1`");
-  const Entry* kind = findEntry(top, "kind");
-  if (!kind)
-    return at(root, "missing `kind`", "add `kind: Migration`");
-  auto kindValue = scalar(*kind);
-  if (!kindValue)
-    return kindValue.error();
-  if (*kindValue != "Migration")
-    return at(valueAnchor(*kind), "`kind` is " + tick(*kindValue) + ", not `Migration`",
-              "use `kind: Migration`");
+  auto parsed = YamlFile::parse(yaml, example);
+  if (!parsed)
+    return parsed.error();
+  const YAML::Node& root = *parsed;
+  if (auto header = checkHeader(root, "Migration"); !header)
+    return header.error();
 
   auto checked = entries(root, kTopKeys, "at the top level");
   if (!checked)
     return checked.error();
 
   Migration migration;
-  migration.path = path_;
-  migration.apiVersion = *version;
+  migration.path = path();
+  migration.apiVersion = "godwit/v1";
   std::vector<Located> datasets;
   for (const Entry& e : *checked) {
     if (e.key == "name") {
@@ -307,10 +164,10 @@ Expected<Migration> MigrationParser::parse(std::string_view yaml) {
       migration.rollout = std::move(*rollout);
     }
   }
-  if (!findEntry(*checked, "name"))
+  if (!findYamlEntry(*checked, "name"))
     return at(root, "missing `name`",
               "add `name: <migration-name>`, e.g. `name: user-profile-v2` (it names branches)");
-  if (!findEntry(*checked, "datasets"))
+  if (!findYamlEntry(*checked, "datasets"))
     return at(root, "missing `datasets`",
               "add `datasets:` with at least one `- kind: ...` entry with `from:` and `to:`");
   if (auto r = crossCheck(datasets); !r)
@@ -318,23 +175,6 @@ Expected<Migration> MigrationParser::parse(std::string_view yaml) {
   for (Located& d : datasets)
     migration.datasets.push_back(std::move(d.spec));
   return migration;
-}
-
-Expected<std::vector<std::string>> MigrationParser::stringList(const Entry& e,
-                                                                std::string_view item,
-                                                                std::string_view example) const {
-  std::vector<std::string> out;
-  if (e.value.IsNull())
-    return out;
-  if (!e.value.IsSequence())
-    return at(e.value, tick(e.key) + " must be a list", std::string(example));
-  for (const YAML::Node& node : e.value) {
-    if (!node.IsScalar() || node.Scalar().empty())
-      return at(node, "a " + tick(e.key) + " entry must be a non-empty " + std::string(item),
-                std::string(example));
-    out.push_back(node.Scalar());
-  }
-  return out;
 }
 
 Expected<PullRequestSettings> MigrationParser::parsePullRequest(const Entry& e) const {
@@ -352,9 +192,10 @@ Expected<PullRequestSettings> MigrationParser::parsePullRequest(const Entry& e) 
         return text.error();
       (k.key == "title" ? pr.title : pr.body) = *text;
     } else if (k.key == "draft") {
-      if (!k.value.IsScalar() || (k.value.Scalar() != "true" && k.value.Scalar() != "false"))
-        return at(valueAnchor(k), "`draft` must be true or false", "e.g. `draft: true`");
-      pr.draft = k.value.Scalar() == "true";
+      auto draft = boolean(k);
+      if (!draft)
+        return draft.error();
+      pr.draft = *draft;
     } else {
       const bool labels = k.key == "labels";
       auto list = stringList(k, labels ? "label name" : "login or org/team",
@@ -380,36 +221,6 @@ Expected<PullRequestSettings> MigrationParser::parsePullRequest(const Entry& e) 
     }
   }
   return pr;
-}
-
-Expected<int64_t> MigrationParser::integer(const Entry& e, int64_t minimum) const {
-  const std::string hint =
-      "e.g. `" + e.key + ": " + std::to_string(std::max<int64_t>(minimum, 10)) + "`";
-  if (!e.value.IsScalar() || e.value.Scalar().empty())
-    return at(valueAnchor(e), tick(e.key) + " must be a whole number", hint);
-  const std::string& text = e.value.Scalar();
-  int64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9' || value > (int64_t(1) << 40))
-      return at(e.value, tick(e.key) + " must be a whole number, not " + tick(text), hint);
-    value = value * 10 + (c - '0');
-  }
-  if (value < minimum)
-    return at(e.value, tick(e.key) + " must be at least " + std::to_string(minimum), hint);
-  return value;
-}
-
-Expected<double> MigrationParser::ratio(const Entry& e) const {
-  const std::string hint = "a number from 0 to 1, e.g. `" + e.key + ": 0.2`";
-  if (!e.value.IsScalar() || e.value.Scalar().empty())
-    return at(valueAnchor(e), tick(e.key) + " must be a number from 0 to 1", hint);
-  const std::string& text = e.value.Scalar();
-  char* end = nullptr;
-  errno = 0;
-  double value = std::strtod(text.c_str(), &end);
-  if (errno != 0 || end != text.c_str() + text.size() || !(value >= 0 && value <= 1))
-    return at(e.value, tick(e.key) + " must be a number from 0 to 1, not " + tick(text), hint);
-  return value;
 }
 
 namespace {
@@ -662,7 +473,7 @@ Expected<void> MigrationParser::parseDataset(const YAML::Node& node,
   Located located;
   located.spec.pos = posOf(node);
 
-  const Entry* kind = findEntry(*keys, "kind");
+  const Entry* kind = findYamlEntry(*keys, "kind");
   std::vector<std::string_view> kindNames;
   for (const auto& [k, name] : kKindNames)
     kindNames.push_back(name);
@@ -681,7 +492,7 @@ Expected<void> MigrationParser::parseDataset(const YAML::Node& node,
   located.spec.kind = *parsed;
 
   for (std::string_view key : {"from", "to"}) {
-    const Entry* e = findEntry(*keys, key);
+    const Entry* e = findYamlEntry(*keys, key);
     if (!e)
       return at(node, "the dataset has no " + tick(key),
                 "add `" + std::string(key) + ":`; " + std::string(datasetNameForm(*parsed)));
@@ -715,7 +526,7 @@ Expected<void> MigrationParser::parseDataset(const YAML::Node& node,
                   "rewrite the new references again",
               "move the dataset to a location that is not inside `from`");
 
-  if (const Entry* columns = findEntry(*keys, "columns")) {
+  if (const Entry* columns = findYamlEntry(*keys, "columns")) {
     if (auto r = parseColumns(*columns, *parsed, located.spec.columns); !r)
       return r.error();
   }
@@ -872,49 +683,10 @@ Expected<Migration> parseMigration(std::string_view yaml, const std::string& pat
 }
 
 Expected<Migration> loadMigration(const std::string& path) {
-  const std::string hint = "check the path and its permissions";
-  // O_NONBLOCK: a FIFO must not stall the run; it is refused below as not a regular file.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
-    return Error{"cannot read the migration file: " + std::string(std::strerror(errno)), path, 0, 0,
-                 hint};
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    const bool dir = S_ISDIR(st.st_mode);
-    ::close(fd);
-    return Error{std::string("cannot read the migration file: it is ") +
-                     (dir ? "a directory" : "not a regular file"),
-                 path, 0, 0, "pass the path of the migration YAML file"};
-  }
-  std::string text;
-  text.resize(std::min<size_t>(static_cast<size_t>(st.st_size), kMaxMigrationBytes) + 1);
-  size_t got = 0;
-  for (;;) {
-    if (got == text.size()) {
-      if (got > kMaxMigrationBytes)
-        break;
-      text.resize(std::min(2 * text.size(), kMaxMigrationBytes + 1));
-    }
-    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return Error{"cannot read the migration file: " + std::string(std::strerror(err)), path, 0, 0,
-                   hint};
-    }
-    if (n == 0)
-      break;
-    got += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  if (got > kMaxMigrationBytes)
-    return Error{"the migration file is larger than " + std::to_string(kMaxMigrationBytes >> 20) +
-                     " MiB",
-                 path, 0, 0, "split the migration into several files"};
-  text.resize(got);
-  return parseMigration(text, path);
+  auto text = readYamlFile(path, kMaxMigrationBytes, "migration file");
+  if (!text)
+    return text.error();
+  return parseMigration(*text, path);
 }
 
 } // namespace godwit
