@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace godwit {
@@ -54,6 +57,50 @@ TEST(RunnerCliTest, StatusNeedsACampaign) {
   const Ran r = run("status");
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_NE(r.out.find("--migration or --campaign"), std::string::npos) << r.out;
+}
+
+/// A temporary folder with a migration of three waves and the fleet file `yaml`.
+struct FleetDir {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                              ("godwit-runner-cli-" + std::to_string(::getpid()));
+  explicit FleetDir(const std::string& yaml) {
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "m.yaml") << "apiVersion: godwit/v1\nkind: Migration\nname: m\n"
+                                     "datasets:\n  - kind: kafka-topic\n    from: a-topic\n"
+                                     "    to: b-topic\nrollout:\n  waves: [1, 2, 100%]\n";
+    std::ofstream(dir / "fleet.yaml") << yaml;
+  }
+  ~FleetDir() { std::filesystem::remove_all(dir); }
+  std::string args(const std::string& command) const {
+    return command + " --migration " + (dir / "m.yaml").string() + " " +
+           (dir / "fleet.yaml").string();
+  }
+};
+
+TEST(RunnerCliTest, PlansTheWavesOfAFleetFile) {
+  const FleetDir fleet("apiVersion: godwit/v1\nkind: Fleet\nrepositories:\n"
+                       "  - {repo: acme/low, tier: 0}\n  - {repo: acme/mid, tier: 1}\n"
+                       "  - {repo: acme/high, tier: 2}\n  - {repo: acme/top, tier: 3}\n");
+  const Ran r = run(fleet.args("plan"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  const size_t wave1 = r.out.find("wave 1 (1 repositories)");
+  const size_t low = r.out.find("acme/low");
+  const size_t wave2 = r.out.find("wave 2 (1 repositories)");
+  const size_t wave3 = r.out.find("wave 3 (2 repositories)");
+  ASSERT_NE(wave1, std::string::npos) << r.out;
+  EXPECT_LT(wave1, low) << "the lowest tier goes first:\n" << r.out;
+  EXPECT_LT(low, wave2) << r.out;
+  EXPECT_LT(r.out.find("acme/mid"), wave3) << r.out;
+  EXPECT_GT(r.out.find("acme/top"), wave3) << r.out;
+}
+
+TEST(RunnerCliTest, ABadFleetFileIsAnErrorWithItsPlace) {
+  const FleetDir fleet("apiVersion: godwit/v1\nkind: Fleet\nrepositories:\n"
+                       "  - repo: acme/a\n    tier: high\n");
+  const Ran r = run(fleet.args("plan"));
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("fleet.yaml:5:11: error: `tier` must be a whole number"), std::string::npos)
+      << r.out;
 }
 
 } // namespace
