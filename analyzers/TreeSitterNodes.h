@@ -2,6 +2,7 @@
 // Small helpers over tree-sitter nodes, shared by the generic analyzer and the language decoders.
 
 #include "analyzers/DecodedString.h"
+#include "analyzers/Nesting.h"
 
 #include <tree_sitter/api.h>
 

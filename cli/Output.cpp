@@ -64,7 +64,8 @@ json summaryJson(const Summary& s) {
           {"filesChanged", s.filesChanged}, {"rewrites", s.rewrites},
           {"attention", s.attention},       {"suppressed", s.suppressed},
           {"rejected", s.rejected},         {"parseErrors", s.parseErrors},
-          {"noParser", s.noParser},         {"special", s.special},
+          {"noParser", s.noParser},         {"tooDeep", s.tooDeep},
+          {"special", s.special},
           {"staleTemps", s.staleTemps},     {"notWritten", s.notWritten}};
 }
 
@@ -202,6 +203,7 @@ std::string renderSummary(const Summary& s) {
   add(s.unreadable, "unreadable");
   add(s.rejected, "rejected by verification");
   add(s.noParser, "that no parser can take (see the notes)");
+  add(s.tooDeep, "nested too deeply (see the notes)");
   add(s.notWritten, "changed but not written (see the errors)");
   if (!skipped.empty())
     out += "godwit: skipped: " + skipped + "\n";

@@ -1,6 +1,7 @@
 #include "rewriters/Engine.h"
 
 #include "analyzers/FileWalker.h"
+#include "analyzers/Nesting.h"
 #include "analyzers/dbt/DbtAnalyzer.h"
 #include "analyzers/dbt/DbtProject.h"
 #include "rewriters/Edit.h"
@@ -35,7 +36,7 @@ constexpr size_t kMaxFileBytes = 4u << 20;
 constexpr size_t kBinaryProbeBytes = 8u << 10;
 constexpr unsigned kMaxJobs = 256;
 
-enum class FileStatus { NotCandidate, Candidate, NoParser, Binary, TooLarge, Unreadable };
+enum class FileStatus { NotCandidate, Candidate, NoParser, TooDeep, Binary, TooLarge, Unreadable };
 
 struct FileOutcome {
   FileStatus status = FileStatus::NotCandidate;
@@ -256,8 +257,20 @@ FileOutcome processFile(FolderCache& folders, const std::filesystem::path& root,
     return out;
   }
   std::sort(hits.begin(), hits.end());
+  if (const auto deep = tooDeeplyNested(entry.language->name, text)) {
+    out.status = FileStatus::TooDeep;
+    out.notes.notes.push_back(nestingNote(entry.path, text, *deep));
+    return out;
+  }
   SourceFile file{entry.path, text, hits, constants};
+  const DecodeDepthWatch depth;
   auto findings = analyzer.analyzeFile(file, matchers, out.notes);
+  if (depth.exceeded()) {
+    out.status = FileStatus::TooDeep;
+    out.notes = AnalysisNotes{};
+    out.notes.notes.push_back(nestingNote(entry.path, text, std::nullopt));
+    return out;
+  }
   if (out.notes.skipped)
     out.status = FileStatus::NoParser;
   if (!findings) {
@@ -570,7 +583,11 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
       auto at = byPath.find(path);
       auto text = at == byPath.end() ? std::nullopt : readText(options.root, path);
       const Analyzer* analyzer = text ? analyzerFor(found[at->second].language, dbtContext) : nullptr;
-      return analyzer ? analyzer->fileConstants(SourceFile{path, *text}) : none;
+      if (!analyzer || tooDeeplyNested(found[at->second].language->name, *text))
+        return none;
+      const DecodeDepthWatch depth;
+      auto constants = analyzer->fileConstants(SourceFile{path, *text});
+      return depth.exceeded() ? none : constants;
     });
     const std::vector<std::string> defining = repo->definingFiles();
     std::set<std::string> again(defining.begin(), defining.end());
@@ -617,6 +634,9 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
       break;
     case FileStatus::NoParser:
       ++s.noParser;
+      break;
+    case FileStatus::TooDeep:
+      ++s.tooDeep;
       break;
     case FileStatus::Binary:
       ++s.binary;

@@ -46,6 +46,7 @@ struct Summary {
   size_t candidates = 0;      ///< Passed the prefilter and were parsed.
   size_t parseErrors = 0;     ///< Of those, analyzed although the parser recovered from errors.
   size_t noParser = 0;        ///< Passed the prefilter, but no parser could take them (notes).
+  size_t tooDeep = 0;         ///< Passed the prefilter, but nest deeper than the limit (notes).
   size_t filesChanged = 0;
   size_t rewrites = 0;
   size_t attention = 0;

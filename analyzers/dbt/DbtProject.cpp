@@ -3,6 +3,7 @@
 #include "analyzers/TreeSitterAnalyzer.h"
 #include "analyzers/ValueFindings.h"
 #include "analyzers/sql/SqlAnalyzer.h"
+#include "analyzers/Nesting.h"
 #include "analyzers/yaml/Yaml.h"
 
 #include <algorithm>
@@ -130,8 +131,11 @@ struct TreeDeleter {
 };
 
 /// The first document of a YAML text; nullopt when it does not parse (the YAML analyzer reports
-/// such a file when it names a dataset; dbt leaves it alone).
+/// such a file when it names a dataset; dbt leaves it alone). buildYaml() recurses: a file over
+/// the nesting limit is not read (the YAML analyzer notes it).
 std::optional<YamlNode> parseYaml(std::string_view text) {
+  if (tooDeeplyNested("yaml", text))
+    return std::nullopt;
   std::unique_ptr<TSTree, TreeDeleter> tree(parseWith(yamlLanguage(), text));
   if (!tree)
     return std::nullopt;

@@ -258,7 +258,8 @@ DecodedString decodeLiteral(TSNode node, std::string_view src) {
 }
 
 bool isStringExpression(TSNode node, std::string_view src) {
-  if (ts_node_is_null(node))
+  const DecodeDepth level;
+  if (ts_node_is_null(node) || level.tooDeep())
     return false;
   if (isType(node, "string_literal"))
     return true;
@@ -267,8 +268,9 @@ bool isStringExpression(TSNode node, std::string_view src) {
     return !ts_node_is_null(inner) && isStringExpression(inner, src);
   }
   if (isType(node, "binary_expression") && isPlus(node, src))
-    return isStringExpression(ts_node_child_by_field_name(node, "left", 4), src) ||
-           isStringExpression(ts_node_child_by_field_name(node, "right", 5), src);
+    // The right operand first: in a long chain `a + b + …` it is the shallow one.
+    return isStringExpression(ts_node_child_by_field_name(node, "right", 5), src) ||
+           isStringExpression(ts_node_child_by_field_name(node, "left", 4), src);
   return false;
 }
 
@@ -276,7 +278,8 @@ bool isStringExpression(TSNode node, std::string_view src) {
 /// parenthesized expression or a concatenation whose string-ness the resolver proves.
 std::optional<DecodedString> decodeTyped(TSNode node, std::string_view src,
                                          const Resolver& resolve) {
-  if (ts_node_is_null(node))
+  const DecodeDepth level;
+  if (ts_node_is_null(node) || level.tooDeep())
     return std::nullopt;
   if (isType(node, "string_literal"))
     return decodeLiteral(node, src);

@@ -223,15 +223,17 @@ bool isPlus(TSNode node, std::string_view src) {
 }
 
 bool isStringExpression(TSNode node, std::string_view src) {
-  if (ts_node_is_null(node))
+  const DecodeDepth level;
+  if (ts_node_is_null(node) || level.tooDeep())
     return false;
   if (isType(node, "string") || isType(node, "concatenated_string"))
     return true;
   if (isType(node, "parenthesized_expression"))
     return isStringExpression(onlyNamedChild(node), src);
   if (isPlus(node, src))
-    return isStringExpression(field(node, "left"), src) ||
-           isStringExpression(field(node, "right"), src);
+    // The right operand first: in a long chain `a + b + …` it is the shallow one.
+    return isStringExpression(field(node, "right"), src) ||
+           isStringExpression(field(node, "left"), src);
   return false;
 }
 
@@ -239,7 +241,8 @@ bool isStringExpression(TSNode node, std::string_view src) {
 /// parenthesized expression or a concatenation whose string-ness the resolver proves.
 std::optional<DecodedString> decodeTyped(TSNode node, std::string_view src,
                                          const Resolver& resolve) {
-  if (ts_node_is_null(node))
+  const DecodeDepth level;
+  if (ts_node_is_null(node) || level.tooDeep())
     return std::nullopt;
   if (isType(node, "string"))
     return decodeString(node, src, resolve);
