@@ -60,6 +60,7 @@ private:
   Expected<PullRequestSettings> parsePullRequest(const Entry& e) const;
   Expected<RolloutSettings> parseRollout(const Entry& e) const;
   Expected<RolloutWindow> parseWindow(const YAML::Node& node) const;
+  Expected<BackstageSettings> parseBackstage(const Entry& e) const;
   Expected<void> parseDataset(const YAML::Node& node, std::vector<Located>& out) const;
   Expected<void> parseColumns(const Entry& e, DatasetKind kind, ColumnChanges& out) const;
   Expected<void> checkColumnName(const YAML::Node& node) const;
@@ -68,12 +69,14 @@ private:
 
 const std::vector<std::string_view> kTopKeys{"apiVersion",  "kind",        "name",
                                              "description", "datasets",    "exclude",
-                                             "docs",        "pullRequest", "rollout"};
+                                             "docs",        "pullRequest", "rollout",
+                                             "backstage"};
 const std::vector<std::string_view> kPullRequestKeys{"title", "body", "labels", "draft",
                                                      "reviewers"};
 const std::vector<std::string_view> kRolloutKeys{"waves",      "seed",       "gate",
                                                  "prsPerHour", "maxOpenPRs", "maxOpenPRsPerOwner",
                                                  "windows",    "deadline",   "notify"};
+const std::vector<std::string_view> kBackstageKeys{"entity", "filter"};
 const std::vector<std::string_view> kGateKeys{"timeout", "maxFailureRatio", "minMergedRatio"};
 const std::vector<std::string_view> kWindowKeys{"days", "start", "end", "rate"};
 const std::vector<std::string_view> kDatasetKeys{"kind", "from", "to", "columns"};
@@ -162,6 +165,11 @@ Expected<Migration> MigrationParser::parse(std::string_view yaml) {
       if (!rollout)
         return rollout.error();
       migration.rollout = std::move(*rollout);
+    } else if (e.key == "backstage") {
+      auto backstage = parseBackstage(e);
+      if (!backstage)
+        return backstage.error();
+      migration.backstage = std::move(*backstage);
     }
   }
   if (!findYamlEntry(*checked, "name"))
@@ -460,6 +468,83 @@ Expected<RolloutSettings> MigrationParser::parseRollout(const Entry& e) const {
     }
   }
   return rollout;
+}
+
+/// A Backstage entity name or namespace: letters and digits, separated by single `-`, `_` or `.`,
+/// at most 63 characters (the catalog's own rule).
+bool validEntityName(std::string_view s) {
+  if (s.empty() || s.size() > 63)
+    return false;
+  auto alnum = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (!alnum(s.front()) || !alnum(s.back()))
+    return false;
+  for (size_t i = 1; i + 1 < s.size(); ++i) {
+    const bool separator = s[i] == '-' || s[i] == '_' || s[i] == '.';
+    if (!alnum(s[i]) && (!separator || !alnum(s[i + 1])))
+      return false;
+  }
+  return true;
+}
+
+/// `kind:[namespace/]name` lower-cased with the namespace filled in, or "" when malformed.
+std::string entityRef(std::string_view ref) {
+  const size_t colon = ref.find(':');
+  if (colon == std::string_view::npos)
+    return {};
+  std::string_view kind = ref.substr(0, colon);
+  std::string_view rest = ref.substr(colon + 1);
+  const size_t slash = rest.find('/');
+  std::string_view ns = slash == std::string_view::npos ? "default" : rest.substr(0, slash);
+  std::string_view name = slash == std::string_view::npos ? rest : rest.substr(slash + 1);
+  bool kindOk = !kind.empty() && std::all_of(kind.begin(), kind.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  });
+  if (!kindOk || !validEntityName(ns) || !validEntityName(name))
+    return {};
+  std::string out = std::string(kind) + ":" + std::string(ns) + "/" + std::string(name);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+Expected<BackstageSettings> MigrationParser::parseBackstage(const Entry& e) const {
+  if (!e.value.IsMap())
+    return at(valueAnchor(e), "`backstage` must be a mapping",
+              "e.g. `backstage: {entity: resource:default/user-profile}`");
+  auto keys = entries(e.value, kBackstageKeys, "in `backstage`");
+  if (!keys)
+    return keys.error();
+  BackstageSettings backstage;
+  for (const Entry& k : *keys) {
+    if (k.key == "entity") {
+      auto text = scalar(k);
+      if (!text)
+        return text.error();
+      backstage.entity = entityRef(*text);
+      if (backstage.entity.empty())
+        return at(k.value, "invalid entity reference " + tick(*text),
+                  "write the catalog entity as `kind:namespace/name`, e.g. "
+                  "`resource:default/user-profile`");
+    } else {
+      auto filters = stringList(k, "filter", "e.g. `filter: [\"kind=component,spec.type=service\"]`");
+      if (!filters)
+        return filters.error();
+      for (size_t i = 0; i < filters->size(); ++i) {
+        const std::string& f = (*filters)[i];
+        bool ok = !f.empty() && f.front() != ',' && f.back() != ',' &&
+                  f.find(",,") == std::string::npos && f.find(",=") == std::string::npos &&
+                  f.front() != '=';
+        if (!ok)
+          return at(k.value[i], "invalid catalog filter " + tick(f),
+                    "write conditions `key` or `key=value` separated by commas, e.g. "
+                    "`kind=component,spec.owner=group:default/payments`");
+      }
+      backstage.filter = std::move(*filters);
+    }
+  }
+  return backstage;
 }
 
 Expected<void> MigrationParser::parseDataset(const YAML::Node& node,

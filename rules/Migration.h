@@ -84,6 +84,18 @@ struct RolloutSettings {
   std::string notifyWebhook;             ///< `notify.webhook`: URL for JSON POSTs; may be empty.
 };
 
+/// The optional `backstage:` section: where the dataset is in a Backstage catalog, for the
+/// Backstage inventory of `godwit-runner` (docs/runner.md).
+struct BackstageSettings {
+  /// `entity`: the dataset's catalog entity as a full reference, lower-cased, e.g.
+  /// `resource:default/user-profile` (a reference without a namespace gets `default`). Empty when
+  /// not given: then no component counts as a catalog consumer.
+  std::string entity;
+  /// `filter`: the catalog filters (`key=value,…`, any one matching) of the components listed
+  /// besides the consumers; empty means every `kind=component`.
+  std::vector<std::string> filter;
+};
+
 /// A validated migration file.
 struct Migration {
   std::string path; ///< The file it was read from, as given.
@@ -95,6 +107,7 @@ struct Migration {
   std::string docs;                 ///< URL of the migration's documentation; may be empty.
   std::optional<PullRequestSettings> pullRequest;
   std::optional<RolloutSettings> rollout;
+  std::optional<BackstageSettings> backstage;
 };
 
 /// Parses and validates migration YAML; errors carry `path`, line and column and a fix hint.

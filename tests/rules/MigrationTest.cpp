@@ -176,7 +176,7 @@ TEST(MigrationErrors, UnknownTopLevelKeySuggestsTheClosest) {
   EXPECT_EQ(e.message, "unknown key `dataset` at the top level");
   EXPECT_EQ(e.str(), "m.yaml:4:1: error: unknown key `dataset` at the top level\n"
                      "  hint: did you mean `datasets`? valid keys here: apiVersion, kind, name, "
-                     "description, datasets, exclude, docs, pullRequest, rollout");
+                     "description, datasets, exclude, docs, pullRequest, rollout, backstage");
   expectError(kHead + "apiversion: x\n", 4, 1, "`apiversion`", "did you mean `apiVersion`?");
 }
 
