@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
-#include <mutex>
 #include <set>
 #include <sstream>
 
@@ -106,24 +105,35 @@ Expected<std::shared_ptr<const OpenApiChecker>> OpenApiChecker::load(const std::
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return makeError("cannot read the OpenAPI description " + path,
-                     "run scripts/install-deps (it installs third_party/octokit)");
+                     "run scripts/install-deps (it installs third_party/octokit and "
+                     "third_party/backstage), then rebuild");
   json doc = json::parse(in, nullptr, false);
   if (doc.is_discarded() || !doc.contains("paths"))
     return makeError(path + " is not an OpenAPI description");
   return std::shared_ptr<const OpenApiChecker>(new OpenApiChecker(std::move(doc)));
 }
 
+namespace {
+
+std::shared_ptr<const OpenApiChecker> loadOrAbort(const std::string& path) {
+  auto loaded = OpenApiChecker::load(path);
+  if (!loaded) {
+    std::fprintf(stderr, "%s\n", loaded.error().str().c_str());
+    std::abort();
+  }
+  return *loaded;
+}
+
+} // namespace
+
 std::shared_ptr<const OpenApiChecker> OpenApiChecker::github() {
-  static std::shared_ptr<const OpenApiChecker> instance;
-  static std::once_flag once;
-  std::call_once(once, [] {
-    auto loaded = load(GODWIT_OPENAPI_JSON);
-    if (!loaded) {
-      std::fprintf(stderr, "%s\n", loaded.error().str().c_str());
-      std::abort();
-    }
-    instance = *loaded;
-  });
+  static std::shared_ptr<const OpenApiChecker> instance = loadOrAbort(GODWIT_OPENAPI_JSON);
+  return instance;
+}
+
+std::shared_ptr<const OpenApiChecker> OpenApiChecker::backstageCatalog() {
+  static std::shared_ptr<const OpenApiChecker> instance =
+      loadOrAbort(std::string(GODWIT_BACKSTAGE_CONTRACTS) + "/catalog-openapi.json");
   return instance;
 }
 
@@ -310,6 +320,14 @@ std::vector<std::string> OpenApiChecker::check(const std::string& method, const 
             (text.empty() || text.find_first_not_of("-0123456789") != std::string::npos))
           out.push_back(what + ": query parameter '" + name + "' must be an integer, got '" + text +
                         "'");
+        if (schema.contains("minLength") && text.size() < schema["minLength"].get<size_t>())
+          out.push_back(what + ": query parameter '" + name + "' is shorter than " +
+                        schema["minLength"].dump() + " characters");
+        if (schema.contains("minimum") && schema.value("type", "") == "integer" && !text.empty() &&
+            text.find_first_not_of("-0123456789") == std::string::npos &&
+            std::stoll(text) < schema["minimum"].get<long long>())
+          out.push_back(what + ": query parameter '" + name + "'=" + text + " is below " +
+                        schema["minimum"].dump());
         if (schema.contains("enum")) {
           const json& values = schema["enum"];
           if (std::find(values.begin(), values.end(), json(text)) == values.end())

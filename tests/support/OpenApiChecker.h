@@ -1,6 +1,7 @@
 #pragma once
-// Checks HTTP requests against GitHub's published OpenAPI description (npm @octokit/openapi),
-// so that the contract server refuses what real GitHub would not accept.
+// Checks HTTP requests against a published OpenAPI description (GitHub's from npm
+// @octokit/openapi, the Backstage catalog's from npm @backstage/plugin-catalog-backend), so that
+// the test servers refuse what the real services would not accept.
 
 #include "rules/Expected.h"
 
@@ -26,10 +27,16 @@ public:
   /// once per process; aborts the test run with a clear message when it is missing.
   static std::shared_ptr<const OpenApiChecker> github();
 
+  /// The Backstage catalog's description (paths under `/api/catalog`), extracted at build time
+  /// from third_party/backstage (GODWIT_BACKSTAGE_CONTRACTS); loaded once per process, aborting
+  /// with a clear message when it is missing.
+  static std::shared_ptr<const OpenApiChecker> backstageCatalog();
+
   /// The problems of one request: the method and path must match an operation, required
   /// path/query parameters must be present and known query parameters only, and a JSON body
-  /// must hold the schema's required fields, no field the schema does not define, and values of
-  /// the declared types. Empty when the description allows the request.
+  /// (with a `minLength`/`minimum` where the schema has one) must hold the schema's required
+  /// fields, no field the schema does not define, and values of the declared types. Empty when the
+  /// description allows the request.
   std::vector<std::string> check(const std::string& method, const std::string& path,
                                  const QueryParams& query, const std::string& body) const;
 
