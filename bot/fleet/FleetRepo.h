@@ -20,6 +20,9 @@ struct FleetRepo {
   std::string cloneUrl;      ///< From the code host (or the fleet file's `cloneUrl`).
   std::string defaultBranch; ///< From the code host; empty while unknown.
   std::string htmlUrl;       ///< From the code host; empty while unknown.
+  /// The Backstage catalog lists one of its components as depending on the migration's dataset
+  /// entity (`backstage.entity`); discover reconciles this with the references found in code.
+  bool catalogConsumer = false;
 };
 
 } // namespace godwit
