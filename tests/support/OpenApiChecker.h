@@ -33,10 +33,10 @@ public:
   static std::shared_ptr<const OpenApiChecker> backstageCatalog();
 
   /// The problems of one request: the method and path must match an operation, required
-  /// path/query parameters must be present and known query parameters only, and a JSON body
-  /// (with a `minLength`/`minimum` where the schema has one) must hold the schema's required
-  /// fields, no field the schema does not define, and values of the declared types. Empty when the
-  /// description allows the request.
+  /// path/query parameters must be present and known query parameters only (within their
+  /// schema's integer type, enum, minLength and minimum), and a JSON body must hold the schema's
+  /// required fields, no field the schema does not define, and values of the declared types.
+  /// Empty when the description allows the request.
   std::vector<std::string> check(const std::string& method, const std::string& path,
                                  const QueryParams& query, const std::string& body) const;
 
