@@ -16,6 +16,10 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
+#include <tuple>
+#include <unordered_map>
 
 namespace godwit {
 namespace {
@@ -709,42 +713,125 @@ bool startsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
 
-/// True when references rewritten to `earlier.to` would be found again by `later` (a chain).
-bool chains(const DatasetSpec& earlier, const DatasetSpec& later) {
+/// True when references rewritten to `earlier.to` would be found again by `later` (a chain);
+/// `found` is `later`'s matcher.
+bool chains(const DatasetSpec& earlier, const DatasetSpec& later, const DatasetMatcher& found) {
   if (earlier.kind == DatasetKind::BigQueryDataset && later.kind == DatasetKind::BigQueryTable &&
       startsWith(later.from, earlier.to + "."))
     return true;
   if (earlier.kind == DatasetKind::GcsPrefix && later.kind == DatasetKind::GcsPrefix &&
       startsWith(later.from, earlier.to))
     return true;
-  return !DatasetMatcher(later).find(earlier.to).empty();
+  return !found.find(earlier.to).empty();
 }
 
-Expected<void> MigrationParser::crossCheck(const std::vector<Located>& datasets) const {
-  for (size_t j = 0; j < datasets.size(); ++j) {
-    const Located& b = datasets[j];
-    for (size_t i = 0; i < j; ++i) {
-      const Located& a = datasets[i];
-      const std::string line = std::to_string(a.spec.pos.line);
-      if (a.spec.kind == b.spec.kind && sameName(a.spec.kind, a.spec.from, b.spec.from))
-        return at(b.from,
-                  "duplicate dataset: " + std::string(kindName(b.spec.kind)) + " " +
-                      tick(b.spec.from) + " is already listed at line " + line,
-                  "list each dataset once; remove one of the two entries");
-      if (chains(a.spec, b.spec))
-        return at(b.from,
-                  "`from` " + tick(b.spec.from) + " is the new location of the dataset at line " +
-                      line + ": a second run would migrate it again",
-                  "set the `to` at line " + line +
-                      " to the final location, or make this a separate migration");
-      if (chains(b.spec, a.spec))
-        return at(b.to,
-                  "`to` " + tick(b.spec.to) + " is the `from` of the dataset at line " + line +
-                      ": a second run would migrate it again",
-                  "migrate straight to the final location, or make this a separate migration");
+/// The datasets whose matcher may find something in a value: those with a prefilter literal in
+/// it (every reference holds one), and those the special cases of `chains` reach. A warehouse
+/// migration lists thousands of datasets, so pairs are found through this index, not tried all.
+class ChainIndex {
+public:
+  ChainIndex(const std::vector<DatasetSpec>& specs, const std::vector<DatasetMatcher>& matchers) {
+    for (size_t y = 0; y < specs.size(); ++y) {
+      for (const PrefilterPattern& p : matchers[y].prefilterPatterns()) {
+        auto& index = p.caseless ? caseless_ : exact_;
+        index[p.caseless ? lower(p.literal) : p.literal].push_back(y);
+        lengths_.insert(p.literal.size());
+      }
+      const DatasetSpec& d = specs[y];
+      if (d.kind == DatasetKind::BigQueryTable && d.from.rfind('.') != std::string::npos)
+        tablesOf_[d.from.substr(0, d.from.rfind('.'))].push_back(y);
+      if (d.kind == DatasetKind::GcsPrefix)
+        prefixes_.emplace_back(d.from, y);
     }
+    std::sort(prefixes_.begin(), prefixes_.end());
   }
-  return {};
+
+  /// The candidates whose matcher may find something in `value`, ascending, once each.
+  std::vector<size_t> candidates(const DatasetSpec& earlier) const {
+    const std::string& value = earlier.to;
+    const std::string lowered = lower(value);
+    std::vector<size_t> out;
+    const auto add = [&](const auto& index, const std::string& text) {
+      for (size_t len : lengths_)
+        for (size_t at = 0; at + len <= text.size(); ++at)
+          if (auto it = index.find(text.substr(at, len)); it != index.end())
+            out.insert(out.end(), it->second.begin(), it->second.end());
+    };
+    add(exact_, value);
+    if (!caseless_.empty())
+      add(caseless_, lowered);
+    if (earlier.kind == DatasetKind::BigQueryDataset)
+      if (auto it = tablesOf_.find(value); it != tablesOf_.end())
+        out.insert(out.end(), it->second.begin(), it->second.end());
+    if (earlier.kind == DatasetKind::GcsPrefix)
+      for (auto it = std::lower_bound(prefixes_.begin(), prefixes_.end(),
+                                      std::pair<std::string, size_t>(value, 0));
+           it != prefixes_.end() && startsWith(it->first, value); ++it)
+        out.push_back(it->second);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+private:
+  std::unordered_map<std::string, std::vector<size_t>> exact_, caseless_;
+  std::set<size_t> lengths_;
+  std::unordered_map<std::string, std::vector<size_t>> tablesOf_;
+  std::vector<std::pair<std::string, size_t>> prefixes_;
+};
+
+Expected<void> MigrationParser::crossCheck(const std::vector<Located>& datasets) const {
+  // The first problem in the order of the pairs (later j, earlier i): a duplicate, then a `from`
+  // that is an earlier `to`, then a `to` that an earlier `from` finds.
+  enum What { Duplicate, FromIsEarlierTo, ToIsEarlierFrom };
+  std::optional<std::tuple<size_t, size_t, What>> first;
+  const auto consider = [&](size_t j, size_t i, What what) {
+    if (!first || std::make_tuple(j, i, what) < *first)
+      first = std::make_tuple(j, i, what);
+  };
+  std::map<std::pair<DatasetKind, std::string>, size_t> byName;
+  std::vector<DatasetSpec> specs;
+  std::vector<DatasetMatcher> matchers;
+  specs.reserve(datasets.size());
+  matchers.reserve(datasets.size());
+  for (size_t j = 0; j < datasets.size(); ++j) {
+    const DatasetSpec& d = datasets[j].spec;
+    const std::string name = d.kind == DatasetKind::HiveTable ? lower(d.from) : d.from;
+    if (auto [it, fresh] = byName.emplace(std::make_pair(d.kind, name), j); !fresh)
+      consider(j, it->second, Duplicate);
+    specs.push_back(d);
+    matchers.emplace_back(d);
+  }
+  const ChainIndex index(specs, matchers);
+  for (size_t x = 0; x < specs.size(); ++x)
+    for (size_t y : index.candidates(specs[x]))
+      if (y != x && chains(specs[x], specs[y], matchers[y])) {
+        if (x < y)
+          consider(y, x, FromIsEarlierTo);
+        else
+          consider(x, y, ToIsEarlierFrom);
+      }
+  if (!first)
+    return {};
+  const auto [j, i, what] = *first;
+  const Located& a = datasets[i];
+  const Located& b = datasets[j];
+  const std::string line = std::to_string(a.spec.pos.line);
+  if (what == Duplicate)
+    return at(b.from,
+              "duplicate dataset: " + std::string(kindName(b.spec.kind)) + " " +
+                  tick(b.spec.from) + " is already listed at line " + line,
+              "list each dataset once; remove one of the two entries");
+  if (what == FromIsEarlierTo)
+    return at(b.from,
+              "`from` " + tick(b.spec.from) + " is the new location of the dataset at line " + line +
+                  ": a second run would migrate it again",
+              "set the `to` at line " + line +
+                  " to the final location, or make this a separate migration");
+  return at(b.to,
+            "`to` " + tick(b.spec.to) + " is the `from` of the dataset at line " + line +
+                ": a second run would migrate it again",
+            "migrate straight to the final location, or make this a separate migration");
 }
 
 } // namespace

@@ -24,8 +24,9 @@ public:
   Prefilter& operator=(Prefilter&&) noexcept;
   ~Prefilter();
 
+  struct Impl; ///< The compiled databases (opaque; defined in Prefilter.cpp).
+
 private:
-  struct Impl;
   explicit Prefilter(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

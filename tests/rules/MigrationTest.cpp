@@ -431,5 +431,32 @@ TEST_F(LoadMigration, UnreadableFile) {
   EXPECT_NE(d.error().message.find("directory"), std::string::npos);
 }
 
+TEST(MigrationErrors, ChainsAndDuplicatesAreFoundAmongThousandsOfDatasets) {
+  // Pairs are found through an index, not by trying all 4.5 million of them; the first problem
+  // in file order is still the one reported.
+  std::string yaml = kHead + "datasets:\n"; // datasets start at line 5, three lines each
+  const auto table = [](int i, const std::string& dataset) {
+    return "acme-prod." + dataset + "_" + std::to_string(i % 40) + ".table_" + std::to_string(i);
+  };
+  for (int i = 0; i < 3000; ++i)
+    yaml += "  - kind: bigquery-table\n    from: " + table(i, "legacy") +
+            "\n    to: " + table(i, "dwh") + "\n";
+  ASSERT_TRUE(parseMigration(yaml, "m.yaml")) << errorOf(yaml).str();
+
+  const std::string chained = yaml + "  - kind: bigquery-table\n    from: " + table(1234, "dwh") +
+                              "\n    to: " + table(1234, "final") + "\n";
+  Error forward = errorOf(chained);
+  EXPECT_EQ(forward.line, 5 + 3 * 3000 + 1) << forward.str();
+  EXPECT_NE(forward.message.find("new location of the dataset at line " +
+                                 std::to_string(5 + 3 * 1234)),
+            std::string::npos)
+      << forward.str();
+
+  const std::string duplicated = chained + "  - kind: bigquery-table\n    from: " +
+                                 table(7, "legacy") + "\n    to: elsewhere.d.t\n";
+  Error first = errorOf(duplicated);
+  EXPECT_EQ(first.line, 5 + 3 * 3000 + 1) << "the chain comes first in file order: " << first.str();
+}
+
 } // namespace
 } // namespace godwit

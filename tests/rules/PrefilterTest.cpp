@@ -69,6 +69,47 @@ TEST(Prefilter, FamiliesMatchAProperPrefixThenTheSuffix) {
   EXPECT_EQ(ends, (std::vector<size_t>{15, text.size()}));
 }
 
+TEST(Prefilter, FamiliesOfOneDatasetShareOnePatternAndStayExact) {
+  // A warehouse migration moves many tables of one dataset; their families are one trie-shaped
+  // pattern (Hyperscan compiles thousands of chains very slowly), matching what each chain did.
+  std::vector<PrefilterPattern> patterns;
+  for (const char* table : {"user_profile_v1", "user_sessions", "orders", "user_profile_v1"})
+    patterns.push_back({"core_users.", false, {}, table, 0, "*"});
+  patterns.push_back({"core_users.", false, {}, "orders", 1, "]"});
+  Prefilter p = build(patterns);
+  EXPECT_TRUE(p.matches("FROM `p.core_users.user_profile_*`"));
+  EXPECT_TRUE(p.matches("FROM `p.core_users.user_s*`"));
+  EXPECT_TRUE(p.matches("FROM `p.core_users.user_session*`"));
+  EXPECT_TRUE(p.matches("FROM `p.core_users.ord*`"));
+  EXPECT_TRUE(p.matches("FROM `p.core_users.*`"));
+  EXPECT_TRUE(p.matches("TABLE_DATE_RANGE([p:core_users.orde], a, b)"));
+  EXPECT_FALSE(p.matches("TABLE_DATE_RANGE([p:core_users.user_], a, b)")); // not of `orders`
+  EXPECT_FALSE(p.matches("TABLE_DATE_RANGE([p:core_users.], a, b)"));      // minPrefix 1
+  EXPECT_FALSE(p.matches("FROM `p.core_users.orders*`"));        // not a proper prefix
+  EXPECT_FALSE(p.matches("FROM `p.core_users.user_sessions*`")); // not a proper prefix
+  EXPECT_FALSE(p.matches("FROM `p.core_users.user_x*`"));
+  EXPECT_FALSE(p.matches("FROM `p.core_users.events_*`"));
+}
+
+TEST(Prefilter, ThousandsOfTablesBuildQuickly) {
+  // Not a timing test: 3,000 tables' families must build at all within the ctest timeout, which
+  // one chain per table did not (minutes).
+  std::vector<PrefilterPattern> patterns;
+  for (int i = 0; i < 3000; ++i) {
+    const std::string dataset = "legacy_dwh_" + std::to_string(i % 50) + ".";
+    const std::string table = "table_" + std::to_string(i);
+    patterns.push_back({table, false, "abcdefghijklmnopqrstuvwxyz0123456789_-"});
+    patterns.push_back({dataset, false, {}, table, 0, "*"});
+    patterns.push_back({dataset, false, {}, table, 1, "]"});
+  }
+  Prefilter p = build(patterns);
+  EXPECT_TRUE(p.matches("x legacy_dwh_7.table_29* y"));
+  EXPECT_TRUE(p.matches("x table_2999 y"));
+  EXPECT_FALSE(p.matches("x table_3000 y"));
+  EXPECT_FALSE(p.matches("x legacy_dwh_7.table_7x* y"));
+  EXPECT_FALSE(p.matches("x legacy_dwh_7.orders_* y"));
+}
+
 TEST(Prefilter, NotFollowedByRulesOutLookAlikes) {
   Prefilter p = build({{"user_profile_v1", false, "abcdefghijklmnopqrstuvwxyz0123456789_-"}});
   EXPECT_TRUE(p.matches("\"acme-prod.core_users.user_profile_v1\""));
