@@ -222,7 +222,8 @@ Workspace::Workspace(git_repository* repo, std::filesystem::path gitDir, Workspa
     : repo_(repo), gitDir_(std::move(gitDir)), options_(std::move(options)) {}
 
 Workspace::Workspace(Workspace&& other) noexcept
-    : repo_(other.repo_), gitDir_(std::move(other.gitDir_)), options_(std::move(other.options_)) {
+    : repo_(other.repo_), gitDir_(std::move(other.gitDir_)), options_(std::move(other.options_)),
+      remoteHead_(std::move(other.remoteHead_)) {
   other.repo_ = nullptr;
 }
 
@@ -325,6 +326,15 @@ Expected<void> Workspace::fetch() {
                                   cred.issued),
                      "check the network and that the bot can read the repository");
   }
+  // The advertised refs stay readable after the fetch disconnected.
+  git_buf head = GIT_BUF_INIT;
+  if (git_remote_default_branch(&head, remote.get()) == 0) {
+    const std::string name(head.ptr, head.size);
+    remoteHead_ = name.rfind("refs/heads/", 0) == 0 ? name.substr(11) : std::string();
+  } else {
+    git_error_clear();
+  }
+  git_buf_dispose(&head);
   return {};
 }
 

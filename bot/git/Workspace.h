@@ -112,6 +112,10 @@ public:
   /// Fetches all branches of `origin` (pruning deleted ones).
   Expected<void> fetch();
 
+  /// The branch the remote's HEAD names (its default branch) as of the last fetch; empty when
+  /// the remote did not say.
+  const std::string& remoteHead() const { return remoteHead_; }
+
   /// The tip of `branch` on the remote as of the last fetch or push; nullopt when absent.
   Expected<std::optional<std::string>> remoteTip(const std::string& branch) const;
 
@@ -146,6 +150,7 @@ private:
   git_repository* repo_ = nullptr;
   std::filesystem::path gitDir_;
   WorkspaceOptions options_;
+  std::string remoteHead_;
 };
 
 } // namespace godwit

@@ -561,6 +561,17 @@ Expected<std::vector<json>> GitHubClient::listAll(const std::string& pathOrUrl,
 
 namespace {
 
+Repository parseRepository(const json& j) {
+  Repository repo;
+  repo.id = intField(j, "id");
+  repo.fullName = stringField(j, "full_name");
+  repo.defaultBranch = stringField(j, "default_branch");
+  repo.cloneUrl = stringField(j, "clone_url");
+  repo.htmlUrl = stringField(j, "html_url");
+  repo.archived = boolField(j, "archived");
+  return repo;
+}
+
 Expected<void> checkFullName(const std::string& fullName) {
   size_t slash = fullName.find('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == fullName.size() ||
@@ -584,15 +595,33 @@ Expected<Repository> GitHubClient::repository(const std::string& fullName) {
                      "has access to it");
   if (response->status != 200)
     return apiError("GET", urlFor(path), *response);
-  const json& j = response->body;
-  Repository repo;
-  repo.id = intField(j, "id");
-  repo.fullName = stringField(j, "full_name");
-  repo.defaultBranch = stringField(j, "default_branch");
-  repo.cloneUrl = stringField(j, "clone_url");
-  repo.htmlUrl = stringField(j, "html_url");
-  repo.archived = boolField(j, "archived");
-  return repo;
+  return parseRepository(response->body);
+}
+
+Expected<std::vector<Repository>> GitHubClient::organizationRepositories(const std::string& org) {
+  if (org.empty() || org.find_first_of("/?#& ") != std::string::npos)
+    return makeError("invalid organization '" + org + "'", "give the organization's login");
+  auto items = listAll(withPageSize("/orgs/" + urlEncode(org) + "/repos?type=all"));
+  if (!items)
+    return items.error();
+  std::vector<Repository> out;
+  for (const json& j : *items)
+    out.push_back(parseRepository(j));
+  return out;
+}
+
+Expected<std::vector<Repository>> GitHubClient::installationRepositories() {
+  if (!isApp())
+    return makeError("--github-installation lists a GitHub App installation's repositories",
+                     "give --app-id, --private-key and --installation-id (a token cannot list "
+                     "an installation)");
+  auto items = listAll(withPageSize("/installation/repositories"), "repositories");
+  if (!items)
+    return items.error();
+  std::vector<Repository> out;
+  for (const json& j : *items)
+    out.push_back(parseRepository(j));
+  return out;
 }
 
 Expected<std::optional<PullRequest>> GitHubClient::findPull(const std::string& fullName,

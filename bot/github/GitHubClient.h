@@ -97,6 +97,11 @@ public:
   Expected<RefStatus> refStatus(const std::string& fullName, const std::string& ref) override;
   Expected<std::string> gitToken() override;
 
+  /// Every repository of organization `org` (archived ones included, flagged), every page.
+  Expected<std::vector<Repository>> organizationRepositories(const std::string& org);
+  /// Every repository the App installation can access, every page; needs App authentication.
+  Expected<std::vector<Repository>> installationRepositories();
+
   /// Sends one REST request (a path below the API URL, or an absolute URL on the API's origin)
   /// with authentication, pacing and retries, and returns the final response whatever its status.
   /// `conditional` GETs send `If-None-Match` and serve a 304 from the ETag cache.

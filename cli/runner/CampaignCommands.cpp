@@ -9,15 +9,13 @@
 #include "bot/store/SqliteStore.h"
 #include "cli/runner/CampaignInventory.h"
 #include "cli/runner/RunnerSupport.h"
+#include "cli/runner/Progress.h"
 
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -73,37 +71,6 @@ Expected<std::unique_ptr<Store>> openStore(const RunnerCommon& common) {
 
 namespace {
 
-void say(const std::string& line) {
-  std::cerr << "godwit-runner: " << line << "\n";
-}
-
-/// The gap between two content-creating requests: GitHub's guidance of a second, or
-/// `GODWIT_RUNNER_WRITE_SPACING_MS` for tests against a server on loopback.
-Expected<Millis> writeSpacing() {
-  const char* given = std::getenv("GODWIT_RUNNER_WRITE_SPACING_MS");
-  if (!given || !*given)
-    return RetryPolicy{}.writeSpacing;
-  char* end = nullptr;
-  const long ms = std::strtol(given, &end, 10);
-  if (*end != '\0' || ms < 0)
-    return makeError("GODWIT_RUNNER_WRITE_SPACING_MS: not a number of milliseconds",
-                     "unset it (a second between writes), or give e.g. 0 for a test server");
-  return Millis(ms);
-}
-
-Expected<std::unique_ptr<GitHubClient>> makeClient(const CodeHostFlags& flags) {
-  auto config = resolveCodeHostConfig(flags);
-  if (!config)
-    return config.error();
-  auto spacing = writeSpacing();
-  if (!spacing)
-    return spacing.error();
-  GitHubClientOptions options;
-  options.log = say;
-  options.retry.writeSpacing = *spacing;
-  return GitHubClient::create(*config, options);
-}
-
 Expected<std::string> readText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
@@ -138,37 +105,13 @@ int fail(const Error& e, int code) {
 
 namespace {
 
-/// Done/total, rate, ETA and wave on a terminal; one plain line per repository in a pipe.
-class SweepDisplay {
-public:
-  SweepDisplay() : tty_(::isatty(STDERR_FILENO) == 1), began_(std::chrono::steady_clock::now()) {}
-  ~SweepDisplay() {
-    if (shown_)
-      std::fputs("\r\033[K", stderr);
-  }
-  void operator()(const SweepProgress& p) {
-    std::lock_guard lock(mutex_);
-    if (!tty_) {
-      say("wave " + std::to_string(p.wave) + " " + std::to_string(p.done) + "/" +
-          std::to_string(p.total) + " " + p.repository + ": " + p.state +
-          (p.note.empty() ? "" : " (" + p.note + ")"));
-      return;
-    }
-    const double minutes =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - began_).count() / 60;
-    const double rate = minutes > 0 ? static_cast<double>(p.done) / minutes : 0;
-    const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
-    std::fprintf(stderr, "\r\033[Kgodwit-runner: wave %d  %zu/%zu  %.1f repos/min  ETA %.1f min",
-                 p.wave, p.done, p.total, rate, eta);
-    shown_ = true;
-  }
-
-private:
-  bool tty_;
-  bool shown_ = false;
-  std::mutex mutex_;
-  std::chrono::steady_clock::time_point began_;
-};
+/// The sweep's progress: the wave on a terminal, one line per repository in a pipe.
+void showSweepProgress(ProgressLine& display, const SweepProgress& p) {
+  display.update("wave " + std::to_string(p.wave), p.done, p.total,
+                 "wave " + std::to_string(p.wave) + " " + std::to_string(p.done) + "/" +
+                     std::to_string(p.total) + " " + p.repository + ": " + p.state +
+                     (p.note.empty() ? "" : " (" + p.note + ")"));
+}
 
 void printTotals(std::ostream& out, const std::map<std::string, size_t>& totals) {
   bool first = true;
@@ -271,12 +214,12 @@ int runSweep(const SweepOptions& o) {
   if (!inventory)
     return fail(inventory.error());
   if (!client) {
-    auto made = makeClient(o.common.host);
+    auto made = makeRunnerClient(o.common.host);
     if (!made)
       return fail(made.error());
     client = std::move(*made);
   }
-  SweepDisplay display;
+  ProgressLine display;
   SweepSettings settings;
   settings.lifecycle.cacheDir = o.common.cacheDir;
   if (!o.authorName.empty())
@@ -290,7 +233,7 @@ int runSweep(const SweepOptions& o) {
   settings.clock = *clock;
   settings.migrationDigest = migrationDigest(*text);
   settings.openStore = [&o] { return openStore(o.common); };
-  settings.progress = [&display](const SweepProgress& p) { display(p); };
+  settings.progress = [&display](const SweepProgress& p) { showSweepProgress(display, p); };
   auto summary = sweepCampaign(*migration, *inventory, *client, settings);
   if (!summary)
     return fail(summary.error(), 3);
@@ -420,7 +363,7 @@ int runRollback(const RollbackOptions& o) {
   auto clock = campaignClock();
   if (!clock)
     return fail(clock.error());
-  auto client = makeClient(o.common.host);
+  auto client = makeRunnerClient(o.common.host);
   if (!client)
     return fail(client.error());
   auto store = openStore(o.common);

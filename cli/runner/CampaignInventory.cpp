@@ -1,56 +1,107 @@
 #include "cli/runner/CampaignInventory.h"
 
 #include "bot/fleet/FleetFile.h"
+#include "bot/fleet/Inventory.h"
 #include "cli/runner/BackstageSource.h"
 
-#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 namespace godwit {
 
+namespace {
+
+/// The gap between two content-creating requests: GitHub's guidance of a second, or
+/// `GODWIT_RUNNER_WRITE_SPACING_MS` for tests against a server on loopback.
+Expected<Millis> writeSpacing() {
+  const char* given = std::getenv("GODWIT_RUNNER_WRITE_SPACING_MS");
+  if (!given || !*given)
+    return RetryPolicy{}.writeSpacing;
+  char* end = nullptr;
+  const long ms = std::strtol(given, &end, 10);
+  if (*end != '\0' || ms < 0)
+    return makeError("GODWIT_RUNNER_WRITE_SPACING_MS: not a number of milliseconds",
+                     "unset it (a second between writes), or give e.g. 0 for a test server");
+  return Millis(ms);
+}
+
+std::string lowered(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+} // namespace
+
+Expected<std::unique_ptr<GitHubClient>> makeRunnerClient(const CodeHostFlags& host) {
+  auto config = resolveCodeHostConfig(host);
+  if (!config)
+    return config.error();
+  auto spacing = writeSpacing();
+  if (!spacing)
+    return spacing.error();
+  GitHubClientOptions options;
+  options.log = [](const std::string& line) { std::cerr << "godwit-runner: " << line << "\n"; };
+  options.retry.writeSpacing = *spacing;
+  return GitHubClient::create(*config, options);
+}
+
 Expected<std::vector<FleetRepo>> loadCampaignInventory(const InventoryFlags& flags,
                                                        const CodeHostFlags& host,
                                                        const Migration& migration,
-                                                       std::unique_ptr<GitHubClient>&) {
-  if (!flags.githubOrg.empty() || flags.githubInstallation)
-    return makeError("this build reads fleet files and Backstage catalogs only",
-                     "the --github-org and --github-installation sources are being added "
-                     "(docs/runner.md); list the repositories in a fleet file");
-  const bool backstage = !flags.backstageUrl.empty() || !flags.backstageTokenFile.empty();
-  if (flags.fleetFiles.empty() && !backstage)
-    return makeError("no inventory: name a fleet file or --backstage-url",
-                     "e.g. `godwit-runner plan --migration m.yaml fleet.yaml` (docs/runner.md)");
-  std::vector<FleetRepo> fleet;
+                                                       std::unique_ptr<GitHubClient>& client) {
+  // Sources in the order their entries win a merge: those that say who owns a repository
+  // (fleet files, then the Backstage catalog) before the code host's bare listings.
+  std::vector<std::vector<FleetRepo>> sources;
   for (const std::string& file : flags.fleetFiles) {
     auto repos = loadFleetFile(file);
     if (!repos)
       return repos.error();
-    for (FleetRepo& repo : *repos) {
-      auto same = std::find_if(fleet.begin(), fleet.end(), [&](const FleetRepo& r) {
-        return r.fullName == repo.fullName;
-      });
-      if (same != fleet.end())
-        return makeError("repository " + repo.fullName + " is listed in " + same->source +
-                             " and in " + repo.source,
-                         "list each repository in one fleet file");
-      fleet.push_back(std::move(repo));
-    }
+    for (const FleetRepo& repo : *repos)
+      for (const std::vector<FleetRepo>& earlier : sources)
+        for (const FleetRepo& r : earlier)
+          if (lowered(r.fullName) == lowered(repo.fullName))
+            return makeError("repository " + repo.fullName + " is listed in " + r.source +
+                                 " and in " + repo.source,
+                             "list each repository in one fleet file");
+    sources.push_back(std::move(*repos));
   }
-  if (backstage) {
+
+  if (!flags.backstageUrl.empty() || !flags.backstageTokenFile.empty()) {
     auto repos = loadBackstageSource(flags, host, migration, std::cerr);
     if (!repos)
       return repos.error();
-    // A repository in a fleet file keeps its entry there; the catalog only adds its mark.
-    for (FleetRepo& repo : *repos) {
-      auto same = std::find_if(fleet.begin(), fleet.end(), [&](const FleetRepo& r) {
-        return r.fullName == repo.fullName;
-      });
-      if (same != fleet.end())
-        same->catalogConsumer = same->catalogConsumer || repo.catalogConsumer;
-      else
-        fleet.push_back(std::move(repo));
+    sources.push_back(std::move(*repos));
+  }
+
+  if (!flags.githubOrg.empty() || flags.githubInstallation) {
+    auto made = makeRunnerClient(host);
+    if (!made)
+      return made.error();
+    client = std::move(*made);
+    // Entries listed by name are looked up, so that a renamed repository is one entry.
+    for (std::vector<FleetRepo>& listed : sources)
+      for (const Error& e : resolveOnCodeHost(listed, *client))
+        std::cerr << "godwit-runner: warning: " << e.message << "\n";
+    if (!flags.githubOrg.empty()) {
+      auto org = githubOrgInventory(*client, flags.githubOrg);
+      if (!org)
+        return org.error();
+      sources.push_back(std::move(*org));
+    }
+    if (flags.githubInstallation) {
+      auto installation = githubInstallationInventory(*client);
+      if (!installation)
+        return installation.error();
+      sources.push_back(std::move(*installation));
     }
   }
+  std::vector<FleetRepo> fleet = mergeInventory(sources);
+  if (fleet.empty())
+    return makeError("the inventory is empty",
+                     "give fleet files, --github-org ORG, --github-installation or "
+                     "--backstage-url");
   return fleet;
 }
 

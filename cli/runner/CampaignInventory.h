@@ -11,6 +11,9 @@
 
 namespace godwit {
 
+/// The GitHub client of the code-host flags (and the environment), logging to stderr.
+Expected<std::unique_ptr<GitHubClient>> makeRunnerClient(const CodeHostFlags& host);
+
 /// The fleet of `flags` (fleet files, GitHub organization or installation, Backstage catalog),
 /// one entry per repository. When the sources needed the code host, the GitHub client made for
 /// them is handed back in `client` for the command's own requests.

@@ -1,6 +1,15 @@
 #include "cli/runner/RunnerCommands.h"
 
+#include "bot/RepoConfig.h"
+#include "bot/fleet/Discover.h"
+#include "cli/runner/CampaignInventory.h"
+#include "cli/runner/DiscoverFormat.h"
+#include "cli/runner/Progress.h"
+
+#include <algorithm>
 #include <iostream>
+#include <memory>
+#include <thread>
 
 namespace godwit {
 
@@ -16,9 +25,59 @@ CLI::App* addDiscoverCommand(CLI::App& app, DiscoverOptions& o) {
   return cmd;
 }
 
-int runDiscover(const DiscoverOptions&) {
-  std::cerr << "godwit-runner: discover is not implemented yet\n";
-  return 2;
+int runDiscover(const DiscoverOptions& o) {
+  auto migration = loadMigration(o.migration);
+  if (!migration) {
+    std::cerr << migration.error().str() << "\n";
+    return 2;
+  }
+  std::unique_ptr<GitHubClient> client;
+  auto fleet = loadCampaignInventory(o.inventory, o.common.host, *migration, client);
+  if (!fleet) {
+    std::cerr << fleet.error().str() << "\n";
+    return 2;
+  }
+  // Entries without a clone URL are looked up; a fleet of file:// remotes needs no code host.
+  const bool needsHost = std::any_of(fleet->begin(), fleet->end(),
+                                     [](const FleetRepo& r) { return r.cloneUrl.empty(); });
+  if (!client && needsHost) {
+    auto made = makeRunnerClient(o.common.host);
+    if (!made) {
+      std::cerr << made.error().str() << "\n";
+      return 2;
+    }
+    client = std::move(*made);
+  }
+
+  DiscoverSettings settings;
+  settings.cacheDir = o.common.cacheDir;
+  settings.jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
+  settings.run.jobs = 1; // repositories run in parallel, each on one thread
+  if (client)
+    settings.token = [c = client.get()] { return c->gitToken(); };
+  // The repository's .godwit.yaml, as the sweep reads it: opted-out repositories are counted,
+  // and its excludes narrow the analysis; an invalid file fails that repository only.
+  settings.prepare = [hook = repoConfigHook(migration->name)](const std::filesystem::path& checkout,
+                                                              RunOptions& run) {
+    PullRequestOptions unused;
+    return hook(checkout, run, unused);
+  };
+  auto display = std::make_unique<ProgressLine>();
+  settings.progress = [&display](const DiscoverProgress& p) {
+    const DiscoveredRepo& r = *p.repo;
+    std::string line = std::to_string(p.done) + "/" + std::to_string(p.total) + " " +
+                       r.repo.fullName + ": " + std::string(toString(r.outcome));
+    if (r.outcome == DiscoverOutcome::Consumer)
+      line += " (" + std::to_string(r.rewrites) + " rewrites, " + std::to_string(r.attention) +
+              " attention)";
+    else if (r.outcome == DiscoverOutcome::Failed)
+      line += " (" + r.error + ")";
+    display->update("discover", p.done, p.total, line);
+  };
+  const DiscoverResult result = discoverConsumers(*migration, *fleet, client.get(), settings);
+  display.reset(); // clears the progress line before the listing
+  printDiscoverResult(std::cout, result, migration->name, o.format);
+  return result.totals.failed > 0 ? 3 : 0;
 }
 
 } // namespace godwit

@@ -169,12 +169,34 @@ std::string GitHubContractServer::url() const {
   return "http://127.0.0.1:" + std::to_string(port_);
 }
 
-void GitHubContractServer::addRepository(const RepoSeed& seed) {
+int64_t GitHubContractServer::addRepository(const RepoSeed& seed) {
   std::lock_guard lock(mutex_);
   Repo repo;
   repo.seed = seed;
   repo.id = nextRepoId_++;
+  const int64_t id = repo.id;
   repos_[lower(seed.fullName)] = std::move(repo);
+  return id;
+}
+
+void GitHubContractServer::renameRepository(const std::string& from, const std::string& to) {
+  std::lock_guard lock(mutex_);
+  auto node = repos_.extract(lower(from));
+  if (node.empty())
+    throw std::runtime_error("no repository " + from);
+  node.mapped().seed.fullName = to;
+  node.key() = lower(to);
+  repos_.insert(std::move(node));
+  renamed_[lower(from)] = to;
+  if (installationRepos_ && installationRepos_->erase(lower(from)))
+    installationRepos_->insert(lower(to));
+}
+
+void GitHubContractServer::setInstallationRepositories(std::vector<std::string> fullNames) {
+  std::lock_guard lock(mutex_);
+  installationRepos_.emplace();
+  for (const std::string& name : fullNames)
+    installationRepos_->insert(lower(name));
 }
 
 void GitHubContractServer::setBranch(const std::string& fullName, const std::string& branch,
@@ -455,6 +477,83 @@ std::string GitHubContractServer::pullJson(const Repo& repo, const ServerPull& p
   return j.dump();
 }
 
+json GitHubContractServer::repoJson(const Repo& repo) const {
+  const std::string& fullName = repo.seed.fullName;
+  const std::string owner = fullName.substr(0, fullName.find('/'));
+  return json{{"id", repo.id},
+              {"name", fullName.substr(owner.size() + 1)},
+              {"full_name", fullName},
+              {"owner", {{"login", owner}}},
+              {"private", false},
+              {"default_branch", repo.seed.defaultBranch},
+              {"archived", repo.seed.archived},
+              {"clone_url", repo.seed.cloneUrl},
+              {"html_url", "https://github.com/" + fullName},
+              {"permissions", {{"admin", false}, {"push", true}, {"pull", true}}}};
+}
+
+void GitHubContractServer::listRepositories(const RecordedRequest& rr, httplib::Response& res) {
+  auto parts = split(rr.path);
+  const bool installation = parts[0] == "installation";
+  auto reply = [&](int status, const std::string& body) {
+    res.status = status;
+    res.set_content(body, "application/json; charset=utf-8");
+  };
+  std::vector<const Repo*> selected;
+  if (installation) {
+    auto header = rr.headers.find("authorization");
+    const std::string value = header == rr.headers.end() ? "" : header->second;
+    const std::string credential = value.substr(std::min(value.size(), value.find(' ') + 1));
+    if (!installationTokens_.count(credential)) {
+      reply(403, R"({"message":"You must authenticate with an installation access token in )"
+                 R"(order to list repositories for an installation.","documentation_url":)"
+                 R"("https://docs.github.com/rest/apps/installations"})");
+      return;
+    }
+    for (const auto& [key, repo] : repos_)
+      if (repo.seed.visible && (!installationRepos_ || installationRepos_->count(key)))
+        selected.push_back(&repo);
+    std::sort(selected.begin(), selected.end(),
+              [](const Repo* a, const Repo* b) { return a->id < b->id; });
+  } else {
+    const std::string org = lower(parts[1]);
+    for (const auto& [key, repo] : repos_)
+      if (repo.seed.visible && key.substr(0, key.find('/')) == org)
+        selected.push_back(&repo);
+    if (selected.empty()) {
+      reply(404, notFound());
+      return;
+    }
+    // GitHub's defaults: sorted by `created`, newest first; `full_name` ascending.
+    auto param = [&](const char* name, const std::string& fallback) {
+      auto it = rr.query.find(name);
+      return it == rr.query.end() ? fallback : it->second;
+    };
+    const std::string sort = param("sort", "created");
+    const bool ascending = param("direction", sort == "full_name" ? "asc" : "desc") == "asc";
+    std::sort(selected.begin(), selected.end(), [&](const Repo* a, const Repo* b) {
+      const bool less = sort == "full_name" ? lower(a->seed.fullName) < lower(b->seed.fullName)
+                                            : a->id < b->id;
+      const bool greater = sort == "full_name" ? lower(b->seed.fullName) < lower(a->seed.fullName)
+                                               : b->id < a->id;
+      return ascending ? less : greater;
+    });
+  }
+  Page page = paginate(rr, selected.size());
+  json list = json::array();
+  for (size_t i = page.begin; i < page.end; ++i)
+    list.push_back(repoJson(*selected[i]));
+  if (!page.link.empty())
+    res.set_header("Link", page.link);
+  if (installation)
+    reply(200, json{{"total_count", selected.size()},
+                    {"repositories", list},
+                    {"repository_selection", installationRepos_ ? "selected" : "all"}}
+                   .dump());
+  else
+    reply(200, list.dump());
+}
+
 bool GitHubContractServer::verifyJwt(const std::string& jwt, std::string& why) {
   size_t dot1 = jwt.find('.');
   size_t dot2 = jwt.find('.', dot1 == std::string::npos ? 0 : dot1 + 1);
@@ -649,12 +748,37 @@ void GitHubContractServer::route(const RecordedRequest& rr, const httplib::Reque
     return;
   }
 
+  if (m == "GET" && ((parts.size() == 3 && parts[0] == "orgs" && parts[2] == "repos") ||
+                     (parts.size() == 2 && parts[0] == "installation" &&
+                      parts[1] == "repositories"))) {
+    listRepositories(rr, res);
+    return;
+  }
+
   if (parts.size() < 3 || parts[0] != "repos") {
     unimplemented();
     return;
   }
   Repo* repo = findRepo(parts[1], parts[2]);
   if (!repo) {
+    // GitHub's Location for a renamed repository is /repositories/{id}, which its OpenAPI
+    // description does not list; the server redirects to the current name instead, which a
+    // client follows the same way.
+    auto moved = renamed_.find(lower(parts[1] + "/" + parts[2]));
+    if (moved != renamed_.end() && findRepo(moved->second.substr(0, moved->second.find('/')),
+                                            moved->second.substr(moved->second.find('/') + 1))) {
+      std::string location = url() + "/repos/" + moved->second;
+      for (size_t i = 3; i < parts.size(); ++i)
+        location += "/" + parts[i];
+      bool first = true;
+      for (const auto& [k, v] : rr.query) {
+        location += (first ? "?" : "&") + queryEncode(k) + "=" + queryEncode(v);
+        first = false;
+      }
+      res.set_header("Location", location);
+      reply(301, json{{"message", "Moved Permanently"}, {"url", location}}.dump());
+      return;
+    }
     reply(404, notFound());
     return;
   }
@@ -670,17 +794,7 @@ void GitHubContractServer::route(const RecordedRequest& rr, const httplib::Reque
   };
 
   if (rest.empty() && m == "GET") {
-    reply(200, json{{"id", repo->id},
-                    {"name", fullName.substr(owner.size() + 1)},
-                    {"full_name", fullName},
-                    {"owner", {{"login", owner}}},
-                    {"private", false},
-                    {"default_branch", repo->seed.defaultBranch},
-                    {"archived", repo->seed.archived},
-                    {"clone_url", repo->seed.cloneUrl},
-                    {"html_url", "https://github.com/" + fullName},
-                    {"permissions", {{"admin", false}, {"push", true}, {"pull", true}}}}
-                   .dump());
+    reply(200, repoJson(*repo).dump());
     return;
   }
 

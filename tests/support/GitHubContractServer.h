@@ -6,6 +6,8 @@
 
 #include "tests/support/OpenApiChecker.h"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -104,7 +106,14 @@ public:
   std::string login() const { return "godwit-bot"; }
 
   // --- state
-  void addRepository(const RepoSeed& seed);
+  /// Adds a repository; it is listed by `GET /orgs/{owner}/repos` and, unless
+  /// setInstallationRepositories() narrows it, by `GET /installation/repositories`. Returns its id.
+  int64_t addRepository(const RepoSeed& seed);
+  /// Renames `from` to `to` (same id). Requests for the old name answer 301 to the new one, as
+  /// GitHub redirects a renamed repository.
+  void renameRepository(const std::string& from, const std::string& to);
+  /// The repositories the App installation can access (default: every repository).
+  void setInstallationRepositories(std::vector<std::string> fullNames);
   /// Sets a branch of a repository (in memory; takes precedence over a file:// clone URL).
   void setBranch(const std::string& fullName, const std::string& branch, const std::string& sha);
   bool hasBranch(const std::string& fullName, const std::string& branch);
@@ -183,6 +192,9 @@ private:
   };
   Page paginate(const RecordedRequest& rr, size_t count);
   std::string pullJson(const Repo& repo, const ServerPull& pull) const;
+  nlohmann::json repoJson(const Repo& repo) const;
+  /// GET /orgs/{org}/repos and GET /installation/repositories.
+  void listRepositories(const RecordedRequest& rr, httplib::Response& res);
 
   std::mutex mutex_;
   std::string token_;
@@ -192,6 +204,8 @@ private:
   std::shared_ptr<const OpenApiChecker> checker_;
 
   std::map<std::string, Repo> repos_; ///< By lower-cased full name.
+  std::map<std::string, std::string> renamed_; ///< Lower-cased old name -> current full name.
+  std::optional<std::set<std::string>> installationRepos_; ///< Lower-cased full names.
   int64_t nextRepoId_ = 1000;
   int64_t nextId_ = 5000;
   int maxPageSize_ = 100;

@@ -14,6 +14,10 @@
 #include "tests/support/GitHubContractServer.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
 
 #include <map>
 #include <set>
@@ -36,6 +40,28 @@ inline std::string migrationYaml(const std::string& rollout) {
 
 inline WallClock::time_point at(const char* iso) {
   return *parseIsoUtc(iso);
+}
+
+/// What a command printed (stdout and stderr together) and its exit status.
+struct Ran {
+  int status = -1;
+  std::string out;
+};
+
+/// Runs a shell command and waits for it; its stderr goes with its stdout unless the command
+/// redirects it.
+inline Ran runCommand(const std::string& command) {
+  Ran r;
+  FILE* p = ::popen(("exec 2>&1; " + command).c_str(), "r");
+  if (!p)
+    return r;
+  std::array<char, 4096> buf{};
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+    r.out.append(buf.data(), n);
+  const int st = ::pclose(p);
+  r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
 }
 
 class FleetTest : public ::testing::Test {

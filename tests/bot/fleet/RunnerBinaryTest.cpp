@@ -3,35 +3,18 @@
 #include "bot/fleet/RepoState.h"
 #include "tests/bot/fleet/FleetFixture.h"
 
-#include <sys/wait.h>
-
-#include <array>
-#include <cstdio>
 #include <fstream>
 
 namespace godwit {
 namespace {
 
-struct Ran {
-  int status = -1;
-  std::string out;
-};
+using fleettest::Ran;
 
 class RunnerBinaryTest : public fleettest::FleetTest {
 protected:
   Ran run(const std::string& args) {
-    const std::string command = "GITHUB_TOKEN=" + fleettest::kToken + " " + GODWIT_RUNNER_BINARY +
-                                " " + args + " --store " + (tmp.path() / "state.db").string() +
-                                " 2>&1";
-    Ran r;
-    FILE* p = ::popen(command.c_str(), "r");
-    std::array<char, 4096> buf{};
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
-      r.out.append(buf.data(), n);
-    const int st = ::pclose(p);
-    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return fleettest::runCommand("GITHUB_TOKEN=" + fleettest::kToken + " " + GODWIT_RUNNER_BINARY +
+                                 " " + args + " --store " + (tmp.path() / "state.db").string());
   }
   size_t writes() {
     size_t n = 0;
