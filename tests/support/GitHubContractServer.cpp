@@ -354,6 +354,12 @@ void GitHubContractServer::clearRequests() {
   requests_.clear();
 }
 
+void GitHubContractServer::onRequest(
+    std::function<void(const RecordedRequest&, size_t count)> observer) {
+  std::lock_guard lock(mutex_);
+  observer_ = std::move(observer);
+}
+
 int GitHubContractServer::notModifiedCount() {
   std::lock_guard lock(mutex_);
   return notModified_;
@@ -644,6 +650,8 @@ void GitHubContractServer::handle(const httplib::Request& req, httplib::Response
 
   std::lock_guard lock(mutex_);
   requests_.push_back(rr);
+  if (observer_)
+    observer_(rr, requests_.size());
   std::string what = rr.method + " " + rr.path;
   auto headerValue = [&](const char* name) {
     auto it = rr.headers.find(name);

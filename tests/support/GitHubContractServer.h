@@ -161,6 +161,9 @@ public:
   /// Requests whose method is `method` and whose path contains `pathContains`.
   std::vector<RecordedRequest> requests(const std::string& method, const std::string& pathContains);
   void clearRequests();
+  /// Calls `observer` with each request as it arrives (its 1-based count so far), before the
+  /// server acts on it; e.g. a crash test kills the client there. Runs under the server's lock.
+  void onRequest(std::function<void(const RecordedRequest&, size_t count)> observer);
   /// How many GETs were answered 304 Not Modified.
   int notModifiedCount();
   /// Requests the OpenAPI description (or GitHub's header rules) do not allow.
@@ -213,6 +216,7 @@ private:
   std::deque<ScriptedResponse> scripted_;
   std::optional<std::pair<int, int64_t>> rateLimit_;
   std::vector<RecordedRequest> requests_;
+  std::function<void(const RecordedRequest&, size_t)> observer_;
   std::vector<std::string> violations_;
   int notModified_ = 0;
 
