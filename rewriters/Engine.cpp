@@ -21,6 +21,7 @@
 #include <deque>
 #include <future>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <numeric>
 #include <map>
@@ -423,6 +424,34 @@ void settleConstants(std::deque<FileOutcome>& outcomes, const std::deque<WalkEnt
   }
 }
 
+/// The prefilter of `patterns`, compiled once per process: a fleet sweep runs one migration over
+/// thousands of repositories, and Hyperscan's compile costs tens of milliseconds each time.
+/// Matching is const and thread-safe, so runs share it.
+Expected<std::shared_ptr<const Prefilter>>
+cachedPrefilter(const std::vector<PrefilterPattern>& patterns) {
+  std::string key;
+  for (const PrefilterPattern& p : patterns)
+    for (const std::string* part : {&p.literal, &p.notFollowedBy, &p.prefixOf, &p.suffix})
+      key += std::to_string(part->size()) + ":" + *part;
+  for (const PrefilterPattern& p : patterns)
+    key += std::string(p.caseless ? "i" : "c") + std::to_string(p.minPrefix) + ";";
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<const Prefilter>> compiled;
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = compiled.find(key); it != compiled.end())
+      return it->second;
+  }
+  Expected<Prefilter> built = Prefilter::build(patterns);
+  if (!built)
+    return built.error();
+  auto shared = std::make_shared<const Prefilter>(std::move(*built));
+  std::lock_guard lock(mutex);
+  if (compiled.size() >= 16) // a process sees a handful of migrations; bound it anyway
+    compiled.clear();
+  return compiled.emplace(key, shared).first->second;
+}
+
 } // namespace
 
 Expected<RunResult> runMigration(const Migration& migration, const RunOptions& options) {
@@ -436,7 +465,7 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
   // The prefilter compiles, and the walk runs, while the workers start on the files found so
   // far. dbt is cross-file: a file its index may concern waits until the walk is done and the
   // index is built.
-  auto compiled = std::async(std::launch::async, [&] { return Prefilter::build(patterns); });
+  auto compiled = std::async(std::launch::async, [&] { return cachedPrefilter(patterns); });
   const bool dbtMatters = dbtConcernsMigration(matchers);
   const auto languages = languageTable();
   const AnalyzerContext context{std::filesystem::absolute(options.root), options.compileCommands,
@@ -476,9 +505,10 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
     changed.notify_all();
   });
 
-  auto prefilter = compiled.get();
-  if (!prefilter)
-    return prefilter.error();
+  auto cached = compiled.get();
+  if (!cached)
+    return cached.error();
+  const std::shared_ptr<const Prefilter>& prefilter = *cached;
 
   // Analyzers are built on first use, for the languages the run meets: one can be expensive to
   // build (C++ loads LLVM). A language dbt may concern is built after the index.
