@@ -30,4 +30,24 @@ struct FleetStats {
 /// Writes the fleet under `dir` (created; existing files are overwritten).
 Expected<FleetStats> generateFleet(const std::filesystem::path& dir, const FleetSpec& spec);
 
+/// A fleet of repositories for the fleet-runner benchmark: the same files, a few per repository.
+struct RepoFleetSpec {
+  size_t repos = 10000;
+  size_t filesPerRepo = 4;
+  FleetSpec files{0, 3000, 0.02, 0.01, 42}; ///< `files` is unused; the rest shapes each file.
+};
+
+/// Counts of what generateRepoFleet wrote.
+struct RepoFleetStats {
+  size_t repos = 0;
+  size_t consumers = 0; ///< Repositories with at least one reference.
+  FleetStats files;
+};
+
+/// Writes `repos` bare repositories `dir/remotes/acme/repo-NNNNN.git`, each with one commit on
+/// `main`, and beside them `fleet.yaml` (kind: Fleet, file:// clone URLs) and `repos.tsv`
+/// (`owner/name<TAB>clone URL` per line, for godwit-contract-server).
+Expected<RepoFleetStats> generateRepoFleet(const std::filesystem::path& dir,
+                                           const RepoFleetSpec& spec);
+
 } // namespace godwit
