@@ -17,8 +17,19 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
+# The campaign over fixtures/fleet/ as local bare repositories (file:// remotes), without a code
+# host: discover and plan with an SQLite store under build/demo/, then the edits as a diff.
+DEMO = $(BUILD)/demo
+RUNNER = env -u GITHUB_TOKEN -u GODWIT_API_URL $(BUILD)/bin/godwit-runner
+DEMO_FLAGS = --store $(DEMO)/godwit.db --cache-dir $(DEMO)/cache
+
 demo: build
-	@echo "== godwit dry-run over the example fleet (fixtures/fleet)"
+	@scripts/demo-fleet $(DEMO)
+	@echo "== godwit-runner discover: which repositories of the fleet use the datasets"
+	@$(RUNNER) discover --migration fixtures/fleet/migration.yaml $(DEMO)/fleet.yaml $(DEMO_FLAGS)
+	@echo "== godwit-runner plan: the waves, and why each repository is in its wave"
+	@$(RUNNER) plan --migration fixtures/fleet/migration.yaml $(DEMO)/fleet.yaml $(DEMO_FLAGS)
+	@echo "== godwit dry-run: the edits over the example fleet (fixtures/fleet), as a diff"
 	@cd fixtures/fleet && ../../$(GODWIT) dry-run --migration migration.yaml .
 
 test: build
