@@ -39,16 +39,6 @@ bool isSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-char lowerChar(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-std::string toLower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), lowerChar);
-  return out;
-}
-
 bool hasHole(std::string_view s) {
   return s.find(kHole) != npos;
 }
@@ -275,7 +265,7 @@ std::string prefixText(std::string_view v, const Path& path, size_t count, const
       out += '.';
     out += partText(v, path.parts[i]);
   }
-  return syntax.caseless ? toLower(out) : out;
+  return syntax.caseless ? lower(out) : out;
 }
 
 /// What comes after a name that ends with part `i`.
@@ -404,7 +394,7 @@ std::vector<Match> scanPaths(std::string_view v, const Syntax& syntax, Visit vis
 enum class Anchor { None, Exact, TailHole, Interpolated };
 
 Anchor anchorOf(std::string_view text, std::string_view name, const Syntax& syntax) {
-  std::string folded = syntax.caseless ? toLower(text) : std::string(text);
+  std::string folded = syntax.caseless ? lower(text) : std::string(text);
   if (folded == name)
     return Anchor::Exact;
   if (folded.size() > name.size() && folded.compare(0, name.size(), name) == 0 &&
@@ -699,7 +689,7 @@ DatasetMatcher::DatasetMatcher(const DatasetSpec& spec) : spec_(spec) {
     toParts_ = split(spec_.to, '.');
     break;
   case DatasetKind::HiveTable:
-    fromParts_ = split(toLower(spec_.from), '.');
+    fromParts_ = split(lower(spec_.from), '.');
     toParts_ = split(spec_.to, '.');
     break;
   case DatasetKind::GcsPrefix:
@@ -742,7 +732,7 @@ std::vector<Match> DatasetMatcher::find(std::string_view value) const {
   }
   case DatasetKind::HiveTable: {
     if (fromParts_.size() != 2 || toParts_.size() != 2 ||
-        toLower(value).find(fromParts_[1]) == std::string_view::npos)
+        lower(value).find(fromParts_[1]) == std::string_view::npos)
       return {};
     return scanPaths(value, kHiveSyntax, [&](const Path& path) -> std::optional<Match> {
       for (size_t i = 0; i < path.parts.size(); ++i)
@@ -851,10 +841,10 @@ DatasetMatcher::matchParts(const std::map<std::string, std::optional<std::string
     std::string_view decorator;
     if (decorated && i + 1 == names.size())
       std::tie(value, decorator) = splitDecorator(value);
-    if ((caseless ? toLower(value) : std::string(value)) != fromParts_[i])
+    if ((caseless ? lower(value) : std::string(value)) != fromParts_[i])
       return result;
     anyEqual = true;
-    bool changes = caseless ? toLower(toParts_[i]) != fromParts_[i] : toParts_[i] != fromParts_[i];
+    bool changes = caseless ? lower(toParts_[i]) != fromParts_[i] : toParts_[i] != fromParts_[i];
     if (changes)
       newValues[names[i]] = toParts_[i] + std::string(decorator);
   }

@@ -507,10 +507,7 @@ std::string entityRef(std::string_view ref) {
   });
   if (!kindOk || !validEntityName(ns) || !validEntityName(name))
     return {};
-  std::string out = std::string(kind) + ":" + std::string(ns) + "/" + std::string(name);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+  return lower(std::string(kind) + ":" + std::string(ns) + "/" + std::string(name));
 }
 
 Expected<BackstageSettings> MigrationParser::parseBackstage(const Entry& e) const {

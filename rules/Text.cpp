@@ -92,4 +92,12 @@ std::string describeByte(unsigned char byte) {
   return "the character `" + std::string(1, static_cast<char>(byte)) + "`";
 }
 
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
 } // namespace godwit

@@ -17,6 +17,10 @@ bool isValidUtf8(std::string_view s);
 /// `\u0085`, and each byte that is not part of valid UTF-8 `\xNN`; everything else kept.
 std::string printable(std::string_view s);
 
+/// `s` with ASCII letters in lower case; other bytes (UTF-8 among them) unchanged, whatever the
+/// locale.
+std::string lower(std::string_view s);
+
 /// What a byte that has no business in a name is, for messages: `the control character U+0001`,
 /// `a NUL byte`, `the byte 0xE9, which is not UTF-8`.
 std::string describeByte(unsigned char byte);

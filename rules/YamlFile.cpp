@@ -18,14 +18,6 @@ namespace {
 constexpr std::string_view kApiVersion = "godwit/v1";
 } // namespace
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 std::string listOf(const std::vector<std::string_view>& words) {
   std::string out;
   for (std::string_view w : words) {

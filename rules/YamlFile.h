@@ -4,6 +4,7 @@
 // `file:line:col: error:` at the node at fault, with a hint (typos get "did you mean").
 
 #include "rules/Expected.h"
+#include "rules/Text.h"
 #include "rules/YamlCheck.h"
 
 #include <yaml-cpp/yaml.h>
@@ -29,9 +30,6 @@ const YamlEntry* findYamlEntry(const std::vector<YamlEntry>& entries, std::strin
 
 /// The words joined with ", ", for hints that list what is valid.
 std::string listOf(const std::vector<std::string_view>& words);
-
-/// `s` with ASCII letters in lower case.
-std::string lower(std::string_view s);
 
 /// `s` between backticks, with unprintable bytes escaped: how messages quote input.
 std::string tick(std::string_view s);

@@ -1,4 +1,5 @@
 #include "analyzers/cpp/ClangParse.h"
+#include "rules/Text.h"
 
 #include <clang/AST/ASTConsumer.h>
 #include <clang/Basic/Diagnostic.h>
@@ -179,10 +180,7 @@ std::string baseName(std::string_view path) {
 }
 
 std::string lowerExtension(std::string_view path) {
-  std::string ext = fs::path(std::string(path)).extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext;
+  return lower(fs::path(std::string(path)).extension().string());
 }
 
 /// Why no Clang mode fits a file of this extension, or empty.

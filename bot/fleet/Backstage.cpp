@@ -1,4 +1,5 @@
 #include "bot/fleet/Backstage.h"
+#include "rules/Text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -12,12 +13,6 @@ namespace godwit {
 namespace {
 
 using nlohmann::json;
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 std::string trimmed(const std::string& s) {
   const char* space = " \t\r\n";

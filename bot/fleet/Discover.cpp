@@ -1,4 +1,5 @@
 #include "bot/fleet/Discover.h"
+#include "rules/Text.h"
 
 #include "bot/PullRequestBody.h"
 #include "bot/fleet/Workers.h"
@@ -10,12 +11,6 @@
 
 namespace godwit {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // One repository: look it up when needed, fetch its cache, analyze its default branch.
 class DiscoverJob {

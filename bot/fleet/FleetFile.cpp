@@ -1,4 +1,5 @@
 #include "bot/fleet/FleetFile.h"
+#include "rules/Text.h"
 
 #include "rules/YamlFile.h"
 
@@ -33,12 +34,6 @@ bool validFullName(std::string_view s) {
          validPart(s.substr(slash + 1), 100);
 }
 
-std::string lowered(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 class FleetParser : private YamlFile {
 public:
   explicit FleetParser(const std::string& path) : YamlFile(path, kFleetText) {}
@@ -64,7 +59,7 @@ public:
       auto repo = parseRepo(node);
       if (!repo)
         return repo.error();
-      const auto [it, fresh] = firstLine.emplace(lowered(repo->fullName), node.Mark().line + 1);
+      const auto [it, fresh] = firstLine.emplace(lower(repo->fullName), node.Mark().line + 1);
       if (!fresh)
         return at(node,
                   "repository " + tick(repo->fullName) + " is listed twice (first at line " +

@@ -1,4 +1,5 @@
 #include "bot/github/GitHubClient.h"
+#include "rules/Text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -20,12 +21,6 @@ std::string trim(std::string s) {
   auto notSpace = [](unsigned char c) { return !std::isspace(c); };
   s.erase(s.begin(), std::find_if(s.begin(), s.end(), notSpace));
   s.erase(std::find_if(s.rbegin(), s.rend(), notSpace).base(), s.end());
-  return s;
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
 }
 

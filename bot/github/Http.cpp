@@ -1,4 +1,5 @@
 #include "bot/github/Http.h"
+#include "rules/Text.h"
 
 #include <curl/curl.h>
 
@@ -39,9 +40,7 @@ size_t collectHeader(char* data, size_t size, size_t count, void* user) {
   auto colon = line.find(':');
   if (colon == std::string::npos)
     return size * count;
-  std::string name = line.substr(0, colon);
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string name = lower(line.substr(0, colon));
   std::string value = trim(line.substr(colon + 1));
   auto [it, inserted] = headers->emplace(name, value);
   if (!inserted)
@@ -191,10 +190,8 @@ std::optional<std::string> linkNext(const std::string& header) {
         size_t start = 0;
         while (start <= value.size()) {
           size_t space = value.find(' ', start);
-          std::string type =
-              value.substr(start, space == std::string::npos ? std::string::npos : space - start);
-          std::transform(type.begin(), type.end(), type.begin(),
-                         [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+          const std::string type = lower(
+              value.substr(start, space == std::string::npos ? std::string::npos : space - start));
           if (type == "next")
             return target;
           if (space == std::string::npos)

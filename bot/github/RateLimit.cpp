@@ -1,4 +1,5 @@
 #include "bot/github/RateLimit.h"
+#include "rules/Text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -29,13 +30,6 @@ std::optional<long long> headerInteger(const HttpHeaders& headers, const std::st
   if (ec != std::errc() || end != text.data() + text.size())
     return std::nullopt;
   return value;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
 }
 
 Millis untilReset(const HttpHeaders& headers, WallClock::time_point now) {
