@@ -1,4 +1,5 @@
 #include "bot/fleet/Reconcile.h"
+#include "rules/Text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,12 +8,6 @@
 namespace godwit {
 
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 bool byName(const FleetRepo& a, const FleetRepo& b) {
   return lower(a.fullName) < lower(b.fullName);
@@ -69,6 +64,14 @@ Reconciliation reconcile(const std::vector<FleetRepo>& inventory,
   std::sort(
       out.unlistedConsumers.begin(), out.unlistedConsumers.end(),
       [](const UnlistedConsumer& a, const UnlistedConsumer& b) { return byName(a.repo, b.repo); });
+  return out;
+}
+
+std::vector<CodeFindings> codeFindings(const DiscoverResult& discovered) {
+  std::vector<CodeFindings> out;
+  for (const DiscoveredRepo& r : discovered.repos)
+    if (r.outcome == DiscoverOutcome::Consumer || r.outcome == DiscoverOutcome::NotConsumer)
+      out.push_back({r.repo.id, r.repo.fullName, r.rewrites + r.attention});
   return out;
 }
 

@@ -3,6 +3,7 @@
 // consumers whose code has no reference, and repositories with references that the catalog does
 // not list as consumers (docs/runner.md, "Reconciliation").
 
+#include "bot/fleet/Discover.h"
 #include "bot/fleet/FleetRepo.h"
 
 #include <cstdint>
@@ -36,5 +37,10 @@ struct Reconciliation {
 /// consumer missing from `found` was not analyzed and is neither confirmed nor contradicted.
 Reconciliation reconcile(const std::vector<FleetRepo>& inventory,
                          const std::vector<CodeFindings>& found);
+
+/// What `discovered` analyzed, as `reconcile` takes it: consumers and non-consumers, with their
+/// rewrites and attention items counted as references. Opted-out, archived and failed
+/// repositories were not analyzed and are left out.
+std::vector<CodeFindings> codeFindings(const DiscoverResult& discovered);
 
 } // namespace godwit

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 namespace godwit {
@@ -76,7 +77,12 @@ int runDiscover(const DiscoverOptions& o) {
   };
   const DiscoverResult result = discoverConsumers(*migration, *fleet, client.get(), settings);
   display.reset(); // clears the progress line before the listing
-  printDiscoverResult(std::cout, result, migration->name, o.format);
+  // Only a Backstage inventory says who the catalog thinks the consumers are.
+  std::optional<Reconciliation> reconciliation;
+  if (!o.inventory.backstageUrl.empty())
+    reconciliation = reconcile(*fleet, codeFindings(result));
+  printDiscoverResult(std::cout, result, migration->name, o.format,
+                      reconciliation ? &*reconciliation : nullptr);
   return result.totals.failed > 0 ? 3 : 0;
 }
 

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <utility>
+#include <vector>
 
 namespace godwit {
 namespace {
@@ -14,14 +17,17 @@ constexpr std::array<const char*, 6> kColumns = {"repository", "owner",    "tier
                                                  "files",      "rewrites", "attention"};
 
 std::array<std::string, 6> cells(const DiscoveredRepo& r) {
-  return {r.repo.fullName,          r.repo.owner.empty() ? "-" : r.repo.owner,
-          std::to_string(r.repo.tier), std::to_string(r.files),
-          std::to_string(r.rewrites), std::to_string(r.attention)};
+  return {r.repo.fullName,
+          r.repo.owner.empty() ? "-" : r.repo.owner,
+          std::to_string(r.repo.tier),
+          std::to_string(r.files),
+          std::to_string(r.rewrites),
+          std::to_string(r.attention)};
 }
 
 std::string totalsLine(const DiscoverTotals& t) {
-  std::string line = std::to_string(t.repositories) + " repositories: " +
-                     std::to_string(t.consumers) + " consumers, " +
+  std::string line = std::to_string(t.repositories) +
+                     " repositories: " + std::to_string(t.consumers) + " consumers, " +
                      std::to_string(t.notConsumers) + " not consumers";
   if (t.optedOut)
     line += ", " + std::to_string(t.optedOut) + " opted out";
@@ -31,6 +37,83 @@ std::string totalsLine(const DiscoverTotals& t) {
     line += ", " + std::to_string(t.failed) + " failed";
   return line + "; " + std::to_string(t.files) + " files, " + std::to_string(t.rewrites) +
          " rewrites, " + std::to_string(t.attention) + " attention";
+}
+
+/// The three lists of a reconciliation, with the headings every format shares.
+struct Disagreement {
+  const char* heading;
+  std::vector<std::pair<std::string, std::string>> rows; ///< repository, detail
+};
+
+std::array<Disagreement, 3> disagreements(const Reconciliation& r) {
+  std::array<Disagreement, 3> out{{{"catalog consumers with no reference in code", {}},
+                                   {"repositories with references the catalog does not list "
+                                    "as consumers",
+                                    {}},
+                                   {"catalog consumers discover could not analyze", {}}}};
+  for (const FleetRepo& repo : r.unreferencedConsumers)
+    out[0].rows.emplace_back(repo.fullName, repo.owner.empty() ? "" : "owner " + repo.owner);
+  for (const UnlistedConsumer& u : r.unlistedConsumers)
+    out[1].rows.emplace_back(u.repo.fullName,
+                             std::to_string(u.references) +
+                                 (u.references == 1 ? " reference" : " references"));
+  for (const FleetRepo& repo : r.unanalyzedConsumers)
+    out[2].rows.emplace_back(repo.fullName, repo.owner.empty() ? "" : "owner " + repo.owner);
+  return out;
+}
+
+void printReconciliationText(std::ostream& out, const Reconciliation& r) {
+  const auto lists = disagreements(r);
+  if (std::all_of(lists.begin(), lists.end(),
+                  [](const Disagreement& d) { return d.rows.empty(); })) {
+    out << "catalog and code agree on the consumers\n";
+    return;
+  }
+  for (const Disagreement& d : lists) {
+    if (d.rows.empty())
+      continue;
+    out << d.heading << " (" << d.rows.size() << "):\n";
+    for (const auto& [repo, detail] : d.rows)
+      out << "  " << repo << (detail.empty() ? "" : " (" + detail + ")") << "\n";
+  }
+}
+
+json reconciliationJson(const Reconciliation& r) {
+  auto repos = [](const std::vector<FleetRepo>& list) {
+    json a = json::array();
+    for (const FleetRepo& repo : list)
+      a.push_back({{"repository", repo.fullName}, {"id", repo.id}, {"owner", repo.owner}});
+    return a;
+  };
+  json unlisted = json::array();
+  for (const UnlistedConsumer& u : r.unlistedConsumers)
+    unlisted.push_back({{"repository", u.repo.fullName},
+                        {"id", u.repo.id},
+                        {"owner", u.repo.owner},
+                        {"references", u.references}});
+  return {{"unreferencedConsumers", repos(r.unreferencedConsumers)},
+          {"unlistedConsumers", unlisted},
+          {"unanalyzedConsumers", repos(r.unanalyzedConsumers)}};
+}
+
+void printReconciliationMarkdown(std::ostream& out, const Reconciliation& r) {
+  out << "\n## Catalog and code\n\n";
+  const auto lists = disagreements(r);
+  if (std::all_of(lists.begin(), lists.end(),
+                  [](const Disagreement& d) { return d.rows.empty(); })) {
+    out << "The catalog and the code agree on the consumers.\n";
+    return;
+  }
+  for (const Disagreement& d : lists) {
+    if (d.rows.empty())
+      continue;
+    std::string heading = d.heading;
+    heading[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(heading[0])));
+    out << "**" << heading << "** (" << d.rows.size() << ")\n\n";
+    for (const auto& [repo, detail] : d.rows)
+      out << "- `" << repo << "`" << (detail.empty() ? "" : ": " + markdownCell(detail)) << "\n";
+    out << "\n";
+  }
 }
 
 void printText(std::ostream& out, const DiscoverResult& result, const std::string& migration) {
@@ -72,7 +155,8 @@ void printText(std::ostream& out, const DiscoverResult& result, const std::strin
   out << "total: " << totalsLine(result.totals) << "\n";
 }
 
-void printJson(std::ostream& out, const DiscoverResult& result, const std::string& migration) {
+void printJson(std::ostream& out, const DiscoverResult& result, const std::string& migration,
+               const Reconciliation* reconciliation) {
   json repos = json::array();
   for (const DiscoveredRepo& r : result.repos) {
     json j = {{"repository", r.repo.fullName},
@@ -93,7 +177,7 @@ void printJson(std::ostream& out, const DiscoverResult& result, const std::strin
     repos.push_back(std::move(j));
   }
   const DiscoverTotals& t = result.totals;
-  out << json{{"migration", migration},
+  json doc = {{"migration", migration},
               {"repositories", repos},
               {"totals",
                {{"repositories", t.repositories},
@@ -104,9 +188,10 @@ void printJson(std::ostream& out, const DiscoverResult& result, const std::strin
                 {"failed", t.failed},
                 {"files", t.files},
                 {"rewrites", t.rewrites},
-                {"attention", t.attention}}}}
-             .dump(2, ' ', false, json::error_handler_t::replace)
-      << "\n";
+                {"attention", t.attention}}}};
+  if (reconciliation)
+    doc["reconciliation"] = reconciliationJson(*reconciliation);
+  out << doc.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
 }
 
 void printCsv(std::ostream& out, const DiscoverResult& result) {
@@ -182,15 +267,21 @@ std::string markdownCell(const std::string& text) {
 }
 
 void printDiscoverResult(std::ostream& out, const DiscoverResult& result,
-                         const std::string& migration, const std::string& format) {
-  if (format == "json")
-    printJson(out, result, migration);
-  else if (format == "csv")
+                         const std::string& migration, const std::string& format,
+                         const Reconciliation* reconciliation) {
+  if (format == "json") {
+    printJson(out, result, migration, reconciliation);
+  } else if (format == "csv") {
     printCsv(out, result);
-  else if (format == "md")
+  } else if (format == "md") {
     printMarkdown(out, result, migration);
-  else
+    if (reconciliation)
+      printReconciliationMarkdown(out, *reconciliation);
+  } else {
     printText(out, result, migration);
+    if (reconciliation)
+      printReconciliationText(out, *reconciliation);
+  }
 }
 
 } // namespace godwit

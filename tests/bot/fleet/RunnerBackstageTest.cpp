@@ -1,8 +1,10 @@
-// `godwit-runner plan` over a Backstage inventory, through the real binary and the catalog
-// stand-in: pagination, the migration's entity, a bad token (exit 2, never echoed) and an entity
-// without a repository (a warning, the rest planned).
+// `godwit-runner plan` and `discover` over a Backstage inventory, through the real binary and the
+// catalog stand-in: pagination, the migration's entity, a bad token (exit 2, never echoed), an
+// entity without a repository (a warning, the rest planned), and discover's reconciliation of the
+// catalog's consumers with the code, the repositories served by the GitHub contract server.
 #include "tests/bot/GitFixture.h"
 #include "tests/support/BackstageCatalogServer.h"
+#include "tests/support/GitHubContractServer.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -11,6 +13,9 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <memory>
+#include <tuple>
+#include <vector>
 
 namespace godwit {
 namespace {
@@ -105,6 +110,72 @@ TEST_F(RunnerBackstageTest, ABadTokenExitsTwoWithoutShowingIt) {
   EXPECT_NE(out.find("refused the token (HTTP 401)"), std::string::npos) << out;
   EXPECT_EQ(out.find("not-the-token-000"), std::string::npos) << out;
   EXPECT_EQ(out.find(kToken), std::string::npos) << out;
+}
+
+TEST_F(RunnerBackstageTest, DiscoverListsWhereTheCatalogAndTheCodeDisagree) {
+  const std::string ghToken = "ghp_backstage_discover_token";
+  test::GitHubContractServer github{ghToken};
+  std::vector<std::unique_ptr<bottest::BareRemote>> remotes;
+  // name, catalog consumer, refers to the table in code
+  const std::vector<std::tuple<std::string, bool, bool>> fleet = {{"agrees", true, true},
+                                                                  {"stale-lineage", true, false},
+                                                                  {"missing-lineage", false, true},
+                                                                  {"unrelated", false, false},
+                                                                  {"cannot-clone", true, true}};
+  for (const auto& [name, consumer, refers] : fleet) {
+    catalog.addEntity(component(name, "acme/" + name, "production", consumer));
+    if (name == "cannot-clone") {
+      github.addRepository({"acme/" + name, "main", "file:///nonexistent/cannot-clone.git"});
+      continue;
+    }
+    auto remote = std::make_unique<bottest::BareRemote>(tmp.path() / "remotes" / (name + ".git"));
+    remote->commit(
+        "main", {{"Job.scala", std::string("object Job {\n  val t = \"acme-prod.") + "core_users." +
+                                   (refers ? "user_profile_v1" : "orders") + "\"\n}\n"}});
+    github.addRepository({"acme/" + name, "main", remote->url()});
+    remotes.push_back(std::move(remote));
+  }
+  auto run = [&](const std::string& format) {
+    const std::string command = "GITHUB_TOKEN=" + ghToken + " " + GODWIT_RUNNER_BINARY +
+                                " discover --migration " + (tmp.path() / "m.yaml").string() +
+                                " --backstage-url " + catalog.url() + " --backstage-token-file " +
+                                (tmp.path() / "token").string() + " --api-url " + github.url() +
+                                " --cache-dir " + (tmp.path() / "cache").string() + " --format " +
+                                format + " 2>/dev/null";
+    std::string out;
+    FILE* p = ::popen(command.c_str(), "r");
+    std::array<char, 4096> buf{};
+    size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0)
+      out.append(buf.data(), n);
+    const int st = ::pclose(p);
+    return std::make_pair(WIFEXITED(st) ? WEXITSTATUS(st) : -1, out);
+  };
+
+  auto [status, out] = run("json");
+  EXPECT_EQ(status, 3) << out; // cannot-clone failed; the others are listed
+  const json doc = json::parse(out);
+  auto names = [&](const char* list) {
+    std::vector<std::string> found;
+    for (const json& r : doc["reconciliation"][list])
+      found.push_back(r["repository"]);
+    return found;
+  };
+  EXPECT_EQ(names("unreferencedConsumers"), std::vector<std::string>{"acme/stale-lineage"});
+  EXPECT_EQ(names("unlistedConsumers"), std::vector<std::string>{"acme/missing-lineage"});
+  EXPECT_EQ(doc["reconciliation"]["unlistedConsumers"][0]["references"], 1);
+  EXPECT_EQ(names("unanalyzedConsumers"), std::vector<std::string>{"acme/cannot-clone"});
+
+  auto [textStatus, text] = run("text");
+  EXPECT_EQ(textStatus, 3);
+  EXPECT_NE(text.find("catalog consumers with no reference in code (1):\n  acme/stale-lineage"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("repositories with references the catalog does not list as consumers "
+                      "(1):\n  acme/missing-lineage (1 reference)"),
+            std::string::npos)
+      << text;
+  EXPECT_TRUE(github.violations().empty()) << github.violations().front();
 }
 
 } // namespace
