@@ -18,19 +18,28 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 # The campaign over fixtures/fleet/ as local bare repositories (file:// remotes), without a code
-# host: discover and plan with an SQLite store under build/demo/, then the edits as a diff.
+# host: discover, plan and a dry-run sweep with a fresh SQLite store under build/demo/, the edits
+# as a diff, then the campaign's report (Markdown here, HTML in build/demo/report.html).
 DEMO = $(BUILD)/demo
 RUNNER = env -u GITHUB_TOKEN -u GODWIT_API_URL $(BUILD)/bin/godwit-runner
 DEMO_FLAGS = --store $(DEMO)/godwit.db --cache-dir $(DEMO)/cache
+DEMO_MIGRATION = --migration fixtures/fleet/migration.yaml
 
 demo: build
 	@scripts/demo-fleet $(DEMO)
+	@rm -f $(DEMO)/godwit.db $(DEMO)/godwit.db-wal $(DEMO)/godwit.db-shm
 	@echo "== godwit-runner discover: which repositories of the fleet use the datasets"
-	@$(RUNNER) discover --migration fixtures/fleet/migration.yaml $(DEMO)/fleet.yaml $(DEMO_FLAGS)
+	@$(RUNNER) discover $(DEMO_MIGRATION) $(DEMO)/fleet.yaml $(DEMO_FLAGS)
 	@echo "== godwit-runner plan: the waves, and why each repository is in its wave"
-	@$(RUNNER) plan --migration fixtures/fleet/migration.yaml $(DEMO)/fleet.yaml $(DEMO_FLAGS)
+	@$(RUNNER) plan $(DEMO_MIGRATION) $(DEMO)/fleet.yaml $(DEMO_FLAGS)
+	@echo "== godwit-runner sweep --dry-run: the campaign wave by wave; nothing is pushed or opened"
+	@$(RUNNER) sweep --dry-run $(DEMO_MIGRATION) $(DEMO)/fleet.yaml $(DEMO_FLAGS)
 	@echo "== godwit dry-run: the edits over the example fleet (fixtures/fleet), as a diff"
 	@cd fixtures/fleet && ../../$(GODWIT) dry-run --migration migration.yaml .
+	@echo "== godwit-runner report: the campaign after the dry run"
+	@$(RUNNER) report $(DEMO_MIGRATION) --format md $(DEMO_FLAGS)
+	@$(RUNNER) report $(DEMO_MIGRATION) --format html -o $(DEMO)/report.html $(DEMO_FLAGS) 2>/dev/null
+	@echo "== the HTML report (open it in a browser): $(abspath $(DEMO))/report.html"
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

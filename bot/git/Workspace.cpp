@@ -276,33 +276,63 @@ Expected<Workspace> Workspace::open(const Repository& repo, const WorkspaceOptio
   return ws;
 }
 
-Expected<std::optional<std::string>> remoteBranchTip(const std::string& url,
-                                                     const std::string& branch,
-                                                     const TokenProvider& token) {
+namespace {
+
+/// A detached remote at `url`, connected for fetching (its refs listed, nothing fetched).
+/// `cred` must outlive the connection: libgit2 calls back into it.
+Expected<RemotePtr> connectForListing(const std::string& url, CredentialState& cred) {
   ensureLibgit2();
   git_remote* raw = nullptr;
   if (git_remote_create_detached(&raw, url.c_str()) < 0)
     return makeError("cannot use the clone URL " + url + ": " + lastGitMessage(),
                      "check the repository's clone URL");
   RemotePtr remote(raw);
-  CredentialState cred;
-  cred.token = token;
   git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
   callbacks.credentials = acquireCredential;
   callbacks.payload = &cred;
   if (git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, nullptr, nullptr) < 0)
-    return makeError(redactSecret("cannot list the branches of " + url + ": " + lastGitMessage(),
-                                  cred.issued),
-                     "check the network and that the bot can read the repository");
+    return makeError(
+        redactSecret("cannot list the branches of " + url + ": " + lastGitMessage(), cred.issued),
+        "check the network and that the bot can read the repository");
+  return remote;
+}
+
+} // namespace
+
+Expected<std::optional<std::string>>
+remoteBranchTip(const std::string& url, const std::string& branch, const TokenProvider& token) {
+  CredentialState cred;
+  cred.token = token;
+  Expected<RemotePtr> remote = connectForListing(url, cred);
+  if (!remote)
+    return remote.error();
   const git_remote_head** heads = nullptr;
   size_t count = 0;
-  if (git_remote_ls(&heads, &count, remote.get()) < 0)
+  if (git_remote_ls(&heads, &count, remote->get()) < 0)
     return makeError("cannot list the branches of " + url + ": " + lastGitMessage(), "");
   const std::string ref = "refs/heads/" + branch;
   for (size_t i = 0; i < count; ++i)
     if (ref == heads[i]->name)
       return std::optional<std::string>(oidHex(heads[i]->oid));
   return std::optional<std::string>();
+}
+
+Expected<std::string> remoteDefaultBranch(const std::string& url, const TokenProvider& token) {
+  CredentialState cred;
+  cred.token = token;
+  Expected<RemotePtr> remote = connectForListing(url, cred);
+  if (!remote)
+    return remote.error();
+  git_buf name = GIT_BUF_INIT;
+  const int rc = git_remote_default_branch(&name, remote->get());
+  if (rc == GIT_ENOTFOUND)
+    return std::string();
+  if (rc < 0)
+    return makeError("cannot read the default branch of " + url + ": " + lastGitMessage(), "");
+  std::string branch(name.ptr, name.size);
+  git_buf_dispose(&name);
+  const std::string prefix = "refs/heads/";
+  return branch.rfind(prefix, 0) == 0 ? branch.substr(prefix.size()) : branch;
 }
 
 Expected<void> Workspace::fetch() {

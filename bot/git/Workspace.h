@@ -79,6 +79,10 @@ Expected<std::optional<std::string>> remoteBranchTip(const std::string& url,
                                                      const std::string& branch,
                                                      const TokenProvider& token);
 
+/// The branch the remote at `url` names as its HEAD (its default branch), asked without
+/// fetching; empty when the remote does not say (an empty repository).
+Expected<std::string> remoteDefaultBranch(const std::string& url, const TokenProvider& token);
+
 /// A checked-out tree in a temporary directory, removed on destruction.
 class Checkout {
 public:

@@ -141,6 +141,16 @@ std::optional<std::string> processEnv(const std::string& name) {
   return std::string(value);
 }
 
+bool codeHostConfigured(const CodeHostFlags& flags, const EnvLookup& env) {
+  const auto set = [&](const char* name) {
+    auto value = env(name);
+    return value && !trim(*value).empty();
+  };
+  return !flags.apiUrl.empty() || !flags.tokenFile.empty() || !flags.appId.empty() ||
+         !flags.privateKeyFile.empty() || !flags.installationId.empty() || set("GITHUB_TOKEN") ||
+         set("GODWIT_API_URL");
+}
+
 Expected<CodeHostConfig> resolveCodeHostConfig(const CodeHostFlags& flags, const EnvLookup& env) {
   CodeHostConfig config;
   if (!flags.apiUrl.empty()) {

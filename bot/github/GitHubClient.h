@@ -52,6 +52,10 @@ std::optional<std::string> processEnv(const std::string& name);
 Expected<CodeHostConfig> resolveCodeHostConfig(const CodeHostFlags& flags,
                                                const EnvLookup& env = processEnv);
 
+/// True when the flags or the environment (GITHUB_TOKEN, GODWIT_API_URL) say anything about a
+/// code host; false means none was meant, which a dry run over clone URLs can do without.
+bool codeHostConfigured(const CodeHostFlags& flags, const EnvLookup& env = processEnv);
+
 /// Tuning and test hooks of the client.
 struct GitHubClientOptions {
   std::shared_ptr<Clock> clock = systemClock(); ///< Time source and sleeper.

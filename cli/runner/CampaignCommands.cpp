@@ -2,20 +2,22 @@
 
 #include "bot/RepoConfig.h"
 #include "bot/fleet/Campaign.h"
+#include "bot/fleet/OfflineHost.h"
 #include "bot/fleet/Planner.h"
 #include "bot/fleet/Rollback.h"
 #include "bot/fleet/Sweep.h"
 #include "bot/github/Auth.h"
 #include "bot/store/SqliteStore.h"
 #include "cli/runner/CampaignInventory.h"
-#include "cli/runner/RunnerSupport.h"
 #include "cli/runner/Progress.h"
+#include "cli/runner/RunnerSupport.h"
 
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -213,12 +215,22 @@ int runSweep(const SweepOptions& o) {
   auto inventory = loadCampaignInventory(o.inventory, o.common.host, *migration, client);
   if (!inventory)
     return fail(inventory.error());
-  if (!client) {
+  // A dry run with no code host configured reads the fleet's clone URLs and writes nothing.
+  std::optional<OfflineHost> offline;
+  if (!client && o.dryRun && !codeHostConfigured(o.common.host)) {
+    auto made = offlineHostFor(*inventory);
+    if (!made)
+      return fail(made.error());
+    offline.emplace(std::move(*made));
+    std::cerr << "godwit-runner: no code host configured: a dry run over the fleet's clone URLs; "
+                 "existing pull requests and CI are not looked up\n";
+  } else if (!client) {
     auto made = makeRunnerClient(o.common.host);
     if (!made)
       return fail(made.error());
     client = std::move(*made);
   }
+  CodeHost& host = offline ? static_cast<CodeHost&>(*offline) : *client;
   ProgressLine display;
   SweepSettings settings;
   settings.lifecycle.cacheDir = o.common.cacheDir;
@@ -234,7 +246,7 @@ int runSweep(const SweepOptions& o) {
   settings.migrationDigest = migrationDigest(*text);
   settings.openStore = [&o] { return openStore(o.common); };
   settings.progress = [&display](const SweepProgress& p) { showSweepProgress(display, p); };
-  auto summary = sweepCampaign(*migration, *inventory, *client, settings);
+  auto summary = sweepCampaign(*migration, *inventory, host, settings);
   if (!summary)
     return fail(summary.error(), 3);
   std::ostream& out = std::cout;

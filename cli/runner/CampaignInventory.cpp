@@ -1,5 +1,7 @@
 #include "cli/runner/CampaignInventory.h"
 
+#include "rules/Text.h"
+
 #include "bot/fleet/FleetFile.h"
 #include "bot/fleet/Inventory.h"
 #include "cli/runner/BackstageSource.h"
@@ -23,13 +25,6 @@ Expected<Millis> writeSpacing() {
     return makeError("GODWIT_RUNNER_WRITE_SPACING_MS: not a number of milliseconds",
                      "unset it (a second between writes), or give e.g. 0 for a test server");
   return Millis(ms);
-}
-
-std::string lowered(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  return s;
 }
 
 } // namespace
@@ -61,7 +56,7 @@ Expected<std::vector<FleetRepo>> loadCampaignInventory(const InventoryFlags& fla
     for (const FleetRepo& repo : *repos)
       for (const std::vector<FleetRepo>& earlier : sources)
         for (const FleetRepo& r : earlier)
-          if (lowered(r.fullName) == lowered(repo.fullName))
+          if (lower(r.fullName) == lower(repo.fullName))
             return makeError("repository " + repo.fullName + " is listed in " + r.source +
                                  " and in " + repo.source,
                              "list each repository in one fleet file");

@@ -1,5 +1,6 @@
 // The campaign commands of the real godwit-runner binary over a store and the contract server:
-// pause, status, resume and rollback, as a person runs them.
+// pause, status, resume and rollback, as a person runs them; and a dry-run sweep with no code
+// host at all, over a fleet file's clone URLs.
 #include "bot/fleet/RepoState.h"
 #include "tests/bot/fleet/FleetFixture.h"
 
@@ -104,6 +105,54 @@ TEST_F(RunnerBinaryTest, ReportWritesEachFormatToAFileOrSaysWhyNot) {
   EXPECT_NE(r.out.find("r.json: error: cannot create a temporary file"), std::string::npos)
       << r.out;
   EXPECT_FALSE(std::filesystem::exists(tmp.path() / "missing"));
+}
+
+TEST_F(RunnerBinaryTest, ADryRunSweepWithoutACodeHostReadsTheFleetsCloneUrls) {
+  makeFleet(4, 2, 2); // repo-0 and repo-1 refer to the table
+  std::ofstream(tmp.path() / "m.yaml")
+      << fleettest::migrationYaml("rollout:\n  waves: [50%, 100%]\n");
+  {
+    std::ofstream f(tmp.path() / "fleet.yaml");
+    f << "apiVersion: godwit/v1\nkind: Fleet\nrepositories:\n";
+    for (size_t i = 0; i < fleet.size(); ++i)
+      f << "  - repo: " << fleet[i].fullName << "\n    owner: " << fleet[i].owner
+        << "\n    cloneUrl: " << remotes[i]->url() << "\n";
+  }
+  const std::string args = " --migration " + (tmp.path() / "m.yaml").string() + " " +
+                           (tmp.path() / "fleet.yaml").string();
+  auto command = [&](const std::string& sub, const std::string& rest) {
+    return "env -u GITHUB_TOKEN -u GODWIT_API_URL " + std::string(GODWIT_RUNNER_BINARY) + " " +
+           sub + rest + " --store " + (tmp.path() / "state.db").string() + " --cache-dir " +
+           (tmp.path() / "cache").string();
+  };
+
+  Ran r = fleettest::runCommand(command("sweep", " --dry-run" + args));
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("no code host configured"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("acme/repo-0: open (would open a pull request)"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("acme/repo-1: open (would open a pull request)"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("acme/repo-2: open"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("(dry run): done"), std::string::npos) << r.out;
+  EXPECT_TRUE(server.requests().empty()); // nothing asked the code host
+  for (const auto& remote : remotes)      // and nothing was pushed
+    EXPECT_EQ(remote->tip("godwit/user-profile-v2"), "") << remote->url();
+
+  r = fleettest::runCommand(command("report", " --campaign user-profile-v2 --format json"));
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("\"acme/repo-3\""), std::string::npos) << r.out;
+
+  // For real, it needs the code host, and says so.
+  r = fleettest::runCommand(command("sweep", args));
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("no GitHub credentials"), std::string::npos) << r.out;
+
+  // An entry the dry run cannot read without a code host is named.
+  std::ofstream(tmp.path() / "fleet.yaml", std::ios::app) << "  - repo: acme/no-url\n";
+  r = fleettest::runCommand(command("sweep", " --dry-run" + args));
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("no code host to look up acme/no-url"), std::string::npos) << r.out;
 }
 
 } // namespace
