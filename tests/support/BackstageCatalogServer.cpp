@@ -149,6 +149,9 @@ BackstageCatalogServer::BackstageCatalogServer(std::string token)
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { handle(req, res); };
   server_->Get(".*", handler);
   server_->Post(".*", handler);
+  // Without it each response's body waits for the client's delayed ACK (see
+  // GitHubContractServer.cpp).
+  server_->set_tcp_nodelay(true);
   port_ = server_->bind_to_any_port("127.0.0.1");
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   while (!server_->is_running())
