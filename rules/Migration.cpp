@@ -465,7 +465,8 @@ Expected<RolloutSettings> MigrationParser::parseRollout(const Entry& e) const {
         if (!url)
           return url.error();
         if (url->rfind("https://", 0) != 0 && url->rfind("http://", 0) != 0)
-          return at(n.value, "`webhook` must be an http:// or https:// URL, not " + tick(*url),
+          // Not echoed: a webhook URL often carries its secret in the path or query.
+          return at(n.value, "`webhook` must be an http:// or https:// URL",
                     "e.g. `webhook: https://hooks.example.com/godwit`");
         rollout.notifyWebhook = *url;
       }

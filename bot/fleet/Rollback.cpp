@@ -220,28 +220,47 @@ Expected<std::vector<RollbackAction>> rollbackCampaign(const Migration& migratio
     return makeError("no campaign " + migration.name + " in the store",
                      "check --store; rollback undoes what `sweep` recorded");
   bool found = settings.onlyRepo.empty();
+  for (const CampaignRepoRecord& row : *rows)
+    found = found || row.fullName == settings.onlyRepo;
+  if (!found)
+    return makeError("no repository " + settings.onlyRepo + " in campaign " + migration.name,
+                     "give --repo as owner/name, as `status` lists it");
   if (!settings.dryRun && settings.onlyRepo.empty())
     if (Expected<void> r =
             logCampaignEvent(store, migration.name, "campaign.rollback", settings.clock->now());
         !r)
       return r.error();
+  // Each scope (the campaign, or one repository) starts and finishes its rollback once; a run
+  // an error stops says so every time.
+  const std::string scope = settings.onlyRepo.empty() ? "" : "/" + settings.onlyRepo;
+  const std::string what =
+      settings.onlyRepo.empty() ? "the whole campaign" : settings.onlyRepo + " only";
+  auto notify = [&](const std::string& event, const std::string& key,
+                    const std::string& reason) -> Expected<void> {
+    if (!settings.notifier || settings.dryRun)
+      return {};
+    return settings.notifier->notify(store, migration.name, {event, key, 0, reason},
+                                     settings.clock->now());
+  };
+  if (Expected<void> r = notify("rollback-started", "rollback-started" + scope, what); !r)
+    return r.error();
   std::vector<RollbackAction> actions;
   for (CampaignRepoRecord& row : *rows) {
     if (!settings.onlyRepo.empty() && row.fullName != settings.onlyRepo)
       continue;
-    found = true;
     RepoRollback one(migration, host, store, settings, row);
     Expected<RollbackAction> action = one.run();
-    if (!action)
-      return Error{row.fullName + ": " + action.error().message, action.error().file, 0, 0,
-                   "run rollback again: it continues where it stopped"};
+    if (!action) {
+      Error e{row.fullName + ": " + action.error().message, action.error().file, 0, 0,
+              "run rollback again: it continues where it stopped"};
+      if (Expected<void> r = notify("rollback-finished", "", e.message); !r)
+        return r.error();
+      return e;
+    }
     if (settings.progress)
       settings.progress(action->repository + ": " + action->state + ": " + action->what);
     actions.push_back(std::move(*action));
   }
-  if (!found)
-    return makeError("no repository " + settings.onlyRepo + " in campaign " + migration.name,
-                     "give --repo as owner/name, as `status` lists it");
   if (!settings.dryRun && settings.onlyRepo.empty()) {
     Expected<std::optional<CampaignRecord>> c = store.campaign(migration.name);
     if (c && *c && (*c)->state != "rolled-back") {
@@ -251,6 +270,8 @@ Expected<std::vector<RollbackAction>> rollbackCampaign(const Migration& migratio
         return r.error();
     }
   }
+  if (Expected<void> r = notify("rollback-finished", "rollback-finished" + scope, ""); !r)
+    return r.error();
   return actions;
 }
 

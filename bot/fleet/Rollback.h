@@ -4,6 +4,7 @@
 // (one commit on the current base), or is marked for a person when the revert does not apply.
 // A branch someone else committed to is never touched. Running it again changes nothing more.
 
+#include "bot/fleet/Notifier.h"
 #include "bot/git/Workspace.h"
 #include "bot/github/CodeHost.h"
 #include "bot/github/RateLimit.h"
@@ -30,6 +31,8 @@ struct RollbackSettings {
   std::string onlyRepo; ///< `owner/name`: only this repository; empty means the whole campaign.
   std::shared_ptr<Clock> clock = systemClock();
   std::function<void(const std::string&)> progress; ///< One line per repository; may be empty.
+  /// Sends `rollback-started` and `rollback-finished`; null for none. A dry run sends none.
+  Notifier* notifier = nullptr;
 };
 
 /// What was done to one repository.

@@ -88,6 +88,15 @@ private:
                      const CampaignRepoRecord* repo = nullptr) {
     return logCampaignEvent(store, migration_.name, kind, now(), details.dump(), repo);
   }
+  Expected<void> notify(Store& store, const std::string& event, int wave,
+                        const std::string& reason = "") {
+    if (!settings_.notifier || dryRun_)
+      return {};
+    // A campaign finishes once; each wave starts once and pauses at its gate at most once.
+    const std::string key =
+        event == "campaign-finished" ? event : event + "/" + std::to_string(wave);
+    return settings_.notifier->notify(store, migration_.name, {event, key, wave, reason}, now());
+  }
   void processWave(std::vector<CampaignRepoRecord>& todo);
   Expected<bool> unchangedSinceAnalysis(const CampaignRepoRecord& row);
   Expected<void> processRepo(CampaignRepoRecord& row, Store& store);
@@ -371,6 +380,10 @@ Expected<SweepSummary> SweepRun::run() {
       if (Expected<void> r = log(store, "wave.start", {{"wave", wave.number}}); !r)
         return r.error();
     }
+    // Also when a run stopped between starting the wave and its notice.
+    if (wave.state == "running")
+      if (Expected<void> r = notify(store, "wave-started", wave.number); !r)
+        return r.error();
     Expected<std::vector<CampaignRepoRecord>> rows = store.campaignRepos(migration_.name);
     if (!rows)
       return rows.error();
@@ -438,6 +451,8 @@ Expected<SweepSummary> SweepRun::run() {
           "the gate of wave " + std::to_string(wave.number) + ": " + verdict.reason;
       if (Expected<void> r = pauseCampaign(store, migration_.name, reason, now()); !r)
         return r.error();
+      if (Expected<void> r = notify(store, "gate-paused", wave.number, verdict.reason); !r)
+        return r.error();
       return finish(store, summary);
     }
     wave.state = "passed";
@@ -461,6 +476,9 @@ Expected<SweepSummary> SweepRun::run() {
     if (Expected<void> r = log(store, "campaign.done", json::object()); !r)
       return r.error();
   }
+  if (done.state == "done")
+    if (Expected<void> r = notify(store, "campaign-finished", summary.currentWave); !r)
+      return r.error();
   return finish(store, summary);
 }
 

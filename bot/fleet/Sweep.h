@@ -6,6 +6,7 @@
 
 #include "bot/Lifecycle.h"
 #include "bot/fleet/FleetRepo.h"
+#include "bot/fleet/Notifier.h"
 #include "bot/github/CodeHost.h"
 #include "bot/github/RateLimit.h"
 #include "bot/store/Store.h"
@@ -40,6 +41,9 @@ struct SweepSettings {
   /// Opens a connection to the store; called once per worker thread (and once for the sweep).
   std::function<Expected<std::unique_ptr<Store>>()> openStore;
   std::function<void(const SweepProgress&)> progress; ///< May be empty.
+  /// Sends the campaign's notices (a wave started, a gate paused, the campaign finished); null
+  /// for none. A dry run sends none.
+  Notifier* notifier = nullptr;
 };
 
 /// How a sweep ended.

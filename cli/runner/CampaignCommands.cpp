@@ -100,6 +100,15 @@ RolloutSettings rolloutFor(const CampaignRef& ref) {
   return migration ? rolloutOf(*migration) : RolloutSettings{};
 }
 
+std::unique_ptr<Notifier> notifierFor(const Migration& migration) {
+  const std::string url = rolloutOf(migration).notifyWebhook;
+  if (url.empty())
+    return nullptr;
+  NotifierOptions options;
+  options.warn = [](const std::string& w) { std::cerr << "godwit-runner: warning: " << w << "\n"; };
+  return std::make_unique<Notifier>(url, options);
+}
+
 int fail(const Error& e, int code) {
   std::cerr << e.str() << "\n";
   return code;
@@ -246,6 +255,8 @@ int runSweep(const SweepOptions& o) {
   settings.migrationDigest = migrationDigest(*text);
   settings.openStore = [&o] { return openStore(o.common); };
   settings.progress = [&display](const SweepProgress& p) { showSweepProgress(display, p); };
+  const std::unique_ptr<Notifier> notifier = notifierFor(*migration);
+  settings.notifier = notifier.get();
   auto summary = sweepCampaign(*migration, *inventory, host, settings);
   if (!summary)
     return fail(summary.error(), 3);
@@ -391,6 +402,8 @@ int runRollback(const RollbackOptions& o) {
   settings.onlyRepo = o.repo;
   settings.clock = *clock;
   settings.progress = [](const std::string& line) { std::cout << line << "\n"; };
+  const std::unique_ptr<Notifier> notifier = notifierFor(*migration);
+  settings.notifier = notifier.get();
   auto actions = rollbackCampaign(*migration, **client, **store, settings);
   if (!actions)
     return fail(actions.error(), 3);

@@ -2,6 +2,7 @@
 // What the `godwit-runner` commands share beyond their flags: the campaign clock, the store, the
 // campaign a command is about, and printing an error.
 
+#include "bot/fleet/Notifier.h"
 #include "bot/github/RateLimit.h"
 #include "bot/store/Store.h"
 #include "cli/runner/RunnerCommands.h"
@@ -24,6 +25,10 @@ Expected<std::string> campaignName(const CampaignRef& ref);
 
 /// The rollout settings of `--migration`; the defaults with `--campaign`.
 RolloutSettings rolloutFor(const CampaignRef& ref);
+
+/// The notifier of the migration's `rollout.notify.webhook` (warnings to stderr); null when it
+/// names none.
+std::unique_ptr<Notifier> notifierFor(const Migration& migration);
 
 /// Prints `e` (`file:line:col: error: …` and its hint) to stderr and returns `code`.
 int fail(const Error& e, int code = 2);

@@ -124,5 +124,14 @@ TEST(MigrationRolloutErrors, PointAtTheMistakeWithAHint) {
               "hooks");
 }
 
+TEST(MigrationRolloutErrors, AWrongWebhookIsNotEchoed) {
+  // A webhook URL carries its secret in the path or query; a typo in its scheme must not print it.
+  Expected<Migration> m =
+      parse("rollout:\n  notify:\n    webhook: htps://hooks.slack.com/services/T0/B0/s3cr3t\n");
+  ASSERT_FALSE(m.hasValue());
+  EXPECT_EQ(m.error().str().find("s3cr3t"), std::string::npos) << m.error().str();
+  EXPECT_EQ(m.error().str().find("/services"), std::string::npos) << m.error().str();
+}
+
 } // namespace
 } // namespace godwit
