@@ -155,6 +155,7 @@ private:
   std::filesystem::path gitDir_;
   WorkspaceOptions options_;
   std::string remoteHead_;
+  std::string cloneUrl_; ///< Fetched from and pushed to; the cache keeps no remote of its own.
 };
 
 } // namespace godwit
