@@ -32,6 +32,9 @@ struct WorkspaceOptions {
   std::filesystem::path cacheDir; ///< Empty means defaultCacheDir().
   GitIdentity identity;
   TokenProvider token; ///< Empty means no credentials are offered.
+  /// Told what was done to the cache beyond a fetch (a damaged cache cloned again, the partial
+  /// clone of a killed run removed). May be empty.
+  std::function<void(const std::string&)> log;
 };
 
 /// `$XDG_CACHE_HOME/godwit/repos`, else `~/.cache/godwit/repos`.
