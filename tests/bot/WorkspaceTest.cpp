@@ -202,6 +202,33 @@ TEST_F(WorkspaceTest, AFailedFirstCloneLeavesNoCache) {
   EXPECT_EQ(siblings(owner / "pipelines.git"), std::vector<std::string>{}) << "no partial left";
 }
 
+// A run killed while git held a lock in the cache (here, as during a push, on the tracking ref
+// of the bot branch) leaves the lock file; the next run that is alone with the cache removes it.
+TEST_F(WorkspaceTest, StaleGitLocksInTheCacheAreRemovedWhenNoRunUsesIt) {
+  const std::filesystem::path cache = open().gitDir();
+  const std::filesystem::path lock = cache / "refs" / "remotes" / "origin" / "godwit" / "m.lock";
+  std::filesystem::create_directories(lock.parent_path());
+  std::ofstream(lock) << "";
+  std::ofstream(cache / "packed-refs.lock") << "";
+  {
+    Workspace first = open();
+    std::filesystem::create_directories(lock.parent_path());
+    std::ofstream(lock) << "";
+    Workspace second = open();
+    EXPECT_TRUE(std::filesystem::exists(lock)) << "another workspace of the cache is open";
+  }
+  std::vector<std::string> lines;
+  WorkspaceOptions opts = options();
+  opts.log = [&lines](const std::string& line) { lines.push_back(line); };
+  Expected<Workspace> ws = Workspace::open(repository(), opts);
+  ASSERT_TRUE(ws) << ws.error().str();
+  EXPECT_FALSE(std::filesystem::exists(lock));
+  EXPECT_FALSE(std::filesystem::exists(cache / "packed-refs.lock"));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines.front().find("m.lock"), std::string::npos) << lines.front();
+  commitAndPush(*ws);
+}
+
 TEST_F(WorkspaceTest, CheckoutWritesBlobBytesAndRemovesItself) {
   // Attributes would turn LF into CRLF on a normal checkout; the engine must see the blob.
   base = remote.commit("main", {{"src/Job.scala", "val t = \"old.table\"\n"},
