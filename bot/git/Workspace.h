@@ -103,9 +103,14 @@ private:
 };
 
 /// The bare cache of one repository with `origin` pointing at its clone URL (never a token).
+/// While open it holds a shared claim on the cache (an flock on `<cache>/godwit-in-use`), so
+/// that a run can tell it is alone with the cache before removing what a killed run left.
 class Workspace {
 public:
-  /// Opens the cache of `repo` (creating it on first use) and fetches all branches.
+  /// Opens the cache of `repo` and fetches all branches. A first clone is made under a partial
+  /// name next to the cache and renamed when complete; a cache folder that is not a repository
+  /// is cloned again; git lock files in the cache are removed when no other workspace (in any
+  /// process) has it open.
   static Expected<Workspace> open(const Repository& repo, const WorkspaceOptions& options);
 
   Workspace(Workspace&& other) noexcept;
@@ -158,6 +163,7 @@ private:
   std::filesystem::path gitDir_;
   WorkspaceOptions options_;
   std::string remoteHead_;
+  int claim_ = -1; ///< The flock held on the cache; -1 for none.
 };
 
 } // namespace godwit

@@ -246,6 +246,7 @@ int runSweep(const SweepOptions& o) {
   settings.migrationDigest = migrationDigest(*text);
   settings.openStore = [&o] { return openStore(o.common); };
   settings.progress = [&display](const SweepProgress& p) { showSweepProgress(display, p); };
+  settings.lifecycle.log = [&display](const std::string& line) { display.note(line); };
   auto summary = sweepCampaign(*migration, *inventory, host, settings);
   if (!summary)
     return fail(summary.error(), 3);
