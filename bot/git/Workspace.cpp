@@ -395,8 +395,8 @@ Expected<Workspace> Workspace::open(const Repository& repo, const WorkspaceOptio
     if (rc != GIT_ENOTFOUND)
       return makeError("cannot open the git cache " + path->string() + ": " + lastGitMessage(),
                        "delete that directory; godwit clones it again");
-    // Only an older build, or a crash while this one removed it, leaves such a folder here: a
-    // first clone is renamed into place when complete. It goes under a partial name first, so
+    // Only an older build (or a person) leaves such a folder here: this one renames a first
+    // clone into place when complete. It is moved to a partial name before it is removed, so
     // that a run killed while removing it leaves a partial that the next clone removes.
     tell(options, "the git cache " + path->string() +
                       " is not a repository (a clone cut short?); cloning it again");
@@ -424,8 +424,7 @@ Expected<Workspace> Workspace::open(const Repository& repo, const WorkspaceOptio
     git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
     init.flags = GIT_REPOSITORY_INIT_BARE;
     if (git_repository_init_ext(&raw, partial->c_str(), &init) < 0)
-      return makeError("cannot create the git cache " + partial->string() + ": " +
-                           lastGitMessage(),
+      return makeError("cannot create the git cache " + partial->string() + ": " + lastGitMessage(),
                        "check that the cache directory is writable (--cache-dir)");
     Workspace fresh(raw, *partial, options);
     if (Expected<void> pointed = pointOrigin(raw, repo); !pointed)

@@ -1,9 +1,10 @@
 // The crash test: the real godwit-runner binary sweeps 30 local bare repositories (file://
 // remotes) against the GitHub contract server in this process, and is killed with SIGKILL at 20
-// points drawn from fixed seeds, half after the Nth request the server received (inside the
-// server, before it acts on that request, so the runner never sees the answer) and half after a
-// delay (GODWIT_CRASH_SEED moves the seeds). After each kill a second sweep runs to completion; the requests the server recorded
-// must show one pull request per repository that needs one, none opened twice.
+// points drawn from fixed seeds (GODWIT_CRASH_SEED moves them), half after the Nth request the
+// server received (inside the server, before it acts on that request, so the runner never sees
+// the answer) and half after a delay. After each kill a second sweep runs to completion; the
+// requests the server recorded must show one pull request per repository that needs one, none
+// opened twice.
 #include "bot/fleet/RepoState.h"
 #include "bot/store/SqliteStore.h"
 #include "tests/bot/GitFixture.h"
