@@ -239,6 +239,12 @@ Expected<LifecycleResult> LifecycleRun::execute() {
   wsOptions.cacheDir = options_.cacheDir;
   wsOptions.identity = options_.identity;
   wsOptions.token = [this] { return host_.gitToken(); };
+  wsOptions.log = [this](const std::string& line) {
+    if (options_.log)
+      options_.log(result_.repository + ": " + line);
+    else
+      say(line);
+  };
   Expected<Workspace> ws = Workspace::open(repo_, wsOptions);
   if (!ws)
     return fail(ws.error());

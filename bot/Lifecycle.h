@@ -32,6 +32,9 @@ struct LifecycleOptions {
   /// Replaces the options from the migration's `pullRequest:` section (e.g. from CLI flags).
   std::optional<PullRequestOptions> pullRequest;
   std::function<void(const std::string&)> progress; ///< Progress lines; may be empty.
+  /// Lines worth a log even where progress is not shown (a damaged git cache cloned again),
+  /// prefixed with the repository. Empty sends them to `progress`.
+  std::function<void(const std::string&)> log;
   /// Called on the checkout before the analysis: may narrow the run (excludes) and change the
   /// pull request (reviewers). False leaves the repository alone (outcome OptedOut); so does an
   /// error, the repository's configuration being invalid (outcome InvalidConfig, the error the

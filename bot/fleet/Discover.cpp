@@ -62,6 +62,7 @@ private:
     WorkspaceOptions options;
     options.cacheDir = settings_.cacheDir;
     options.token = settings_.token;
+    options.log = settings_.log;
     Expected<Workspace> ws = Workspace::open(repo, options);
     if (!ws)
       return ws.error();

@@ -82,6 +82,8 @@ struct DiscoverSettings {
   std::function<Expected<bool>(const std::filesystem::path& checkout, RunOptions& run)> prepare;
   /// Called from worker threads (serialized) as repositories finish. May be empty.
   std::function<void(const DiscoverProgress&)> progress;
+  /// Told what was done to a git cache beyond a fetch (WorkspaceOptions::log). May be empty.
+  std::function<void(const std::string&)> log;
 };
 
 /// Discovers the consumers of `migration` in `fleet`. An entry without a clone URL is looked up

@@ -3,10 +3,14 @@
 #include <git2.h>
 #include <git2/sys/credential.h>
 
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <set>
 #include <system_error>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 namespace godwit {
@@ -218,28 +222,141 @@ Checkout::~Checkout() {
   }
 }
 
-Workspace::Workspace(git_repository* repo, std::filesystem::path gitDir, WorkspaceOptions options)
-    : repo_(repo), gitDir_(std::move(gitDir)), options_(std::move(options)) {}
+Workspace::Workspace(git_repository* repo, std::filesystem::path gitDir, std::string cloneUrl,
+                     WorkspaceOptions options)
+    : repo_(repo), gitDir_(std::move(gitDir)), options_(std::move(options)),
+      cloneUrl_(std::move(cloneUrl)) {}
 
 Workspace::Workspace(Workspace&& other) noexcept
     : repo_(other.repo_), gitDir_(std::move(other.gitDir_)), options_(std::move(other.options_)),
-      remoteHead_(std::move(other.remoteHead_)), cloneUrl_(std::move(other.cloneUrl_)) {
+      remoteHead_(std::move(other.remoteHead_)), cloneUrl_(std::move(other.cloneUrl_)),
+      claim_(other.claim_) {
   other.repo_ = nullptr;
+  other.claim_ = -1;
 }
 
 Workspace::~Workspace() {
   if (repo_)
     git_repository_free(repo_);
+  if (claim_ >= 0)
+    ::close(claim_);
 }
 
 Error Workspace::gitError(const std::string& what) const {
   return makeError(what + ": " + lastGitMessage());
 }
 
+namespace {
+
+namespace fs = std::filesystem;
+
+void tell(const WorkspaceOptions& options, const std::string& line) {
+  if (options.log)
+    options.log(line);
+}
+
+// The prefix of the partial folders of `cache`: `<name>.git.partial-<pid>-<random>`.
+std::string partialPrefix(const fs::path& cache) {
+  return cache.filename().string() + ".partial-";
+}
+
+// A fresh, empty folder next to `cache` under a partial name that carries this process's id.
+Expected<fs::path> makePartial(const fs::path& cache) {
+  std::string templ = (cache.parent_path() / partialPrefix(cache)).string() +
+                      std::to_string(::getpid()) + "-XXXXXX";
+  if (!mkdtemp(templ.data()))
+    return makeError("cannot create a folder next to the git cache " + cache.string() + ": " +
+                         std::strerror(errno),
+                     "check that the cache directory is writable (--cache-dir)");
+  return fs::path(templ);
+}
+
+bool processExists(pid_t pid) {
+  return ::kill(pid, 0) == 0 || errno == EPERM;
+}
+
+// Removes the partial folders of `cache` whose process is gone: what a clone killed midway
+// left. Those of live processes stay (another run may be cloning the same repository), and so
+// do this process's (another thread may be); a pid reused by a new process only delays this.
+void removeDeadPartials(const fs::path& cache, const WorkspaceOptions& options) {
+  const std::string prefix = partialPrefix(cache);
+  std::vector<fs::path> gone;
+  std::error_code ec;
+  for (fs::directory_iterator it(cache.parent_path(), ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!name.starts_with(prefix))
+      continue;
+    const char* digits = name.c_str() + prefix.size();
+    char* stop = nullptr;
+    const long pid = std::strtol(digits, &stop, 10);
+    if (stop == digits || *stop != '-' || pid <= 0 || pid == ::getpid() ||
+        processExists(static_cast<pid_t>(pid)))
+      continue;
+    gone.push_back(it->path());
+  }
+  for (const fs::path& partial : gone) {
+    fs::remove_all(partial, ec);
+    if (!ec)
+      tell(options, "removed " + partial.string() + ", left by a clone that was cut short");
+  }
+}
+
+// Removes the git lock files of `cache` (top level and under refs/): a run killed while git
+// held one leaves it, and every later write of that file would fail. Only called by a run that
+// is alone with the cache.
+void removeStaleLocks(const fs::path& cache, const WorkspaceOptions& options) {
+  std::vector<fs::path> locks;
+  std::error_code ec;
+  for (fs::directory_iterator it(cache, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".lock" && it->is_regular_file(ec))
+      locks.push_back(it->path());
+  for (fs::recursive_directory_iterator it(cache / "refs", ec), end; !ec && it != end;
+       it.increment(ec))
+    if (it->path().extension() == ".lock" && it->is_regular_file(ec))
+      locks.push_back(it->path());
+  for (const fs::path& lock : locks)
+    if (fs::remove(lock, ec))
+      tell(options, "removed " + lock.string() + ", a git lock left by a run that was killed");
+}
+
+// Takes the shared claim on `cache` a Workspace holds while open (an flock, which the kernel
+// drops when the process dies); when no one else holds it, first removes stale git locks.
+Expected<int> claimCache(const fs::path& cache, const WorkspaceOptions& options) {
+  const fs::path marker = cache / "godwit-in-use";
+  const int fd = ::open(marker.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return makeError("cannot open " + marker.string() + ": " + std::strerror(errno),
+                     "check that the cache directory is writable (--cache-dir)");
+  if (::flock(fd, LOCK_EX | LOCK_NB) == 0)
+    removeStaleLocks(cache, options);
+  int rc;
+  while ((rc = ::flock(fd, LOCK_SH)) < 0 && errno == EINTR) {
+  }
+  if (rc < 0) {
+    const std::string why = std::strerror(errno);
+    ::close(fd);
+    return makeError("cannot lock " + marker.string() + ": " + why);
+  }
+  return fd;
+}
+
+// Removes a folder on destruction unless released.
+struct RemoveUnlessKept {
+  fs::path dir;
+  ~RemoveUnlessKept() {
+    std::error_code ec;
+    if (!dir.empty())
+      fs::remove_all(dir, ec);
+  }
+};
+
+} // namespace
+
 Expected<Workspace> Workspace::open(const Repository& repo, const WorkspaceOptions& options) {
   ensureLibgit2();
-  std::filesystem::path cacheDir = options.cacheDir.empty() ? defaultCacheDir() : options.cacheDir;
-  Expected<std::filesystem::path> path = cachePath(cacheDir, repo.cloneUrl, repo.fullName);
+  fs::path cacheDir = options.cacheDir.empty() ? defaultCacheDir() : options.cacheDir;
+  Expected<fs::path> path = cachePath(cacheDir, repo.cloneUrl, repo.fullName);
   if (!path)
     return path.error();
   if (repo.cloneUrl.find('@') != std::string::npos &&
@@ -247,20 +364,77 @@ Expected<Workspace> Workspace::open(const Repository& repo, const WorkspaceOptio
     return makeError("the clone URL of " + repo.fullName + " carries credentials",
                      "credentials go through the git token, never in a URL");
   git_repository* raw = nullptr;
-  bool fresh = !std::filesystem::exists(*path);
-  if (fresh) {
+  std::error_code ec;
+  if (fs::exists(*path, ec)) {
+    const int rc = git_repository_open_bare(&raw, path->c_str());
+    if (rc == 0) {
+      Workspace ws(raw, *path, repo.cloneUrl, options);
+      Expected<int> claim = claimCache(*path, options);
+      if (!claim)
+        return claim.error();
+      ws.claim_ = *claim;
+      if (Expected<void> fetched = ws.fetch(); !fetched)
+        return fetched.error();
+      return ws;
+    }
+    if (rc != GIT_ENOTFOUND)
+      return makeError("cannot open the git cache " + path->string() + ": " + lastGitMessage(),
+                       "delete that directory; godwit clones it again");
+    // Only an older build (or a person) leaves such a folder here: this one renames a first
+    // clone into place when complete. It is moved to a partial name before it is removed, so
+    // that a run killed while removing it leaves a partial that the next clone removes.
+    tell(options, "the git cache " + path->string() +
+                      " is not a repository (a clone cut short?); cloning it again");
+    Expected<fs::path> doomed = makePartial(*path);
+    if (!doomed)
+      return doomed.error();
+    fs::rename(*path, *doomed, ec);
+    const bool stuck = ec && fs::exists(*path);
+    fs::remove_all(*doomed, ec);
+    if (stuck)
+      return makeError("cannot remove the damaged git cache " + path->string(),
+                       "delete that directory; godwit clones it again");
+  }
+
+  // A first clone: into a partial folder, renamed to the cache's name once fetched, so that a
+  // half-made cache never has that name.
+  fs::create_directories(path->parent_path(), ec);
+  removeDeadPartials(*path, options);
+  Expected<fs::path> partial = makePartial(*path);
+  if (!partial)
+    return partial.error();
+  RemoveUnlessKept cleanup{*partial};
+  std::string head;
+  {
     git_repository_init_options init = GIT_REPOSITORY_INIT_OPTIONS_INIT;
-    init.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
-    if (git_repository_init_ext(&raw, path->c_str(), &init) < 0)
-      return makeError("cannot create the git cache " + path->string() + ": " + lastGitMessage(),
+    init.flags = GIT_REPOSITORY_INIT_BARE;
+    if (git_repository_init_ext(&raw, partial->c_str(), &init) < 0)
+      return makeError("cannot create the git cache " + partial->string() + ": " + lastGitMessage(),
                        "check that the cache directory is writable (--cache-dir)");
-  } else if (git_repository_open_bare(&raw, path->c_str()) < 0) {
+    Workspace fresh(raw, *partial, repo.cloneUrl, options);
+    if (Expected<void> fetched = fresh.fetch(); !fetched)
+      return fetched.error();
+    head = fresh.remoteHead_;
+  }
+  fs::rename(*partial, *path, ec);
+  if (!ec)
+    cleanup.dir.clear();
+  else if (!fs::exists(*path))
+    return makeError("cannot move the new git cache to " + path->string() + ": " + ec.message(),
+                     "check that the cache directory is writable (--cache-dir)");
+  // else another run's clone of the same repository was renamed into place first: use that.
+  raw = nullptr;
+  if (git_repository_open_bare(&raw, path->c_str()) < 0)
     return makeError("cannot open the git cache " + path->string() + ": " + lastGitMessage(),
                      "delete that directory; godwit clones it again");
-  }
-  Workspace ws(raw, *path, options);
-  ws.cloneUrl_ = repo.cloneUrl;
-  if (Expected<void> fetched = ws.fetch(); !fetched)
+  Workspace ws(raw, *path, repo.cloneUrl, options);
+  Expected<int> claim = claimCache(*path, options);
+  if (!claim)
+    return claim.error();
+  ws.claim_ = *claim;
+  if (!ec)
+    ws.remoteHead_ = head;
+  else if (Expected<void> fetched = ws.fetch(); !fetched)
     return fetched.error();
   return ws;
 }

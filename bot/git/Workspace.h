@@ -32,6 +32,9 @@ struct WorkspaceOptions {
   std::filesystem::path cacheDir; ///< Empty means defaultCacheDir().
   GitIdentity identity;
   TokenProvider token; ///< Empty means no credentials are offered.
+  /// Told what was done to the cache beyond a fetch (a damaged cache cloned again, the partial
+  /// clone of a killed run removed). May be empty.
+  std::function<void(const std::string&)> log;
 };
 
 /// `$XDG_CACHE_HOME/godwit/repos`, else `~/.cache/godwit/repos`.
@@ -100,9 +103,14 @@ private:
 };
 
 /// The bare cache of one repository with `origin` pointing at its clone URL (never a token).
+/// While open it holds a shared claim on the cache (an flock on `<cache>/godwit-in-use`), so
+/// that a run can tell it is alone with the cache before removing what a killed run left.
 class Workspace {
 public:
-  /// Opens the cache of `repo` (creating it on first use) and fetches all branches.
+  /// Opens the cache of `repo` and fetches all branches. A first clone is made under a partial
+  /// name next to the cache and renamed when complete; a cache folder that is not a repository
+  /// is cloned again; git lock files in the cache are removed when no other workspace (in any
+  /// process) has it open.
   static Expected<Workspace> open(const Repository& repo, const WorkspaceOptions& options);
 
   Workspace(Workspace&& other) noexcept;
@@ -148,7 +156,8 @@ public:
                       const std::string& expected);
 
 private:
-  Workspace(git_repository* repo, std::filesystem::path gitDir, WorkspaceOptions options);
+  Workspace(git_repository* repo, std::filesystem::path gitDir, std::string cloneUrl,
+            WorkspaceOptions options);
   Error gitError(const std::string& what) const;
 
   git_repository* repo_ = nullptr;
@@ -156,6 +165,7 @@ private:
   WorkspaceOptions options_;
   std::string remoteHead_;
   std::string cloneUrl_; ///< Fetched from and pushed to; the cache keeps no remote of its own.
+  int claim_ = -1; ///< The flock held on the cache; -1 for none.
 };
 
 } // namespace godwit

@@ -257,6 +257,7 @@ int runSweep(const SweepOptions& o) {
   settings.progress = [&display](const SweepProgress& p) { showSweepProgress(display, p); };
   const std::unique_ptr<Notifier> notifier = notifierFor(*migration);
   settings.notifier = notifier.get();
+  settings.lifecycle.log = [&display](const std::string& line) { display.note(line); };
   auto summary = sweepCampaign(*migration, *inventory, host, settings);
   if (!summary)
     return fail(summary.error(), 3);

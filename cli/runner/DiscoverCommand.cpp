@@ -75,6 +75,7 @@ int runDiscover(const DiscoverOptions& o) {
       line += " (" + r.error + ")";
     display->update("discover", p.done, p.total, line);
   };
+  settings.log = [&display](const std::string& line) { display->note(line); };
   const DiscoverResult result = discoverConsumers(*migration, *fleet, client.get(), settings);
   display.reset(); // clears the progress line before the listing
   // Only a Backstage inventory says who the catalog thinks the consumers are.

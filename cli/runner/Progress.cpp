@@ -30,4 +30,12 @@ void ProgressLine::update(const std::string& prefix, size_t done, size_t total,
   shown_ = true;
 }
 
+void ProgressLine::note(const std::string& line) {
+  std::lock_guard lock(mutex_);
+  if (shown_)
+    std::fputs("\r\033[K", stderr);
+  shown_ = false;
+  std::fprintf(stderr, "godwit-runner: %s\n", line.c_str());
+}
+
 } // namespace godwit

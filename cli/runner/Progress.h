@@ -21,6 +21,10 @@ public:
   /// logs `line` (prefixed `godwit-runner: `).
   void update(const std::string& prefix, size_t done, size_t total, const std::string& line);
 
+  /// A line that stays (prefixed `godwit-runner: `); on a terminal the progress line is
+  /// redrawn below it at the next update.
+  void note(const std::string& line);
+
 private:
   bool tty_;
   bool shown_ = false;

@@ -7,6 +7,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -123,6 +127,106 @@ TEST_F(WorkspaceTest, ClonesOnFirstUseAndFetchesOnReuse) {
   remote.setBranch("feature", "");
   ASSERT_TRUE(again.fetch());
   EXPECT_FALSE(*again.remoteTip("feature")) << "deleted branches are pruned";
+}
+
+// What a SIGKILL during a first clone by an older build leaves at the cache's name: a folder
+// libgit2 cannot open.
+TEST_F(WorkspaceTest, ACacheThatIsNotARepositoryIsClonedAgain) {
+  const std::filesystem::path cache = tmp.path() / "cache" / "local" / "acme" / "pipelines.git";
+  std::filesystem::create_directories(cache / "objects");
+  std::ofstream(cache / "description") << "half";
+  std::vector<std::string> lines;
+  WorkspaceOptions opts = options();
+  opts.log = [&lines](const std::string& line) { lines.push_back(line); };
+  Expected<Workspace> ws = Workspace::open(repository(), opts);
+  ASSERT_TRUE(ws) << ws.error().str();
+  EXPECT_EQ(ws->gitDir(), cache);
+  EXPECT_EQ(**ws->remoteTip("main"), base);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines.front().find(cache.string() + " is not a repository"), std::string::npos)
+      << lines.front();
+  EXPECT_NE(lines.front().find("cloning it again"), std::string::npos) << lines.front();
+  EXPECT_NE(readFile(cache / "description"), "half")
+      << "the damaged folder was removed, not cloned into";
+}
+
+// The names in the cache's folder other than the cache itself.
+std::vector<std::string> siblings(const std::filesystem::path& cache) {
+  std::vector<std::string> out;
+  for (const auto& entry : std::filesystem::directory_iterator(cache.parent_path()))
+    if (entry.path() != cache)
+      out.push_back(entry.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// A first clone is made under a partial name and renamed when complete; what a killed clone
+// left under such a name is removed, what a live process is writing is not.
+TEST_F(WorkspaceTest, PartialClonesOfGoneProcessesAreRemovedOthersStay) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0)
+    ::_exit(0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  const std::filesystem::path owner = tmp.path() / "cache" / "local" / "acme";
+  const std::string gone = "pipelines.git.partial-" + std::to_string(child) + "-a1b2c3";
+  const std::string live = "pipelines.git.partial-" + std::to_string(::getppid()) + "-d4e5f6";
+  const std::string otherRepo = "other.git.partial-" + std::to_string(child) + "-g7h8i9";
+  for (const std::string& name : {gone, live, otherRepo}) {
+    std::filesystem::create_directories(owner / name / "objects");
+    std::ofstream(owner / name / "HEAD") << "ref: refs/heads/main\n";
+  }
+  std::vector<std::string> lines;
+  WorkspaceOptions opts = options();
+  opts.log = [&lines](const std::string& line) { lines.push_back(line); };
+  Expected<Workspace> ws = Workspace::open(repository(), opts);
+  ASSERT_TRUE(ws) << ws.error().str();
+  EXPECT_EQ(ws->gitDir(), owner / "pipelines.git");
+  EXPECT_EQ(**ws->remoteTip("main"), base);
+  EXPECT_EQ(siblings(ws->gitDir()), (std::vector<std::string>{otherRepo, live}))
+      << "the gone process's partial is removed, the clone's own partial renamed into place";
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines.front().find(gone), std::string::npos) << lines.front();
+}
+
+// A first clone that fails leaves nothing a later run could mistake for a cache.
+TEST_F(WorkspaceTest, AFailedFirstCloneLeavesNoCache) {
+  Repository repo = repository();
+  repo.cloneUrl = "file://" + (tmp.path() / "missing.git").string();
+  Expected<Workspace> ws = Workspace::open(repo, options());
+  ASSERT_FALSE(ws);
+  const std::filesystem::path owner = tmp.path() / "cache" / "local" / "acme";
+  ASSERT_TRUE(std::filesystem::exists(owner));
+  EXPECT_FALSE(std::filesystem::exists(owner / "pipelines.git"));
+  EXPECT_EQ(siblings(owner / "pipelines.git"), std::vector<std::string>{}) << "no partial left";
+}
+
+// A run killed while git held a lock in the cache (here, as during a push, on the tracking ref
+// of the bot branch) leaves the lock file; the next run that is alone with the cache removes it.
+TEST_F(WorkspaceTest, StaleGitLocksInTheCacheAreRemovedWhenNoRunUsesIt) {
+  const std::filesystem::path cache = open().gitDir();
+  const std::filesystem::path lock = cache / "refs" / "remotes" / "origin" / "godwit" / "m.lock";
+  std::filesystem::create_directories(lock.parent_path());
+  std::ofstream(lock) << "";
+  std::ofstream(cache / "packed-refs.lock") << "";
+  {
+    Workspace first = open();
+    std::filesystem::create_directories(lock.parent_path());
+    std::ofstream(lock) << "";
+    Workspace second = open();
+    EXPECT_TRUE(std::filesystem::exists(lock)) << "another workspace of the cache is open";
+  }
+  std::vector<std::string> lines;
+  WorkspaceOptions opts = options();
+  opts.log = [&lines](const std::string& line) { lines.push_back(line); };
+  Expected<Workspace> ws = Workspace::open(repository(), opts);
+  ASSERT_TRUE(ws) << ws.error().str();
+  EXPECT_FALSE(std::filesystem::exists(lock));
+  EXPECT_FALSE(std::filesystem::exists(cache / "packed-refs.lock"));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines.front().find("m.lock"), std::string::npos) << lines.front();
+  commitAndPush(*ws);
 }
 
 TEST_F(WorkspaceTest, CheckoutWritesBlobBytesAndRemovesItself) {
