@@ -94,6 +94,7 @@ CampaignMetrics::CampaignMetrics(const std::string& campaign)
 CampaignMetrics::~CampaignMetrics() = default;
 
 void CampaignMetrics::setRepositories(const std::map<std::string, size_t>& byState) {
+  // NeedsHuman is the last state of the enum (RepoState.h).
   for (int s = 0; s <= static_cast<int>(RepoState::NeedsHuman); ++s) {
     const std::string state(toString(static_cast<RepoState>(s)));
     auto it = byState.find(state);
