@@ -171,11 +171,13 @@ DiscoverResult discoverConsumers(const Migration& migration, const std::vector<F
   runOnWorkers(fleet.size(), settings.jobs, [&](size_t i, unsigned) {
     DiscoveredRepo& out = result.repos[i];
     out.repo = fleet[i];
+    const auto began = std::chrono::steady_clock::now();
     DiscoverJob(migration, host, settings, out).run();
+    const std::chrono::nanoseconds took = std::chrono::steady_clock::now() - began;
     std::lock_guard lock(progressMutex);
     ++done;
     if (settings.progress)
-      settings.progress({&out, done, fleet.size()});
+      settings.progress({&out, done, fleet.size(), took});
   });
   std::stable_sort(result.repos.begin(), result.repos.end(),
                    [](const DiscoveredRepo& a, const DiscoveredRepo& b) {

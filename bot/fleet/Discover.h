@@ -10,6 +10,7 @@
 #include "rewriters/Engine.h"
 #include "rules/Migration.h"
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -69,6 +70,7 @@ struct DiscoverProgress {
   const DiscoveredRepo* repo = nullptr;
   size_t done = 0;
   size_t total = 0;
+  std::chrono::nanoseconds took{0}; ///< Time spent on the repository.
 };
 
 /// How discover runs.

@@ -49,6 +49,8 @@ private:
   }
   Expected<RollbackAction> finish(RepoState state, const std::string& note) {
     RollbackAction action{row_.fullName, str(state), ""};
+    action.closedPullRequest = closed_;
+    action.openedPullRequest = opened_;
     for (const std::string& d : done_)
       action.what += (action.what.empty() ? "" : "; ") + d;
     if (action.what.empty())
@@ -79,6 +81,8 @@ private:
   std::string branch_;
   std::string revertBranch_;
   std::vector<std::string> done_;
+  bool closed_ = false; ///< Not in a dry run: it closes nothing.
+  bool opened_ = false;
 };
 
 Expected<RollbackAction> RepoRollback::closeOpen(const Repository& repo, const PullRequest& pr) {
@@ -106,6 +110,7 @@ Expected<RollbackAction> RepoRollback::closeOpen(const Repository& repo, const P
                               [&] { return host_.closePullRequest(repo.fullName, pr.number); });
       !r)
     return r.error();
+  closed_ = !settings_.dryRun;
   if (*branch)
     if (Expected<void> r = step("rollback.branch.delete", "delete " + branch_,
                                 [&] { return host_.deleteBranch(repo.fullName, branch_); });
@@ -180,6 +185,7 @@ Expected<RollbackAction> RepoRollback::revertMerged(const Repository& repo, cons
                               });
       !r)
     return r.error();
+  opened_ = !settings_.dryRun;
   return finish(RepoState::Reverting,
                 "revert pull request #" + std::to_string(number) + " for " + where);
 }
@@ -248,6 +254,7 @@ Expected<std::vector<RollbackAction>> rollbackCampaign(const Migration& migratio
   for (CampaignRepoRecord& row : *rows) {
     if (!settings.onlyRepo.empty() && row.fullName != settings.onlyRepo)
       continue;
+    const auto began = std::chrono::steady_clock::now();
     RepoRollback one(migration, host, store, settings, row);
     Expected<RollbackAction> action = one.run();
     if (!action) {
@@ -257,6 +264,7 @@ Expected<std::vector<RollbackAction>> rollbackCampaign(const Migration& migratio
         return r.error();
       return e;
     }
+    action->took = std::chrono::steady_clock::now() - began;
     if (settings.progress)
       settings.progress(action->repository + ": " + action->state + ": " + action->what);
     actions.push_back(std::move(*action));

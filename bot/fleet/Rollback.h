@@ -11,6 +11,7 @@
 #include "bot/store/Store.h"
 #include "rules/Migration.h"
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,6 +41,9 @@ struct RollbackAction {
   std::string repository;
   std::string state; ///< The RepoState after it (`rolled-back`, `reverting`, `needs-human`, …).
   std::string what;  ///< What was (or would be) done.
+  bool closedPullRequest = false; ///< This run closed the bot's open pull request.
+  bool openedPullRequest = false; ///< This run opened the revert pull request.
+  std::chrono::nanoseconds took{0}; ///< Time spent on the repository.
 };
 
 /// Rolls the campaign of `migration` back; an Error means the store or the code host failed (a

@@ -99,13 +99,17 @@ private:
   }
   void processWave(std::vector<CampaignRepoRecord>& todo);
   Expected<bool> unchangedSinceAnalysis(const CampaignRepoRecord& row);
-  Expected<void> processRepo(CampaignRepoRecord& row, Store& store);
+  Expected<void> processRepo(CampaignRepoRecord& row, Store& store,
+                             std::optional<LifecycleOutcome>& outcome);
+  Expected<std::map<std::string, size_t>> stateTotals(Store& store);
   Expected<void> refreshPulls(Store& store, std::vector<CampaignRepoRecord>& rows);
   Expected<SweepSummary> finish(Store& store, SweepSummary summary);
-  void report(const CampaignRepoRecord& row, size_t total) {
+  void report(const CampaignRepoRecord& row, size_t total,
+              std::optional<LifecycleOutcome> outcome, std::chrono::nanoseconds took) {
     const size_t done = ++done_;
     if (settings_.progress)
-      settings_.progress({row.fullName, row.state, row.note, row.wave, done, total});
+      settings_.progress(
+          {row.fullName, row.state, row.note, row.wave, done, total, outcome, took});
   }
 
   const Migration& migration_;
@@ -144,7 +148,8 @@ Expected<bool> SweepRun::unchangedSinceAnalysis(const CampaignRepoRecord& row) {
   return tip && *tip && **tip == row.analyzedBase;
 }
 
-Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store) {
+Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store,
+                                     std::optional<LifecycleOutcome>& outcome) {
   Expected<std::optional<CampaignRecord>> campaign = store.campaign(migration_.name);
   if (!campaign)
     return campaign.error();
@@ -215,6 +220,7 @@ Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store) {
   if (result) {
     ++analyzed_;
     const LifecycleResult& r = *result;
+    outcome = r.outcome;
     gitNanos_ += r.gitTime.count();
     analysisNanos_ += r.analysisTime.count();
     const RepoState state = stateAfter(r);
@@ -275,14 +281,16 @@ void SweepRun::processWave(std::vector<CampaignRepoRecord>& todo) {
       }
       stores[worker] = std::move(*opened);
     }
-    Expected<void> r = processRepo(todo[i], *stores[worker]);
+    const auto began = std::chrono::steady_clock::now();
+    std::optional<LifecycleOutcome> outcome;
+    Expected<void> r = processRepo(todo[i], *stores[worker], outcome);
     if (!r) {
       std::lock_guard lock(errorMutex_);
       storeError_ = r.error();
       return;
     }
     if (!paused_)
-      report(todo[i], todo.size());
+      report(todo[i], todo.size(), outcome, std::chrono::steady_clock::now() - began);
   });
 }
 
@@ -324,6 +332,16 @@ Expected<void> SweepRun::refreshPulls(Store& store, std::vector<CampaignRepoReco
   return {};
 }
 
+Expected<std::map<std::string, size_t>> SweepRun::stateTotals(Store& store) {
+  Expected<std::vector<CampaignRepoRecord>> rows = store.campaignRepos(migration_.name);
+  if (!rows)
+    return rows.error();
+  std::map<std::string, size_t> totals;
+  for (const CampaignRepoRecord& r : *rows)
+    ++totals[r.state];
+  return totals;
+}
+
 Expected<SweepSummary> SweepRun::finish(Store& store, SweepSummary summary) {
   Expected<std::optional<CampaignRecord>> campaign = store.campaign(migration_.name);
   if (!campaign)
@@ -332,11 +350,10 @@ Expected<SweepSummary> SweepRun::finish(Store& store, SweepSummary summary) {
     summary.campaignState = (*campaign)->state;
   if (summary.campaignState == "paused" && summary.stoppedBecause.empty())
     summary.stoppedBecause = "paused: " + (*campaign)->pauseReason;
-  Expected<std::vector<CampaignRepoRecord>> rows = store.campaignRepos(migration_.name);
-  if (!rows)
-    return rows.error();
-  for (const CampaignRepoRecord& r : *rows)
-    ++summary.totals[r.state];
+  Expected<std::map<std::string, size_t>> totals = stateTotals(store);
+  if (!totals)
+    return totals.error();
+  summary.totals = std::move(*totals);
   summary.processed = processed_;
   summary.analyzed = analyzed_;
   summary.gitTime = std::chrono::nanoseconds(gitNanos_.load());
@@ -394,6 +411,12 @@ Expected<SweepSummary> SweepRun::run() {
     processWave(todo);
     if (storeError_)
       return *storeError_;
+    if (settings_.waveDone) {
+      Expected<std::map<std::string, size_t>> totals = stateTotals(store);
+      if (!totals)
+        return totals.error();
+      settings_.waveDone(wave.number, *totals);
+    }
     if (paused_)
       return finish(store, summary);
     if (passed)

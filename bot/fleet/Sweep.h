@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ struct SweepProgress {
   int wave = 0;
   size_t done = 0;  ///< Repositories of the current run handled so far.
   size_t total = 0; ///< Repositories the current run takes up.
+  /// What the lifecycle did (in a dry run: would do); empty when it did not run (budget,
+  /// unchanged since the last analysis, an error).
+  std::optional<LifecycleOutcome> outcome;
+  std::chrono::nanoseconds took{0}; ///< Time spent on the repository in this step.
 };
 
 /// How a sweep runs.
@@ -44,6 +49,9 @@ struct SweepSettings {
   /// Sends the campaign's notices (a wave started, a gate paused, the campaign finished); null
   /// for none. A dry run sends none.
   Notifier* notifier = nullptr;
+  /// Called on the sweep's thread after each wave's repositories were taken up, with every
+  /// repository of the campaign by state at that point. May be empty.
+  std::function<void(int wave, const std::map<std::string, size_t>& totals)> waveDone;
 };
 
 /// How a sweep ended.

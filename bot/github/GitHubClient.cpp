@@ -392,9 +392,12 @@ Expected<ApiResponse> GitHubClient::execute(const std::string& method, const std
       if (notBefore_ > now)
         wait = std::chrono::duration_cast<Millis>(notBefore_ - now);
     }
-    if (wait.count() > 0)
+    if (wait.count() > 0) {
       log("rate limit: waiting " + std::to_string(wait.count() / 1000) +
           " s for the budget to reset before " + method + " " + url);
+      if (options_.observer.rateLimitWait)
+        options_.observer.rateLimitWait(LimitKind::Primary, wait);
+    }
     if (spaced)
       wait = std::max(wait, writeSpacingWait(lastWrite_, now, policy.writeSpacing));
     if (wait.count() > 0) {
@@ -443,6 +446,8 @@ Expected<ApiResponse> GitHubClient::execute(const std::string& method, const std
     auto result = http_.send(request);
     if (spaced)
       lastWrite_ = clock.now();
+    if (options_.observer.response)
+      options_.observer.response(result ? result->status : 0);
     if (!result) {
       RetryDecision decision = decideRetry(policy, std::nullopt, {}, {}, attempt, now);
       if (decision.action == RetryAction::Retry) {
@@ -481,6 +486,8 @@ Expected<ApiResponse> GitHubClient::execute(const std::string& method, const std
     if (decision.action == RetryAction::Retry) {
       log("GitHub answered " + std::to_string(raw.status) + " to " + method + " " + url + ": " +
           decision.reason);
+      if (decision.limit != LimitKind::None && options_.observer.rateLimitWait)
+        options_.observer.rateLimitWait(decision.limit, decision.wait);
       clock.sleepFor(decision.wait);
       continue;
     }

@@ -56,12 +56,23 @@ Expected<CodeHostConfig> resolveCodeHostConfig(const CodeHostFlags& flags,
 /// code host; false means none was meant, which a dry run over clone URLs can do without.
 bool codeHostConfigured(const CodeHostFlags& flags, const EnvLookup& env = processEnv);
 
+/// Hooks through which a caller counts what the client does (e.g. for metrics), without the
+/// client knowing how. Each may be empty; each is called on the thread that sent the request.
+struct ClientObserver {
+  /// Every HTTP response received, retried attempts included; 0 when no response arrived.
+  std::function<void(long status)> response;
+  /// Before each wait that a rate limit imposes (an exhausted primary budget, or a 403/429 that
+  /// a limit refused): which limit, and how long. Write spacing and 5xx backoffs are not these.
+  std::function<void(LimitKind limit, Millis wait)> rateLimitWait;
+};
+
 /// Tuning and test hooks of the client.
 struct GitHubClientOptions {
   std::shared_ptr<Clock> clock = systemClock(); ///< Time source and sleeper.
   RetryPolicy retry;                            ///< Retry and pacing limits.
   int pageSize = 100; ///< `per_page` of list requests; 0 leaves GitHub's default.
   std::function<void(const std::string&)> log; ///< Progress lines (waits, retries); redacted.
+  ClientObserver observer;                     ///< Counts responses and rate-limit waits.
 };
 
 /// A REST response with its JSON body (null when the body is empty).

@@ -82,7 +82,8 @@ RetryDecision decideRetry(const RetryPolicy& policy, std::optional<long> status,
       wait = std::max(wait, *after);
     decision.reason = "server error " + std::to_string(*status);
   } else {
-    switch (classifyLimit(*status, headers, body)) {
+    decision.limit = classifyLimit(*status, headers, body);
+    switch (decision.limit) {
     case LimitKind::None:
       return decision;
     case LimitKind::Primary:

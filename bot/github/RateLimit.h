@@ -59,6 +59,7 @@ struct RetryDecision {
   RetryAction action = RetryAction::Accept;
   Millis wait{0};
   std::string reason;
+  LimitKind limit = LimitKind::None; ///< The rate limit that refused the request, if one did.
 };
 
 /// Decides after attempt `attempt` (1-based) of a request. `status` is empty when no response

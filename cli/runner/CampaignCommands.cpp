@@ -10,6 +10,7 @@
 #include "bot/store/SqliteStore.h"
 #include "cli/runner/CampaignInventory.h"
 #include "cli/runner/Progress.h"
+#include "cli/runner/RunnerMetrics.h"
 #include "cli/runner/RunnerSupport.h"
 
 #include <nlohmann/json.hpp>
@@ -206,14 +207,35 @@ CLI::App* addSweepCommand(CLI::App& app, SweepOptions& o) {
   cmd->add_flag("--dry-run", o.dryRun, "Analyze and report what would be done; change nothing");
   cmd->add_option("--jobs,-j", o.jobs, "Repositories cloned and analyzed at once (default: cores)");
   addIdentity(*cmd, o.authorName, o.authorEmail);
+  addMetricsFileOption(*cmd, o.metricsFile);
   addRunnerCommon(*cmd, o.common);
   return cmd;
 }
 
+namespace {
+
+/// What the sweep's lifecycle did to a pull request, counted only when it really did it.
+void countSweepStep(CampaignMetrics& metrics, const SweepProgress& p, bool dryRun) {
+  metrics.observeRepository(p.took);
+  if (dryRun || !p.outcome)
+    return;
+  if (*p.outcome == LifecycleOutcome::Opened)
+    metrics.countPullRequest(PullRequestAction::Opened);
+  else if (*p.outcome == LifecycleOutcome::Updated)
+    metrics.countPullRequest(PullRequestAction::Updated);
+  else if (*p.outcome == LifecycleOutcome::Closed)
+    metrics.countPullRequest(PullRequestAction::Closed);
+}
+
+} // namespace
+
 int runSweep(const SweepOptions& o) {
+  if (auto checked = RunnerMetrics::check(o.metricsFile); !checked)
+    return fail(checked.error());
   auto migration = loadMigration(o.migration);
   if (!migration)
     return fail(migration.error());
+  RunnerMetrics metrics(o.metricsFile, migration->name);
   auto text = readText(o.migration);
   if (!text)
     return fail(text.error());
@@ -221,9 +243,10 @@ int runSweep(const SweepOptions& o) {
   if (!clock)
     return fail(clock.error());
   std::unique_ptr<GitHubClient> client;
-  auto inventory = loadCampaignInventory(o.inventory, o.common.host, *migration, client);
+  auto inventory =
+      loadCampaignInventory(o.inventory, o.common.host, *migration, client, metrics.observer());
   if (!inventory)
-    return fail(inventory.error());
+    return metrics.finish(fail(inventory.error()));
   // A dry run with no code host configured reads the fleet's clone URLs and writes nothing.
   std::optional<OfflineHost> offline;
   if (!client && o.dryRun && !codeHostConfigured(o.common.host)) {
@@ -234,7 +257,7 @@ int runSweep(const SweepOptions& o) {
     std::cerr << "godwit-runner: no code host configured: a dry run over the fleet's clone URLs; "
                  "existing pull requests and CI are not looked up\n";
   } else if (!client) {
-    auto made = makeRunnerClient(o.common.host);
+    auto made = makeRunnerClient(o.common.host, metrics.observer());
     if (!made)
       return fail(made.error());
     client = std::move(*made);
@@ -254,13 +277,24 @@ int runSweep(const SweepOptions& o) {
   settings.clock = *clock;
   settings.migrationDigest = migrationDigest(*text);
   settings.openStore = [&o] { return openStore(o.common); };
-  settings.progress = [&display](const SweepProgress& p) { showSweepProgress(display, p); };
+  settings.progress = [&display, &metrics, &o](const SweepProgress& p) {
+    showSweepProgress(display, p);
+    if (CampaignMetrics* m = metrics.get())
+      countSweepStep(*m, p, o.dryRun);
+  };
+  if (metrics.get())
+    settings.waveDone = [&metrics](int, const std::map<std::string, size_t>& totals) {
+      metrics.get()->setRepositories(totals);
+      metrics.update();
+    };
   const std::unique_ptr<Notifier> notifier = notifierFor(*migration);
   settings.notifier = notifier.get();
   settings.lifecycle.log = [&display](const std::string& line) { display.note(line); };
   auto summary = sweepCampaign(*migration, *inventory, host, settings);
   if (!summary)
-    return fail(summary.error(), 3);
+    return metrics.finish(fail(summary.error(), 3));
+  if (CampaignMetrics* m = metrics.get())
+    m->setRepositories(summary->totals);
   std::ostream& out = std::cout;
   out << migration->name << (o.dryRun ? " (dry run)" : "") << ": " << summary->campaignState
       << ", wave " << summary->currentWave << " of " << summary->waves << "; " << summary->processed
@@ -275,7 +309,7 @@ int runSweep(const SweepOptions& o) {
   printTotals(out, summary->totals);
   if (!summary->stoppedBecause.empty())
     out << "  stopped: " << summary->stoppedBecause << "\n";
-  return summary->campaignState == "paused" ? 4 : 0;
+  return metrics.finish(summary->campaignState == "paused" ? 4 : 0);
 }
 
 CLI::App* addStatusCommand(CLI::App& app, StatusOptions& o) {
@@ -376,18 +410,22 @@ CLI::App* addRollbackCommand(CLI::App& app, RollbackOptions& o) {
   cmd->add_option("--repo", o.repo, "Only this repository, owner/name");
   cmd->add_flag("--dry-run", o.dryRun, "Print what would be done; change nothing");
   addIdentity(*cmd, o.authorName, o.authorEmail);
+  addMetricsFileOption(*cmd, o.metricsFile);
   addRunnerCommon(*cmd, o.common);
   return cmd;
 }
 
 int runRollback(const RollbackOptions& o) {
+  if (auto checked = RunnerMetrics::check(o.metricsFile); !checked)
+    return fail(checked.error());
   auto migration = loadMigration(o.migration);
   if (!migration)
     return fail(migration.error());
+  RunnerMetrics metrics(o.metricsFile, migration->name);
   auto clock = campaignClock();
   if (!clock)
     return fail(clock.error());
-  auto client = makeRunnerClient(o.common.host);
+  auto client = makeRunnerClient(o.common.host, metrics.observer());
   if (!client)
     return fail(client.error());
   auto store = openStore(o.common);
@@ -407,13 +445,29 @@ int runRollback(const RollbackOptions& o) {
   settings.notifier = notifier.get();
   auto actions = rollbackCampaign(*migration, **client, **store, settings);
   if (!actions)
-    return fail(actions.error(), 3);
+    return metrics.finish(fail(actions.error(), 3));
   std::map<std::string, size_t> totals;
   for (const RollbackAction& a : *actions)
     ++totals[a.state];
   std::cout << migration->name << (o.dryRun ? " (dry run)" : "") << ": ";
   printTotals(std::cout, totals);
-  return 0;
+  if (CampaignMetrics* m = metrics.get()) {
+    for (const RollbackAction& a : *actions) {
+      m->observeRepository(a.took);
+      if (a.closedPullRequest)
+        m->countPullRequest(PullRequestAction::Closed);
+      if (a.openedPullRequest)
+        m->countPullRequest(PullRequestAction::Opened);
+    }
+    auto rows = (*store)->campaignRepos(migration->name);
+    if (!rows)
+      return fail(rows.error(), 3);
+    std::map<std::string, size_t> byState;
+    for (const CampaignRepoRecord& r : *rows)
+      ++byState[r.state];
+    m->setRepositories(byState);
+  }
+  return metrics.finish(0);
 }
 
 } // namespace godwit

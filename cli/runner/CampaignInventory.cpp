@@ -29,7 +29,8 @@ Expected<Millis> writeSpacing() {
 
 } // namespace
 
-Expected<std::unique_ptr<GitHubClient>> makeRunnerClient(const CodeHostFlags& host) {
+Expected<std::unique_ptr<GitHubClient>> makeRunnerClient(const CodeHostFlags& host,
+                                                         const ClientObserver& observer) {
   auto config = resolveCodeHostConfig(host);
   if (!config)
     return config.error();
@@ -39,13 +40,14 @@ Expected<std::unique_ptr<GitHubClient>> makeRunnerClient(const CodeHostFlags& ho
   GitHubClientOptions options;
   options.log = [](const std::string& line) { std::cerr << "godwit-runner: " << line << "\n"; };
   options.retry.writeSpacing = *spacing;
+  options.observer = observer;
   return GitHubClient::create(*config, options);
 }
 
-Expected<std::vector<FleetRepo>> loadCampaignInventory(const InventoryFlags& flags,
-                                                       const CodeHostFlags& host,
-                                                       const Migration& migration,
-                                                       std::unique_ptr<GitHubClient>& client) {
+Expected<std::vector<FleetRepo>>
+loadCampaignInventory(const InventoryFlags& flags, const CodeHostFlags& host,
+                      const Migration& migration, std::unique_ptr<GitHubClient>& client,
+                      const ClientObserver& observer) {
   // Sources in the order their entries win a merge: those that say who owns a repository
   // (fleet files, then the Backstage catalog) before the code host's bare listings.
   std::vector<std::vector<FleetRepo>> sources;
@@ -71,7 +73,7 @@ Expected<std::vector<FleetRepo>> loadCampaignInventory(const InventoryFlags& fla
   }
 
   if (!flags.githubOrg.empty() || flags.githubInstallation) {
-    auto made = makeRunnerClient(host);
+    auto made = makeRunnerClient(host, observer);
     if (!made)
       return made.error();
     client = std::move(*made);

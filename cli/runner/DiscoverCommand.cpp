@@ -5,6 +5,7 @@
 #include "cli/runner/CampaignInventory.h"
 #include "cli/runner/DiscoverFormat.h"
 #include "cli/runner/Progress.h"
+#include "cli/runner/RunnerMetrics.h"
 
 #include <algorithm>
 #include <iostream>
@@ -22,18 +23,25 @@ CLI::App* addDiscoverCommand(CLI::App& app, DiscoverOptions& o) {
   cmd->add_option("--jobs,-j", o.jobs, "Repositories cloned and analyzed at once (default: cores)");
   cmd->add_option("--format", o.format, "text, json, csv or md")
       ->check(CLI::IsMember({"text", "json", "csv", "md"}));
+  addMetricsFileOption(*cmd, o.metricsFile);
   addRunnerCommon(*cmd, o.common);
   return cmd;
 }
 
 int runDiscover(const DiscoverOptions& o) {
+  if (auto checked = RunnerMetrics::check(o.metricsFile); !checked) {
+    std::cerr << checked.error().str() << "\n";
+    return 2;
+  }
   auto migration = loadMigration(o.migration);
   if (!migration) {
     std::cerr << migration.error().str() << "\n";
     return 2;
   }
+  RunnerMetrics metrics(o.metricsFile, migration->name);
   std::unique_ptr<GitHubClient> client;
-  auto fleet = loadCampaignInventory(o.inventory, o.common.host, *migration, client);
+  auto fleet =
+      loadCampaignInventory(o.inventory, o.common.host, *migration, client, metrics.observer());
   if (!fleet) {
     std::cerr << fleet.error().str() << "\n";
     return 2;
@@ -42,7 +50,7 @@ int runDiscover(const DiscoverOptions& o) {
   const bool needsHost = std::any_of(fleet->begin(), fleet->end(),
                                      [](const FleetRepo& r) { return r.cloneUrl.empty(); });
   if (!client && needsHost) {
-    auto made = makeRunnerClient(o.common.host);
+    auto made = makeRunnerClient(o.common.host, metrics.observer());
     if (!made) {
       std::cerr << made.error().str() << "\n";
       return 2;
@@ -64,7 +72,9 @@ int runDiscover(const DiscoverOptions& o) {
     return hook(checkout, run, unused);
   };
   auto display = std::make_unique<ProgressLine>();
-  settings.progress = [&display](const DiscoverProgress& p) {
+  settings.progress = [&display, &metrics](const DiscoverProgress& p) {
+    if (CampaignMetrics* m = metrics.get())
+      m->observeRepository(p.took);
     const DiscoveredRepo& r = *p.repo;
     std::string line = std::to_string(p.done) + "/" + std::to_string(p.total) + " " +
                        r.repo.fullName + ": " + std::string(toString(r.outcome));
@@ -84,7 +94,15 @@ int runDiscover(const DiscoverOptions& o) {
     reconciliation = reconcile(*fleet, codeFindings(result));
   printDiscoverResult(std::cout, result, migration->name, o.format,
                       reconciliation ? &*reconciliation : nullptr);
-  return result.totals.failed > 0 ? 3 : 0;
+  if (CampaignMetrics* m = metrics.get()) {
+    const DiscoverTotals& t = result.totals;
+    m->setDiscovered({{std::string(toString(DiscoverOutcome::Consumer)), t.consumers},
+                      {std::string(toString(DiscoverOutcome::NotConsumer)), t.notConsumers},
+                      {std::string(toString(DiscoverOutcome::OptedOut)), t.optedOut},
+                      {std::string(toString(DiscoverOutcome::Archived)), t.archived},
+                      {std::string(toString(DiscoverOutcome::Failed)), t.failed}});
+  }
+  return metrics.finish(result.totals.failed > 0 ? 3 : 0);
 }
 
 } // namespace godwit

@@ -25,6 +25,7 @@ struct DiscoverOptions {
   std::string migration;
   unsigned jobs = 0;
   std::string format = "text";
+  std::string metricsFile; ///< --metrics-file: the Prometheus textfile; empty: none.
 };
 CLI::App* addDiscoverCommand(CLI::App& app, DiscoverOptions& options);
 int runDiscover(const DiscoverOptions& options);
@@ -48,6 +49,7 @@ struct SweepOptions {
   unsigned jobs = 0;
   std::string authorName;
   std::string authorEmail;
+  std::string metricsFile; ///< --metrics-file: the Prometheus textfile; empty: none.
 };
 CLI::App* addSweepCommand(CLI::App& app, SweepOptions& options);
 int runSweep(const SweepOptions& options);
@@ -79,6 +81,7 @@ struct RollbackOptions {
   bool dryRun = false;
   std::string authorName;
   std::string authorEmail;
+  std::string metricsFile; ///< --metrics-file: the Prometheus textfile; empty: none.
 };
 CLI::App* addRollbackCommand(CLI::App& app, RollbackOptions& options);
 int runRollback(const RollbackOptions& options);

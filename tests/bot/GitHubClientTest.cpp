@@ -64,7 +64,8 @@ protected:
       EXPECT_THAT(line, Not(HasSubstr(kToken)));
   }
 
-  std::unique_ptr<GitHubClient> makeClient(const std::string& url, RetryPolicy policy = {}) {
+  std::unique_ptr<GitHubClient> makeClient(const std::string& url, RetryPolicy policy = {},
+                                           ClientObserver observer = {}) {
     CodeHostConfig config;
     config.apiUrl = url;
     config.token = kToken;
@@ -72,6 +73,7 @@ protected:
     GitHubClientOptions options;
     options.clock = clock_;
     options.retry = policy;
+    options.observer = std::move(observer);
     options.log = [this](const std::string& line) { logLines_.push_back(line); };
     auto client = GitHubClient::create(config, options);
     EXPECT_TRUE(client.hasValue()) << client.error().str();
@@ -485,6 +487,32 @@ TEST_F(GitHubClientTest, ServerErrorsAreRetriedWithBackoff) {
   ASSERT_TRUE(repo.hasValue()) << repo.error().str();
   EXPECT_THAT(clock_->sleeps(), ElementsAre(Millis(1000), Millis(2000)));
   EXPECT_EQ(server_->requests("GET", "/repos/acme/widgets").size(), 3u);
+}
+
+TEST_F(GitHubClientTest, TheObserverSeesEveryResponseAndEveryRateLimitWait) {
+  std::vector<long> statuses;
+  std::vector<std::pair<LimitKind, Millis>> waits;
+  ClientObserver observer;
+  observer.response = [&](long status) { statuses.push_back(status); };
+  observer.rateLimitWait = [&](LimitKind kind, Millis wait) { waits.emplace_back(kind, wait); };
+  client_ = makeClient(server_->url(), {}, observer);
+  server_->failNext(respond(500));
+  server_->failNext(respond(429, {{"retry-after", "3"}}, R"({"message":"secondary rate limit"})"));
+  ASSERT_TRUE(client_->repository(kRepo).hasValue());
+  EXPECT_THAT(statuses, ElementsAre(500, 429, 200));
+  // The server error's backoff is no rate-limit wait; the 429's is.
+  EXPECT_THAT(waits, ElementsAre(std::pair(LimitKind::Secondary, Millis(3000))));
+
+  auto reset = std::chrono::duration_cast<std::chrono::seconds>(
+                   (clock_->now() + std::chrono::seconds(100)).time_since_epoch())
+                   .count();
+  server_->setRateLimit(0, reset);
+  ASSERT_TRUE(client_->repository(kRepo).hasValue());
+  ASSERT_TRUE(client_->repository(kRepo).hasValue()); // held until the reset
+  ASSERT_EQ(waits.size(), 2u);
+  EXPECT_EQ(waits[1].first, LimitKind::Primary);
+  EXPECT_GE(waits[1].second, Millis(100000));
+  EXPECT_EQ(statuses.size(), 5u);
 }
 
 TEST_F(GitHubClientTest, ServerErrorsGiveUpAfterMaxAttempts) {

@@ -38,6 +38,17 @@ TEST(RateLimitTest, PrimaryLimitWaitsUntilTheReset) {
   EXPECT_EQ(d.wait, Millis(121000)); // the reset plus one second of margin
 }
 
+TEST(RateLimitTest, TheDecisionNamesTheLimitThatRefused) {
+  HttpHeaders exhausted{{"x-ratelimit-remaining", "0"},
+                        {"x-ratelimit-reset", epoch(kNow + seconds(120))}};
+  EXPECT_EQ(decideRetry(RetryPolicy{}, 403, exhausted, "", 1, kNow).limit, LimitKind::Primary);
+  EXPECT_EQ(decideRetry(RetryPolicy{}, 429, {{"retry-after", "2"}}, "", 1, kNow).limit,
+            LimitKind::Secondary);
+  // A server error backs off too, but no rate limit refused it.
+  EXPECT_EQ(decideRetry(RetryPolicy{}, 502, {}, "", 1, kNow).limit, LimitKind::None);
+  EXPECT_EQ(decideRetry(RetryPolicy{}, std::nullopt, {}, "", 1, kNow).limit, LimitKind::None);
+}
+
 TEST(RateLimitTest, PrimaryResetTooFarAwayGivesUp) {
   RetryPolicy policy;
   policy.maxWait = Millis(600000);

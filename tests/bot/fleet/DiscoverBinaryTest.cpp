@@ -2,6 +2,7 @@
 // (file:// remotes) listed by the contract server over several pages finds exactly the expected
 // consumers, in every output format; a repository that cannot be cloned is reported, exit 3.
 #include "tests/bot/fleet/FleetFixture.h"
+#include "tests/bot/fleet/MetricsText.h"
 
 #include <nlohmann/json.hpp>
 
@@ -111,12 +112,29 @@ TEST_F(DiscoverBinaryTest, FiftyRepositoriesOfAnOrganizationOverThreePages) {
 TEST_F(DiscoverBinaryTest, ARepositoryThatCannotBeClonedIsReportedAndTheRestGoesOn) {
   makeOrganization(5);
   server.addRepository({"acme/gone", "main", "file://" + (tmp.path() / "gone.git").string()});
-  Ran r = discover("--format text");
+  const auto metricsFile = tmp.path() / "godwit.prom";
+  Ran r = discover("--format text --metrics-file " + metricsFile.string());
   EXPECT_EQ(r.status, 3) << r.out;
   EXPECT_NE(r.out.find("failed: acme/gone: cannot fetch"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("acme/service-103"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("4 not consumers"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("1 failed"), std::string::npos) << r.out;
+
+  // The metrics file says the same, and counts the listing's requests.
+  std::ifstream in(metricsFile);
+  auto m = fleettest::MetricsText::parse(
+      std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>()));
+  ASSERT_TRUE(m) << m.error().str();
+  EXPECT_TRUE(m->problems().empty()) << m->problems().front();
+  EXPECT_EQ(m->value("godwit_discovered_repositories", {{"outcome", "consumer"}}), 1);
+  EXPECT_EQ(m->value("godwit_discovered_repositories", {{"outcome", "not-consumer"}}), 4);
+  EXPECT_EQ(m->value("godwit_discovered_repositories", {{"outcome", "failed"}}), 1);
+  EXPECT_EQ(m->value("godwit_discovered_repositories", {{"campaign", "user-profile-v2"}, {"outcome", "archived"}}), 0);
+  EXPECT_EQ(m->sum("godwit_code_host_requests_total"),
+            static_cast<double>(server.requests().size()));
+  EXPECT_EQ(m->value("godwit_code_host_requests_total", {{"status", "200"}}),
+            static_cast<double>(server.requests().size()));
+  EXPECT_EQ(m->value("godwit_repository_duration_seconds_count", {}), 6);
 }
 
 TEST_F(DiscoverBinaryTest, BadInvocationsExitTwo) {

@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdio>
+#include <functional>
 
 #include <map>
 #include <set>
@@ -121,7 +122,9 @@ protected:
     return std::unique_ptr<Store>(std::move(*s));
   }
 
-  SweepSummary sweep(bool dryRun = false, unsigned jobs = 2) {
+  /// A sweep as the runner makes one; `adjust` may change its settings first.
+  SweepSummary sweep(bool dryRun = false, unsigned jobs = 2,
+                     const std::function<void(SweepSettings&)>& adjust = {}) {
     SweepSettings settings;
     settings.lifecycle.cacheDir = tmp.path() / "cache";
     settings.lifecycle.dryRun = dryRun;
@@ -131,6 +134,8 @@ protected:
     settings.clock = clock;
     settings.migrationDigest = "d1";
     settings.openStore = [this] { return openStore(); };
+    if (adjust)
+      adjust(settings);
     auto summary = sweepCampaign(migration, fleet, *client, settings);
     EXPECT_TRUE(summary) << summary.error().str();
     return summary ? *summary : SweepSummary{};

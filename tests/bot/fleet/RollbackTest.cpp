@@ -44,6 +44,14 @@ TEST_F(RollbackTest, ClosesOpenRevertsMergedAndLeavesHumanEditsAlone) {
                                                           {"acme/repo-1", "reverting"},
                                                           {"acme/repo-2", "needs-human"},
                                                           {"acme/repo-3", "needs-human"}}));
+  // What this run did to pull requests, as the metrics count it.
+  ASSERT_EQ(actions->size(), 4u);
+  const std::vector<std::pair<bool, bool>> closedOpened = {
+      {true, false}, {false, true}, {false, false}, {false, false}};
+  for (size_t i = 0; i < 4; ++i)
+    EXPECT_EQ(std::pair((*actions)[i].closedPullRequest, (*actions)[i].openedPullRequest),
+              closedOpened[i])
+        << (*actions)[i].repository;
   // Open: closed with a comment, branch deleted.
   EXPECT_EQ(server.pulls("acme/repo-0").front().state, "closed");
   EXPECT_FALSE(server.pulls("acme/repo-0").front().merged);
@@ -78,6 +86,8 @@ TEST_F(RollbackTest, ClosesOpenRevertsMergedAndLeavesHumanEditsAlone) {
   for (const auto& r : server.requests())
     after += r.method != "GET" ? 1 : 0;
   EXPECT_EQ(after, writes);
+  for (const RollbackAction& a : *actions)
+    EXPECT_FALSE(a.closedPullRequest || a.openedPullRequest) << a.repository;
   EXPECT_EQ(server.pulls("acme/repo-1").size(), 2u);
   EXPECT_EQ(states()["acme/repo-1"], "reverting");
 }
@@ -94,6 +104,7 @@ TEST_F(RollbackTest, OneRepositoryAndDryRun) {
   ASSERT_TRUE(actions) << actions.error().str();
   ASSERT_EQ(actions->size(), 2u);
   EXPECT_NE(actions->front().what.find("would close"), std::string::npos) << actions->front().what;
+  EXPECT_FALSE(actions->front().closedPullRequest); // a dry run closes nothing
   EXPECT_EQ(server.pulls("acme/repo-0").front().state, "open");
 
   settings.dryRun = false;

@@ -106,6 +106,36 @@ TEST_F(SweepTest, PrsPerHourAndWindowsFollowTheInjectedClock) {
   EXPECT_EQ(createdPulls().size(), 4u);
 }
 
+TEST_F(SweepTest, ProgressSaysWhatTheLifecycleDidAndEachWaveEndsWithTheTotals) {
+  makeFleet(4, 2, 2);
+  useMigration("rollout:\n  waves: [50%, 100%]\n");
+  server.setCiScript([](const std::string&, const std::string&) { return "success"; });
+  std::map<std::string, std::optional<LifecycleOutcome>> outcomes;
+  std::vector<std::pair<int, std::map<std::string, size_t>>> waves;
+  std::mutex mutex;
+  SweepSummary s = sweep(false, 2, [&](SweepSettings& settings) {
+    settings.progress = [&](const SweepProgress& p) {
+      std::lock_guard lock(mutex);
+      outcomes[p.repository] = p.outcome;
+      EXPECT_GT(p.took.count(), 0) << p.repository;
+    };
+    settings.waveDone = [&](int wave, const std::map<std::string, size_t>& totals) {
+      waves.emplace_back(wave, totals);
+    };
+  });
+  EXPECT_EQ(s.campaignState, "done") << s.stoppedBecause;
+  EXPECT_EQ(outcomes, (std::map<std::string, std::optional<LifecycleOutcome>>{
+                          {"acme/repo-0", LifecycleOutcome::Opened},
+                          {"acme/repo-1", LifecycleOutcome::Opened},
+                          {"acme/repo-2", LifecycleOutcome::NoChanges},
+                          {"acme/repo-3", LifecycleOutcome::NoChanges}}));
+  ASSERT_EQ(waves.size(), 2u);
+  EXPECT_EQ(waves[0].first, 1);
+  EXPECT_EQ(waves[0].second.at("pending"), 2u); // the second wave's
+  EXPECT_EQ(waves[1].first, 2);
+  EXPECT_EQ(waves[1].second, s.totals);
+}
+
 TEST_F(SweepTest, DryRunRecordsWhatWouldHappenAndARealSweepReplans) {
   makeFleet(4, 2, 2);
   useMigration("rollout:\n  waves: [50%, 100%]\n");
