@@ -65,46 +65,56 @@ void appendHeredoc(DecodedString& out, std::string_view src, uint32_t begin, uin
 
 std::optional<DecodedString> decodeExpr(TSNode node, std::string_view src, const Resolver& resolve);
 
-/// A quoted template or heredoc: literal parts through the map, each `${expr}` the value of
-/// `expr` when it resolves, otherwise a hole; directives (`%{if …}`) are holes.
+/// A quoted template or heredoc: every byte between the opening and the closing is literal
+/// (the grammar's `template_literal` tokens leave out the spaces around an interpolation), each
+/// `${expr}` the value of `expr` when it resolves, otherwise a hole; directives (`%{if …}`) are
+/// holes. A heredoc's value starts after the line break that ends `<<EOT`
+/// and ends where the closing identifier starts.
 DecodedString decodeTemplate(TSNode node, std::string_view src, const Resolver& resolve,
                              bool heredoc) {
   DecodedString out;
   const LiteralStyle style{'"', heredoc, heredoc, '$'};
-  uint32_t contentBegin = ts_node_start_byte(node);
+  uint32_t pos = ts_node_start_byte(node);
   uint32_t contentEnd = ts_node_end_byte(node);
-  bool opened = false;
+  const auto literal = [&](uint32_t end) {
+    if (end <= pos)
+      return;
+    out.beginPiece(pos, end, style);
+    if (heredoc)
+      appendHeredoc(out, src, pos, end);
+    else
+      appendQuoted(out, src, pos, end);
+  };
+  // A heredoc is `<<` or `<<-`, its identifier, the lines, and the identifier again.
+  int identifiers = 0;
   for (TSNode child : namedChildren(node)) {
-    if (isType(child, "quoted_template_start") || isType(child, "heredoc_start")) {
-      contentBegin = ts_node_end_byte(child);
-      opened = true;
-    } else if (isType(child, "quoted_template_end") ||
-               (heredoc && isType(child, "heredoc_identifier") && opened &&
-                ts_node_start_byte(child) > contentBegin)) {
+    if (isType(child, "quoted_template_start") ||
+        (isType(child, "heredoc_identifier") && identifiers++ == 0)) {
+      pos = ts_node_end_byte(child);
+      if (heredoc && pos < src.size() && src[pos] == '\r')
+        ++pos;
+      if (heredoc && pos < src.size() && src[pos] == '\n')
+        ++pos;
+    } else if (isType(child, "quoted_template_end") || isType(child, "heredoc_identifier")) {
       contentEnd = ts_node_start_byte(child);
-    } else if (isType(child, "template_literal")) {
-      const uint32_t b = ts_node_start_byte(child);
-      const uint32_t e = ts_node_end_byte(child);
-      out.beginPiece(b, e, style);
-      if (heredoc)
-        appendHeredoc(out, src, b, e);
-      else
-        appendQuoted(out, src, b, e);
-    } else if (isType(child, "template_interpolation")) {
+    } else if (isType(child, "template_interpolation") || isType(child, "template_directive")) {
+      literal(ts_node_start_byte(child));
       std::optional<DecodedString> value;
-      for (TSNode part : namedChildren(child))
-        if (isType(part, "expression"))
-          value = decodeExpr(part, src, resolve);
+      if (isType(child, "template_interpolation"))
+        for (TSNode part : namedChildren(child))
+          if (isType(part, "expression"))
+            value = decodeExpr(part, src, resolve);
       if (value)
         out.append(*value);
       else
         out.pushHole(ts_node_start_byte(child), ts_node_end_byte(child));
-    } else if (isType(child, "template_directive")) {
-      out.pushHole(ts_node_start_byte(child), ts_node_end_byte(child));
+      pos = ts_node_end_byte(child);
     }
   }
-  if (out.pieces.empty() && out.value.empty() && contentEnd >= contentBegin)
-    out.beginPiece(contentBegin, contentEnd, style);
+  const uint32_t emptyAt = pos;
+  literal(contentEnd);
+  if (out.pieces.empty() && out.value.empty() && contentEnd >= emptyAt)
+    out.beginPiece(emptyAt, contentEnd, style);
   return out;
 }
 
