@@ -4,6 +4,7 @@
 #include "analyzers/TreeSitterAnalyzer.h"
 #include "analyzers/cpp/Cpp.h"
 #include "analyzers/dbt/DbtAnalyzer.h"
+#include "analyzers/hcl/Hcl.h"
 #include "analyzers/hocon/Hocon.h"
 #include "analyzers/java/Java.h"
 #include "analyzers/json/Json.h"
@@ -32,6 +33,7 @@ std::span<const LanguageEntry> languageTable() {
       {"java", {".java"}, treeSitter<javaLanguage>},
       {"scala", {".scala", ".sc"}, treeSitter<scalaLanguage>},
       {"python", {".py"}, treeSitter<pythonLanguage>},
+      {"hcl", {".tf", ".tfvars", ".hcl"}, treeSitter<hclLanguage>},
       {"cpp",
        {".cc", ".cpp", ".cxx", ".c++", ".h", ".hh", ".hpp", ".hxx", ".mm", ".cu", ".cuh"},
        nullptr,

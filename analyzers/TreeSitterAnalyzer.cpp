@@ -248,7 +248,7 @@ public:
       }
       if (ts_node_is_null(name) || ts_node_is_null(value))
         continue;
-      const std::string key(nodeText(name, src));
+      const std::string key = std::string(lang.constantPrefix) + std::string(nodeText(name, src));
       Constant c{name, value};
       c.shared = sharedConstant(lang.name, src, ts_node_start_byte(name));
       if (!constants_.emplace(key, std::move(c)).second)
@@ -609,6 +609,7 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
     if (best) {
       f.ruleId = best->rule->id;
       f.access = best->rule->access;
+      holdForRule(*best->rule, f);
     }
     if (const Rule* says = innermostAccepting(b, e))
       f.sink = sinkFor(*says, f.kind);
@@ -836,6 +837,7 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
             const auto& d = decodedParts.at(part);
             f.changes.push_back(ValueEdit{d, 0, d->value.size(), text});
           }
+          holdForRule(*rule, f);
         } else {
           f.action = Action::Attention;
           f.reason = pm.reason;

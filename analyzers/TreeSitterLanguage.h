@@ -45,6 +45,9 @@ struct TreeSitterLanguage {
   /// quadratic time over a large mapping. May be null.
   bool (*isStringExpressionAt)(TSNode node, std::span<const TSNode> ancestors,
                                std::string_view src) = nullptr;
+  /// Prepended to each `@name` of constantsQuery to make the constant's key (HCL's `var.`); a use
+  /// is then an `identifierType` node whose text is the whole key.
+  std::string_view constantPrefix = {};
 };
 
 } // namespace godwit

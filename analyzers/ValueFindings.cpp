@@ -170,6 +170,17 @@ std::string whyNotEditable(const DecodedString& v, size_t begin, size_t end) {
 
 } // namespace
 
+void holdWithReason(Finding& f, std::string reason) {
+  f.action = Action::Attention;
+  f.reason = std::move(reason);
+  f.changes.clear();
+}
+
+void holdForRule(const Rule& rule, Finding& f) {
+  if (!rule.attention.empty() && f.action == Action::Rewrite)
+    holdWithReason(f, rule.attention);
+}
+
 bool holdBackWithoutColumns(Finding& f, const DatasetSpec& spec) {
   if (f.action != Action::Rewrite)
     return false;
@@ -253,6 +264,7 @@ void addValueFindings(FindingCollector& out, const DecodedString& given, uint32_
     f.dataset = matcher.spec().from;
     f.found = display(std::string_view(decoded.value).substr(m.begin, m.end - m.begin));
     context(eb, ee, f);
+    std::string held = f.action == Action::Attention ? std::move(f.reason) : std::string();
     if (!m.context.empty() && (m.ownContext || f.context.empty()))
       f.context = m.context;
     if (f.access == Access::Unknown)
@@ -265,6 +277,8 @@ void addValueFindings(FindingCollector& out, const DecodedString& given, uint32_
     } else {
       f.reason = m.reason;
     }
+    if (!held.empty() && f.action == Action::Rewrite)
+      holdWithReason(f, std::move(held));
     // A name that is an ordinary word is a reference only where the code takes it as one: the
     // whole value (or a list element) at a sink. SQL knows where topics are; elsewhere the
     // context rules say, and a whole value no sink was seen to take waits for one as attention.

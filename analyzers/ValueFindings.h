@@ -96,6 +96,13 @@ void addValueFindings(FindingCollector& out, const DecodedString& value, uint32_
                       ValueSyntax syntax = ValueSyntax::Detect,
                       const ColumnsFollow& columnsFollow = {});
 
+/// Turns rewrite `f` into attention for `reason`, dropping its changes.
+void holdWithReason(Finding& f, std::string reason);
+
+/// Applies a rule's `attention:` to `f` (RulePack.h): a rewrite becomes attention for that reason.
+/// A ContextFor that calls it before the action is known sets the reason addValueFindings keeps.
+void holdForRule(const Rule& rule, Finding& f);
+
 /// Turns a rewrite of a table whose columns change (`columns` in the migration) into attention
 /// naming them, for a reference godwit found outside SQL: the code that reads or writes the
 /// table there may use the old column names. No change for other datasets; true when held.

@@ -20,7 +20,7 @@ namespace {
 
 const std::vector<std::string_view> kRuleKeys{"id",     "language", "kind",    "description",
                                               "context", "access",  "accepts", "requires",
-                                              "query",   "examples"};
+                                              "query",   "examples", "attention"};
 const std::vector<std::string_view> kExampleKeys{"before", "after"};
 
 std::string tick(std::string_view s) {
@@ -192,6 +192,8 @@ private:
                     "use `read`, `write` or `unknown`");
       } else if (name == "query") {
         rule.query = *text;
+      } else if (name == "attention") {
+        rule.attention = *text;
       }
     }
     for (auto [field, value] : {std::pair<const char*, const std::string*>{"id", &rule.id},

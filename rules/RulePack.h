@@ -45,6 +45,9 @@ struct Rule {
   /// `requires:` words one of which a file must hold (ignoring case) for the rule to run there, for rules
   /// whose patterns compare with regular expressions only; empty: no such condition.
   std::vector<std::string> requiredWords;
+  /// `attention:` why a reference the rule captures is never rewritten (a Terraform resource that
+  /// creates the dataset: renaming it replaces the resource); empty: references are rewritten.
+  std::string attention;
   std::vector<RuleExample> examples;
   std::string file; ///< The pack file it came from.
   int line = 0;     ///< The line of the entry in that file.

@@ -106,8 +106,9 @@ public:
     for (const auto& [name, value] : queryConstants()) {
       if (std::optional<DecodedString> decoded = language_.decode(value, src_, resolver_)) {
         DecodedString marked;
-        marked.append(*decoded, name, 1);
-        constants_[name] = std::move(marked);
+        const std::string key = std::string(language_.constantPrefix) + name;
+        marked.append(*decoded, key, 1);
+        constants_[key] = std::move(marked);
       }
     }
   }

@@ -90,6 +90,19 @@ TEST(RulePack, ParsesEveryField) {
   EXPECT_TRUE(c.examples.empty());
 }
 
+TEST(RulePack, AttentionGivesTheReasonAndDefaultsToNone) {
+  Expected<std::vector<Rule>> r =
+      parseRulePack(rule({"    language: hcl", "    attention: this resource creates the table",
+                          "    query: (string_lit) @value"}),
+                    "rules/packs/t.yaml");
+  ASSERT_TRUE(r) << r.error().str();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].attention, "this resource creates the table");
+  Expected<std::vector<Rule>> plain = parseRulePack(kPack, "rules/packs/t.yaml");
+  ASSERT_TRUE(plain) << plain.error().str();
+  EXPECT_TRUE((*plain)[0].attention.empty());
+}
+
 TEST(RulePack, AcceptsAndRequires) {
   Expected<std::vector<Rule>> r = parseRulePack(rule({"    language: java",
                                                       "    accepts: [kafka-topic, other]",
