@@ -4,6 +4,7 @@
 // This builds, once, an ABI 14 copy with the lex modes narrowed; the tables stay shared.
 #include <tree_sitter/parser.h>
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,21 +18,25 @@ typedef struct {
 
 const void* tree_sitter_hcl(void);
 
-const TSLanguage* tree_sitter_hcl_abi14(void) {
-  static TSLanguage language;
-  static int ready = 0;
-  if (!ready) {
-    const void* abi15 = tree_sitter_hcl();
-    memcpy(&language, abi15, offsetof(TSLanguage, primary_state_ids) + sizeof(language.primary_state_ids));
-    const Abi15LexMode* wide = (const Abi15LexMode*)language.lex_modes;
-    TSLexMode* narrow = calloc(language.state_count, sizeof(TSLexMode));
-    for (uint32_t i = 0; i < language.state_count; ++i) {
-      narrow[i].lex_state = wide[i].lex_state;
-      narrow[i].external_lex_state = wide[i].external_lex_state;
-    }
-    language.lex_modes = narrow;
-    language.version = 14;
-    ready = 1;
+static TSLanguage language;
+
+static void narrow(void) {
+  const void* abi15 = tree_sitter_hcl();
+  memcpy(&language, abi15,
+         offsetof(TSLanguage, primary_state_ids) + sizeof(language.primary_state_ids));
+  const Abi15LexMode* wide = (const Abi15LexMode*)language.lex_modes;
+  TSLexMode* modes = calloc(language.state_count, sizeof(TSLexMode));
+  for (uint32_t i = 0; i < language.state_count; ++i) {
+    modes[i].lex_state = wide[i].lex_state;
+    modes[i].external_lex_state = wide[i].external_lex_state;
   }
+  language.lex_modes = modes;
+  language.version = 14;
+}
+
+// Analyzer threads may ask for the language at the same time: the copy is made once.
+const TSLanguage* tree_sitter_hcl_abi14(void) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, narrow);
   return &language;
 }
