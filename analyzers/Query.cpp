@@ -191,7 +191,8 @@ bool Query::holds(const Predicate& p, const TSQueryMatch& m, std::string_view sr
   return false;
 }
 
-std::vector<Query::Match> Query::matches(TSNode node, std::string_view src) const {
+std::vector<Query::Match> Query::matches(TSNode node, std::string_view src,
+                                         const std::vector<bool>* patterns) const {
   std::vector<Match> out;
   if (predicates_.empty()) // no pattern (YAML, JSON): nothing to walk the tree for
     return out;
@@ -199,6 +200,8 @@ std::vector<Query::Match> Query::matches(TSNode node, std::string_view src) cons
   ts_query_cursor_exec(cursor, query_.get(), node);
   TSQueryMatch m;
   while (ts_query_cursor_next_match(cursor, &m)) {
+    if (patterns && !(*patterns)[m.pattern_index])
+      continue;
     const auto& preds = predicates_[m.pattern_index];
     if (!std::all_of(preds.begin(), preds.end(),
                      [&](const Predicate& p) { return holds(p, m, src); }))

@@ -33,8 +33,10 @@ public:
   static Expected<Query> compile(const TSLanguage* language, std::string_view source,
                                  const std::string& origin);
 
-  /// Every match under `node` (text read from `src`) whose predicates hold.
-  std::vector<Match> matches(TSNode node, std::string_view src) const;
+  /// Every match under `node` (text read from `src`) whose predicates hold; with `patterns`,
+  /// only the matches of the patterns it marks (`patterns[i]` for pattern i).
+  std::vector<Match> matches(TSNode node, std::string_view src,
+                             const std::vector<bool>* patterns = nullptr) const;
 
   /// The number of patterns.
   uint32_t patternCount() const { return static_cast<uint32_t>(predicates_.size()); }

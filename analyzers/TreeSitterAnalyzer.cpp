@@ -185,6 +185,12 @@ struct CombinedQuery {
   std::optional<Error> error;
 };
 
+/// A compiled query and the patterns of it that one file needs.
+struct QueryRun {
+  const CombinedQuery* query;
+  std::vector<bool> patterns;
+};
+
 /// The language's constants query and the rules at indexes `chosen` of `rules`, as one query;
 /// `patternRule` maps each pattern to its index in `rules`.
 CombinedQuery combineQueries(const TreeSitterLanguage& language,
@@ -355,7 +361,7 @@ private:
 class TsAnalyzer final : public Analyzer {
 public:
   TsAnalyzer(const TreeSitterLanguage& lang, std::vector<const Rule*> rules)
-      : lang_(lang), rules_(std::move(rules)), wordRules_(rules_.size()) {
+      : lang_(lang), rules_(std::move(rules)) {
     for (const Rule* rule : rules_)
       ruleLiterals_.push_back(requiredLiterals(rule->query));
   }
@@ -374,8 +380,8 @@ private:
   /// The findings in `tree`, a parse of the file, whole or of the lines that can matter. Adds to
   /// `names` every constant the analysis defined or looked up, so a caller can tell whether
   /// skipped lines mattered.
-  std::vector<Finding> analyzeTree(const SourceFile& file, const CombinedQuery& query,
-                                   std::span<const CombinedQuery* const> words, TSTree* tree,
+  std::vector<Finding> analyzeTree(const SourceFile& file, std::span<const QueryRun> queries,
+                                   TSTree* tree,
                                    std::span<const DatasetMatcher> matchers,
                                    std::vector<std::string>& names,
                                    std::vector<std::string>& unresolved) const;
@@ -386,26 +392,53 @@ private:
     return !rules_[rule]->accepts.empty() && rules_[rule]->kind != RuleKind::Split;
   }
 
-  /// The rules that say what their values name and can match in `text` (by their literals), each
-  /// compiled on its first use; none when `text` holds none of the migration's topics. Each is a
-  /// query of its own, so a rule costs its compile once, whatever other rules a file needs.
-  std::vector<const CombinedQuery*> wordsQueries(std::string_view text,
-                                                 std::span<const DatasetMatcher> matchers) const {
-    std::vector<const CombinedQuery*> out;
+  /// The queries to run on `text`, with the patterns of the rules that can match in it (by
+  /// their literals) and the constants. Tree-sitter's analysis of a query costs tens of
+  /// milliseconds per compile whatever its size (more for large grammars such as Scala's), so
+  /// each language has two queries, each compiled once per process on first use: the constants
+  /// and the rules that do not say what they name; and the rules that do, needed only in a file
+  /// holding one of the migration's topics (or other names that are words).
+  std::vector<QueryRun> queriesFor(std::string_view text,
+                                   std::span<const DatasetMatcher> matchers) const {
+    std::vector<QueryRun> out;
+    std::vector<bool> chosen(rules_.size());
+    for (size_t i = 0; i < rules_.size(); ++i)
+      chosen[i] = !saysWhatItNames(i) && canMatch(i, text);
+    std::call_once(main_.once, [&] { main_.query = combineQueries(lang_, rules_, rulesWhere(false)); });
+    out.push_back(QueryRun{&main_.query, patternsOf(main_.query, chosen)});
     const bool words = std::any_of(matchers.begin(), matchers.end(), [&](const DatasetMatcher& m) {
       return namesAreWords(m.spec().kind) && !m.find(text).empty();
     });
     if (!words)
       return out;
+    bool any = false;
     for (size_t i = 0; i < rules_.size(); ++i) {
-      if (!saysWhatItNames(i) || !canMatch(i, text))
-        continue;
-      CompiledSet& one = wordRules_[i];
-      std::call_once(one.once, [&] {
-        one.query = combineQueries(lang_, rules_, {static_cast<int>(i)}, false);
-      });
-      out.push_back(&one.query);
+      chosen[i] = saysWhatItNames(i) && canMatch(i, text);
+      any = any || chosen[i];
     }
+    if (!any)
+      return out;
+    std::call_once(words_.once, [&] {
+      words_.query = combineQueries(lang_, rules_, rulesWhere(true), false);
+    });
+    out.push_back(QueryRun{&words_.query, patternsOf(words_.query, chosen)});
+    return out;
+  }
+
+  /// The indexes of the rules that say what they name (`says`), or of the others.
+  std::vector<int> rulesWhere(bool says) const {
+    std::vector<int> out;
+    for (size_t i = 0; i < rules_.size(); ++i)
+      if (saysWhatItNames(i) == says)
+        out.push_back(static_cast<int>(i));
+    return out;
+  }
+
+  /// Which patterns of `query` to run: the constants, and those of the `chosen` rules.
+  static std::vector<bool> patternsOf(const CombinedQuery& query, const std::vector<bool>& chosen) {
+    std::vector<bool> out(query.patternRule.size());
+    for (size_t p = 0; p < out.size(); ++p)
+      out[p] = query.patternRule[p] < 0 || chosen[static_cast<size_t>(query.patternRule[p])];
     return out;
   }
 
@@ -425,48 +458,16 @@ private:
            });
   }
 
-  /// The query for `text`: the constants and the rules that can match in it (those with no
-  /// required literal, and those whose literals `text` holds as a token), but not the rules of
-  /// wordsQuery. Compiling costs more than analyzing many files (tree-sitter's analysis takes
-  /// milliseconds per pattern), so each distinct set of rules is compiled once, on first use;
-  /// past a few sets, every rule.
-  const CombinedQuery& queryFor(std::string_view text) const {
-    std::vector<int> chosen;
-    for (size_t i = 0; i < rules_.size(); ++i) {
-      if (!saysWhatItNames(i) && canMatch(i, text))
-        chosen.push_back(static_cast<int>(i));
-    }
-    CompiledSet* set = nullptr;
-    {
-      std::lock_guard lock(setsMutex_);
-      auto it = sets_.find(chosen);
-      if (it == sets_.end() && sets_.size() >= kMaxRuleSets) {
-        chosen.clear();
-        for (size_t i = 0; i < rules_.size(); ++i)
-          if (!saysWhatItNames(i))
-            chosen.push_back(static_cast<int>(i));
-        it = sets_.find(chosen);
-      }
-      if (it == sets_.end())
-        it = sets_.emplace(chosen, std::make_unique<CompiledSet>()).first;
-      set = it->second.get();
-    }
-    std::call_once(set->once, [&] { set->query = combineQueries(lang_, rules_, chosen); });
-    return set->query;
-  }
-
-  struct CompiledSet {
+  struct CompiledQuery {
     std::once_flag once;
     CombinedQuery query;
   };
-  static constexpr size_t kMaxRuleSets = 4;
 
   const TreeSitterLanguage& lang_;
   std::vector<const Rule*> rules_;
   std::vector<std::optional<std::vector<std::string>>> ruleLiterals_;
-  mutable std::mutex setsMutex_;
-  mutable std::map<std::vector<int>, std::unique_ptr<CompiledSet>> sets_;
-  mutable std::vector<CompiledSet> wordRules_; ///< One per rule; used for saysWhatItNames.
+  mutable CompiledQuery main_;  ///< The constants and the rules that do not say what they name.
+  mutable CompiledQuery words_; ///< The rules that say what they name.
 };
 
 Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
@@ -478,13 +479,10 @@ Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
 Expected<std::vector<Finding>> TsAnalyzer::analyzeFile(const SourceFile& file,
                                                        std::span<const DatasetMatcher> matchers,
                                                        AnalysisNotes& notes) const {
-  const CombinedQuery& query = queryFor(file.text);
-  if (query.error)
-    return *query.error;
-  const std::vector<const CombinedQuery*> words = wordsQueries(file.text, matchers);
-  for (const CombinedQuery* q : words)
-    if (q->error)
-      return *q->error;
+  const std::vector<QueryRun> queries = queriesFor(file.text, matchers);
+  for (const QueryRun& run : queries)
+    if (run.query->error)
+      return *run.query->error;
   std::vector<std::string> names;
   if (!file.hits.empty()) {
     // Parse only the lines that can matter: skip whole statements away from every hit, then
@@ -500,7 +498,7 @@ Expected<std::vector<Finding>> TsAnalyzer::analyzeFile(const SourceFile& file,
       names.clear();
       notes.unresolved.clear();
       std::vector<Finding> found =
-          analyzeTree(file, query, words, tree.get(), matchers, names, notes.unresolved);
+          analyzeTree(file, queries, tree.get(), matchers, names, notes.unresolved);
       bool more = false;
       for (const std::string& name : names)
         more = lines.keepMentions(name) || more;
@@ -513,11 +511,12 @@ Expected<std::vector<Finding>> TsAnalyzer::analyzeFile(const SourceFile& file,
     return Error{"parsing took too long; the file was not analyzed", file.path, 1, 1,
                  "exclude the file (e.g. generated code) with --exclude"};
   notes.unresolved.clear();
-  return analyzeTree(file, query, words, tree.get(), matchers, names, notes.unresolved);
+  return analyzeTree(file, queries, tree.get(), matchers, names, notes.unresolved);
 }
 
 std::optional<std::vector<FileConstant>> TsAnalyzer::fileConstants(const SourceFile& file) const {
-  const CombinedQuery& query = queryFor(file.text);
+  const std::vector<QueryRun> queries = queriesFor(file.text, {});
+  const CombinedQuery& query = *queries.front().query;
   if (query.error)
     return std::nullopt;
   TreePtr tree(parseWith(lang_, file.text));
@@ -525,7 +524,7 @@ std::optional<std::vector<FileConstant>> TsAnalyzer::fileConstants(const SourceF
     return std::nullopt;
   const TSNode root = ts_tree_root_node(tree.get());
   std::vector<Query::Match> constantMatches;
-  for (auto& m : query.query->matches(root, file.text))
+  for (auto& m : query.query->matches(root, file.text, &queries.front().patterns))
     if (query.patternRule[m.pattern] < 0)
       constantMatches.push_back(std::move(m));
   ConstantTable table(lang_, file.text, constantMatches, root);
@@ -538,9 +537,8 @@ std::optional<std::vector<FileConstant>> TsAnalyzer::fileConstants(const SourceF
   return out;
 }
 
-std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const CombinedQuery& query,
-                                             std::span<const CombinedQuery* const> words,
-                                             TSTree* tree, std::span<const DatasetMatcher> matchers,
+std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file,
+                                             std::span<const QueryRun> queries, TSTree* tree, std::span<const DatasetMatcher> matchers,
                                              std::vector<std::string>& names,
                                              std::vector<std::string>& unresolved) const {
   const std::string_view src = file.text;
@@ -548,11 +546,9 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file, const Combi
   FindingCollector fc(file);
   std::vector<Query::Match> constantMatches;
   std::vector<std::vector<Query::Match>> ruleMatches(rules_.size());
-  std::vector<const CombinedQuery*> queries{&query};
-  queries.insert(queries.end(), words.begin(), words.end());
-  for (const CombinedQuery* q : queries) {
-    for (auto& m : q->query->matches(root, src)) {
-      const int rule = q->patternRule[m.pattern];
+  for (const QueryRun& run : queries) {
+    for (auto& m : run.query->query->matches(root, src, &run.patterns)) {
+      const int rule = run.query->patternRule[m.pattern];
       (rule < 0 ? constantMatches : ruleMatches[static_cast<size_t>(rule)]).push_back(std::move(m));
     }
   }
