@@ -399,6 +399,14 @@ bool StatementLines::blanksAny() const {
                      [](const Line& l) { return l.blankable && !l.kept; });
 }
 
+size_t StatementLines::skippedBytes() const {
+  size_t n = 0;
+  for (const Line& l : lines_)
+    if (l.blankable && !l.kept)
+      n += l.end - l.begin;
+  return n;
+}
+
 std::vector<TSRange> StatementLines::includedRanges() const {
   std::vector<TSRange> ranges;
   for (uint32_t row = 0; row < lines_.size(); ++row) {

@@ -32,6 +32,9 @@ public:
   /// True when at least one line would be skipped.
   bool blanksAny() const;
 
+  /// The bytes the parser would not read: the skipped lines without their line breaks.
+  size_t skippedBytes() const;
+
   /// What the parser should read (`ts_parser_set_included_ranges`): every line but the blankable
   /// ones that are not kept, of which only the line break is read.
   std::vector<TSRange> includedRanges() const;

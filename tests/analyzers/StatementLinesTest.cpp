@@ -134,6 +134,7 @@ TEST(StatementLines, KeepsHitsAndMentions) {
   EXPECT_FALSE(lines.keepMentions("Project")); // nothing new
   EXPECT_FALSE(lines.keepMentions("Proj"));    // not a whole word
   EXPECT_TRUE(lines.blanksAny());              // `Other` is still skipped
+  EXPECT_EQ(lines.skippedBytes(), std::string_view("  val Other = \"o\"").size());
 
   // The parser reads every line but `Other`, of which only the line break.
   const std::vector<TSRange> ranges = lines.includedRanges();
@@ -149,6 +150,7 @@ TEST(StatementLines, KeepsHitsAndMentions) {
 
   EXPECT_TRUE(lines.keepMentions("Other"));
   EXPECT_FALSE(lines.blanksAny());
+  EXPECT_EQ(lines.skippedBytes(), 0u);
 }
 
 TEST(StatementLines, CrlfKeepsTheWholeLineBreak) {
