@@ -1,10 +1,10 @@
 #include "bot/store/SqliteStore.h"
 
+#include "bot/store/StoreTime.h"
+
 #include <sqlite3.h>
 
-#include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <system_error>
 
 namespace godwit {
@@ -134,20 +134,6 @@ CREATE TABLE campaign_repos (
 );
 CREATE INDEX campaign_repos_by_wave ON campaign_repos(campaign, wave, position);
 )sql";
-
-std::string nowUtc() {
-  using namespace std::chrono;
-  auto now = system_clock::now();
-  std::time_t t = system_clock::to_time_t(now);
-  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
-}
 
 // A prepared statement; columns and parameters are 1-based for binds, 0-based for reads.
 class Stmt {
@@ -411,7 +397,7 @@ Expected<int> SqliteStore::schemaVersion() {
 }
 
 Expected<void> SqliteStore::saveMigration(const MigrationRecord& m) {
-  std::string now = nowUtc();
+  std::string now = storeTimestamp();
   Stmt s(db_, "INSERT INTO migrations (name, description, path, first_seen, last_seen) "
               "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(name) DO UPDATE SET "
               "description = excluded.description, path = excluded.path, "
@@ -439,7 +425,7 @@ Expected<void> SqliteStore::saveRepository(const RepositoryRecord& r) {
       .bind(3, r.defaultBranch)
       .bind(4, r.htmlUrl)
       .bind(5, int64_t(r.archived ? 1 : 0))
-      .bind(6, nowUtc());
+      .bind(6, storeTimestamp());
   if (release.step() != SQLITE_DONE || upsert.step() != SQLITE_DONE) {
     Error e = dbError("cannot save repository " + r.fullName);
     (void)exec("ROLLBACK");
@@ -479,7 +465,7 @@ Expected<int64_t> SqliteStore::startRun(const RunRecord& run) {
     s.bind(2, run.repositoryId);
   else
     s.bindNull(2);
-  s.bind(3, nowUtc()).bind(4, run.baseSha);
+  s.bind(3, storeTimestamp()).bind(4, run.baseSha);
   if (s.step() != SQLITE_DONE)
     return dbError("cannot record the run of " + run.migration);
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
@@ -490,7 +476,7 @@ Expected<void> SqliteStore::finishRun(const RunRecord& run) {
               "files_changed = ?6, rewrites = ?7, attention = ?8, error = ?9, "
               "repository_id = COALESCE(?10, repository_id) WHERE id = ?1");
   s.bind(1, run.id)
-      .bind(2, nowUtc())
+      .bind(2, storeTimestamp())
       .bind(3, run.outcome)
       .bind(4, run.baseSha)
       .bind(5, run.headSha)
@@ -560,7 +546,7 @@ Expected<void> SqliteStore::savePullRequest(const PullRequestRecord& p) {
       .bind(14, p.lastError)
       .bind(15, int64_t(p.humanEdited ? 1 : 0))
       .bind(16, int64_t(p.closedByBot ? 1 : 0))
-      .bind(17, nowUtc());
+      .bind(17, storeTimestamp());
   if (s.step() != SQLITE_DONE)
     return dbError("cannot save the pull request of " + p.migration);
   return {};
@@ -583,7 +569,7 @@ Expected<std::vector<PullRequestRecord>> SqliteStore::pullRequests(const std::st
 Expected<int64_t> SqliteStore::appendEvent(const EventRecord& e) {
   Stmt s(db_, "INSERT INTO events (at, kind, migration, repository_id, repository, pull_request, "
               "details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  s.bind(1, e.at.empty() ? nowUtc() : e.at)
+  s.bind(1, e.at.empty() ? storeTimestamp() : e.at)
       .bind(2, e.kind)
       .bind(3, e.migration)
       .bind(4, e.repositoryId)
@@ -630,7 +616,7 @@ Expected<int64_t> SqliteStore::countEvents(const std::string& migration, const s
 }
 
 Expected<void> SqliteStore::saveCampaign(const CampaignRecord& c) {
-  const std::string now = nowUtc();
+  const std::string now = storeTimestamp();
   Stmt s(db_, "INSERT INTO campaigns (name, migration_path, migration_digest, state, pause_reason, "
               "dry_run, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
               "ON CONFLICT(name) DO UPDATE SET migration_path = excluded.migration_path, "
@@ -754,7 +740,7 @@ Expected<void> SqliteStore::saveCampaignRepo(const CampaignRepoRecord& r) {
       .bind(21, r.analyzedDigest)
       .bind(22, r.publishingSince)
       .bind(23, int64_t(r.failures))
-      .bind(24, nowUtc());
+      .bind(24, storeTimestamp());
   if (s.step() != SQLITE_DONE)
     return dbError("cannot save " + r.fullName + " of campaign " + r.campaign);
   return {};
