@@ -1,6 +1,7 @@
 #include "bot/store/PostgresStore.h"
 
 #include "bot/github/Auth.h"
+#include "bot/store/StoreRows.h"
 #include "bot/store/StoreTime.h"
 
 #include <libpq-fe.h>
@@ -10,6 +11,8 @@
 
 namespace godwit {
 namespace {
+
+using namespace storerows;
 
 // The tables of SqliteStore in PostgreSQL types. Times are text in one format, compared byte-wise
 // (`COLLATE "C"`) as SQLite compares them, whatever the database's locale; so are the names the
@@ -278,12 +281,46 @@ Expected<std::string> connectionString(const std::string& url, const PostgresOpt
   return conninfo + "fallback_application_name=godwit";
 }
 
-std::string text(const pqxx::field& f) {
-  return f.is_null() ? std::string() : std::string(f.c_str(), f.size());
+// A result row as the readers of StoreRows.h take it.
+class Row {
+public:
+  explicit Row(const pqxx::row& row) : row_(row) {}
+  std::string text(int i) const {
+    const pqxx::field f = row_[i];
+    return f.is_null() ? std::string() : std::string(f.c_str(), f.size());
+  }
+  int64_t integer(int i) const {
+    const pqxx::field f = row_[i];
+    if (f.is_null())
+      return 0;
+    if (f.type() == kBoolOid)
+      return f.as<bool>() ? 1 : 0;
+    return f.as<int64_t>();
+  }
+  bool isNull(int i) const { return row_[i].is_null(); }
+
+private:
+  static constexpr pqxx::oid kBoolOid = 16; // pg_type's `bool`
+  const pqxx::row& row_;
+};
+
+// The one number a statement returns (`count(*)`, `RETURNING id`).
+int64_t single(const pqxx::result& r) {
+  return Row(r[0]).integer(0);
 }
 
-int64_t integer(const pqxx::field& f) {
-  return f.is_null() ? 0 : f.as<int64_t>();
+// Every row of `r` as a record.
+template <class Read> auto readAll(const pqxx::result& r, Read read) {
+  std::vector<decltype(read(Row(r[0])))> out;
+  for (const pqxx::row& row : r)
+    out.push_back(read(Row(row)));
+  return out;
+}
+
+// The first row of `r` as a record, if any.
+template <class Read> auto readFirst(const pqxx::result& r, Read read) {
+  using Record = decltype(read(Row(r[0])));
+  return r.empty() ? std::optional<Record>() : std::optional<Record>(read(Row(r[0])));
 }
 
 std::optional<int64_t> nullIfZero(int64_t id) {
@@ -308,105 +345,6 @@ std::string replaceInto(const char* table, std::initializer_list<const char*> co
   }
   return std::string("INSERT INTO ") + table + " (" + names + ") VALUES (" + values +
          ") ON CONFLICT (" + conflict + ") DO UPDATE SET " + updates;
-}
-
-const char* kRepositoryColumns =
-    "SELECT id, full_name, default_branch, html_url, archived, updated_at FROM repositories ";
-
-RepositoryRecord readRepository(const pqxx::row& r) {
-  RepositoryRecord out;
-  out.id = integer(r[0]);
-  out.fullName = text(r[1]);
-  out.defaultBranch = text(r[2]);
-  out.htmlUrl = text(r[3]);
-  out.archived = r[4].as<bool>();
-  out.updatedAt = text(r[5]);
-  return out;
-}
-
-const char* kPullRequestColumns =
-    "SELECT migration, repository_id, branch, base_branch, number, html_url, title, base_sha, "
-    "head_sha, publication_state, reconcile_state, external_state, num_failures, last_error, "
-    "human_edited, closed_by_bot, updated_at FROM pull_requests ";
-
-PullRequestRecord readPullRequest(const pqxx::row& r) {
-  PullRequestRecord p;
-  p.migration = text(r[0]);
-  p.repositoryId = integer(r[1]);
-  p.branch = text(r[2]);
-  p.baseBranch = text(r[3]);
-  p.number = integer(r[4]);
-  p.htmlUrl = text(r[5]);
-  p.title = text(r[6]);
-  p.baseSha = text(r[7]);
-  p.headSha = text(r[8]);
-  // The CHECK constraints keep these spellings valid.
-  p.publication = parsePublicationState(text(r[9])).value_or(PublicationState::Unpublished);
-  p.reconcile = parseReconcileState(text(r[10])).value_or(ReconcileState::Queued);
-  if (!r[11].is_null())
-    p.external = parseExternalState(text(r[11]));
-  p.numFailures = static_cast<int>(integer(r[12]));
-  p.lastError = text(r[13]);
-  p.humanEdited = r[14].as<bool>();
-  p.closedByBot = r[15].as<bool>();
-  p.updatedAt = text(r[16]);
-  return p;
-}
-
-const char* kRunColumns =
-    "SELECT id, migration, repository_id, started_at, finished_at, outcome, base_sha, head_sha, "
-    "files_changed, rewrites, attention, error FROM runs ";
-
-RunRecord readRun(const pqxx::row& r) {
-  RunRecord out;
-  out.id = integer(r[0]);
-  out.migration = text(r[1]);
-  out.repositoryId = integer(r[2]);
-  out.startedAt = text(r[3]);
-  out.finishedAt = text(r[4]);
-  out.outcome = text(r[5]);
-  out.baseSha = text(r[6]);
-  out.headSha = text(r[7]);
-  out.filesChanged = integer(r[8]);
-  out.rewrites = integer(r[9]);
-  out.attention = integer(r[10]);
-  out.error = text(r[11]);
-  return out;
-}
-
-const char* kCampaignRepoColumns =
-    "SELECT campaign, full_name, repository_id, clone_url, owner, tier, wave, position, "
-    "wave_reason, state, note, pull_request, pull_request_url, head_sha, ci, files_changed, "
-    "rewrites, attention, attention_items, analyzed_base, analyzed_digest, publishing_since, "
-    "failures, updated_at FROM campaign_repos ";
-
-CampaignRepoRecord readCampaignRepo(const pqxx::row& r) {
-  CampaignRepoRecord out;
-  out.campaign = text(r[0]);
-  out.fullName = text(r[1]);
-  out.repositoryId = integer(r[2]);
-  out.cloneUrl = text(r[3]);
-  out.owner = text(r[4]);
-  out.tier = static_cast<int>(integer(r[5]));
-  out.wave = static_cast<int>(integer(r[6]));
-  out.position = static_cast<int>(integer(r[7]));
-  out.waveReason = text(r[8]);
-  out.state = text(r[9]);
-  out.note = text(r[10]);
-  out.pullRequest = integer(r[11]);
-  out.pullRequestUrl = text(r[12]);
-  out.headSha = text(r[13]);
-  out.ci = text(r[14]);
-  out.filesChanged = integer(r[15]);
-  out.rewrites = integer(r[16]);
-  out.attention = integer(r[17]);
-  out.attentionItems = text(r[18]);
-  out.analyzedBase = text(r[19]);
-  out.analyzedDigest = text(r[20]);
-  out.publishingSince = text(r[21]);
-  out.failures = static_cast<int>(integer(r[22]));
-  out.updatedAt = text(r[23]);
-  return out;
 }
 
 } // namespace
@@ -570,7 +508,7 @@ Expected<void> PostgresStore::migrate(const std::vector<std::string>& migrations
 
 Expected<int> PostgresStore::schemaVersion() {
   return db_->attempt("cannot read the schema version", [&] {
-    return db_->exec("SELECT version FROM schema_version")[0][0].as<int>();
+    return static_cast<int>(single(db_->exec("SELECT version FROM schema_version")));
   });
 }
 
@@ -603,25 +541,25 @@ Expected<void> PostgresStore::saveRepository(const RepositoryRecord& r) {
 
 Expected<std::optional<RepositoryRecord>> PostgresStore::repository(int64_t id) {
   return db_->attempt("cannot read repository " + std::to_string(id), [&] {
-    pqxx::result r = db_->exec(std::string(kRepositoryColumns) + "WHERE id = $1", id);
-    return r.empty() ? std::optional<RepositoryRecord>() : readRepository(r[0]);
+    return readFirst(db_->exec(std::string(kRepositoryColumns) + "WHERE id = $1", id),
+                     readRepository<Row>);
   });
 }
 
 Expected<std::optional<RepositoryRecord>>
 PostgresStore::repositoryByName(const std::string& fullName) {
   return db_->attempt("cannot read repository " + fullName, [&] {
-    pqxx::result r = db_->exec(std::string(kRepositoryColumns) + "WHERE full_name = $1", fullName);
-    return r.empty() ? std::optional<RepositoryRecord>() : readRepository(r[0]);
+    return readFirst(db_->exec(std::string(kRepositoryColumns) + "WHERE full_name = $1", fullName),
+                     readRepository<Row>);
   });
 }
 
 Expected<int64_t> PostgresStore::startRun(const RunRecord& run) {
   return db_->attempt("cannot record the run of " + run.migration, [&] {
-    return integer(db_->exec("INSERT INTO runs (migration, repository_id, started_at, base_sha) "
-                             "VALUES ($1, $2, $3, $4) RETURNING id",
-                             run.migration, nullIfZero(run.repositoryId), storeTimestamp(),
-                             run.baseSha)[0][0]);
+    return single(db_->exec("INSERT INTO runs (migration, repository_id, started_at, base_sha) "
+                            "VALUES ($1, $2, $3, $4) RETURNING id",
+                            run.migration, nullIfZero(run.repositoryId), storeTimestamp(),
+                            run.baseSha));
   });
 }
 
@@ -647,22 +585,20 @@ Expected<void> PostgresStore::finishRun(const RunRecord& run) {
 
 Expected<std::vector<RunRecord>> PostgresStore::runs(const std::string& migration) {
   return db_->attempt("cannot read runs", [&] {
-    std::vector<RunRecord> out;
-    for (const pqxx::row& r :
-         db_->exec(std::string(kRunColumns) + "WHERE $1::text = '' OR migration = $1 ORDER BY id",
-                   migration))
-      out.push_back(readRun(r));
-    return out;
+    return readAll(
+        db_->exec(std::string(kRunColumns) + "WHERE $1::text = '' OR migration = $1 ORDER BY id",
+                  migration),
+        readRun<Row>);
   });
 }
 
 Expected<std::optional<PullRequestRecord>> PostgresStore::pullRequest(const std::string& migration,
                                                                       int64_t repositoryId) {
   return db_->attempt("cannot read the pull request of " + migration, [&] {
-    pqxx::result r =
+    return readFirst(
         db_->exec(std::string(kPullRequestColumns) + "WHERE migration = $1 AND repository_id = $2",
-                  migration, repositoryId);
-    return r.empty() ? std::optional<PullRequestRecord>() : readPullRequest(r[0]);
+                  migration, repositoryId),
+        readPullRequest<Row>);
   });
 }
 
@@ -686,57 +622,42 @@ Expected<void> PostgresStore::savePullRequest(const PullRequestRecord& p) {
 
 Expected<std::vector<PullRequestRecord>> PostgresStore::pullRequests(const std::string& migration) {
   return db_->attempt("cannot read pull requests", [&] {
-    std::vector<PullRequestRecord> out;
-    for (const pqxx::row& r :
-         db_->exec(std::string(kPullRequestColumns) +
-                       "WHERE $1::text = '' OR migration = $1 ORDER BY migration, repository_id",
-                   migration))
-      out.push_back(readPullRequest(r));
-    return out;
+    return readAll(db_->exec(std::string(kPullRequestColumns) +
+                                 "WHERE $1::text = '' OR migration = $1 "
+                                 "ORDER BY migration, repository_id",
+                             migration),
+                   readPullRequest<Row>);
   });
 }
 
 Expected<int64_t> PostgresStore::appendEvent(const EventRecord& e) {
   return db_->attempt("cannot append event " + e.kind, [&] {
-    return integer(db_->exec("INSERT INTO events (at, kind, migration, repository_id, repository, "
-                             "pull_request, details) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                             "RETURNING id",
-                             e.at.empty() ? storeTimestamp() : e.at, e.kind, e.migration,
-                             e.repositoryId, e.repository, e.pullRequest,
-                             e.details.empty() ? std::string("{}") : e.details)[0][0]);
+    return single(db_->exec("INSERT INTO events (at, kind, migration, repository_id, repository, "
+                            "pull_request, details) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                            "RETURNING id",
+                            e.at.empty() ? storeTimestamp() : e.at, e.kind, e.migration,
+                            e.repositoryId, e.repository, e.pullRequest,
+                            e.details.empty() ? std::string("{}") : e.details));
   });
 }
 
 Expected<std::vector<EventRecord>> PostgresStore::events(const std::string& migration,
                                                          int64_t repositoryId) {
   return db_->attempt("cannot read events", [&] {
-    std::vector<EventRecord> out;
-    for (const pqxx::row& r :
-         db_->exec("SELECT id, at, kind, migration, repository_id, repository, pull_request, "
-                   "details FROM events WHERE ($1::text = '' OR migration = $1) AND "
-                   "($2::bigint = 0 OR repository_id = $2) ORDER BY id",
-                   migration, repositoryId)) {
-      EventRecord e;
-      e.id = integer(r[0]);
-      e.at = text(r[1]);
-      e.kind = text(r[2]);
-      e.migration = text(r[3]);
-      e.repositoryId = integer(r[4]);
-      e.repository = text(r[5]);
-      e.pullRequest = integer(r[6]);
-      e.details = text(r[7]);
-      out.push_back(std::move(e));
-    }
-    return out;
+    return readAll(db_->exec(std::string(kEventColumns) +
+                                 "WHERE ($1::text = '' OR migration = $1) AND "
+                                 "($2::bigint = 0 OR repository_id = $2) ORDER BY id",
+                             migration, repositoryId),
+                   readEvent<Row>);
   });
 }
 
 Expected<int64_t> PostgresStore::countEvents(const std::string& migration, const std::string& kind,
                                              const std::string& since) {
   return db_->attempt("cannot count events " + kind, [&] {
-    return integer(db_->exec("SELECT count(*) FROM events WHERE migration = $1 AND kind = $2 "
-                             "AND at >= $3",
-                             migration, kind, since)[0][0]);
+    return single(db_->exec("SELECT count(*) FROM events WHERE migration = $1 AND kind = $2 "
+                            "AND at >= $3",
+                            migration, kind, since));
   });
 }
 
@@ -756,22 +677,8 @@ Expected<void> PostgresStore::saveCampaign(const CampaignRecord& c) {
 
 Expected<std::optional<CampaignRecord>> PostgresStore::campaign(const std::string& name) {
   return db_->attempt("cannot read campaign " + name, [&] {
-    pqxx::result r = db_->exec("SELECT name, migration_path, migration_digest, state, "
-                               "pause_reason, dry_run, created_at, updated_at FROM campaigns "
-                               "WHERE name = $1",
-                               name);
-    if (r.empty())
-      return std::optional<CampaignRecord>();
-    CampaignRecord c;
-    c.name = text(r[0][0]);
-    c.migrationPath = text(r[0][1]);
-    c.migrationDigest = text(r[0][2]);
-    c.state = text(r[0][3]);
-    c.pauseReason = text(r[0][4]);
-    c.dryRun = r[0][5].as<bool>();
-    c.createdAt = text(r[0][6]);
-    c.updatedAt = text(r[0][7]);
-    return std::optional<CampaignRecord>(std::move(c));
+    return readFirst(db_->exec(std::string(kCampaignColumns) + "WHERE name = $1", name),
+                     readCampaign<Row>);
   });
 }
 
@@ -795,21 +702,9 @@ Expected<void> PostgresStore::saveWave(const WaveRecord& w) {
 
 Expected<std::vector<WaveRecord>> PostgresStore::waves(const std::string& campaign) {
   return db_->attempt("cannot read the waves of " + campaign, [&] {
-    std::vector<WaveRecord> out;
-    for (const pqxx::row& r : db_->exec("SELECT campaign, number, state, started_at, gated_at, "
-                                        "passed_at FROM campaign_waves WHERE campaign = $1 "
-                                        "ORDER BY number",
-                                        campaign)) {
-      WaveRecord w;
-      w.campaign = text(r[0]);
-      w.number = static_cast<int>(integer(r[1]));
-      w.state = text(r[2]);
-      w.startedAt = text(r[3]);
-      w.gatedAt = text(r[4]);
-      w.passedAt = text(r[5]);
-      out.push_back(std::move(w));
-    }
-    return out;
+    return readAll(
+        db_->exec(std::string(kWaveColumns) + "WHERE campaign = $1 ORDER BY number", campaign),
+        readWave<Row>);
   });
 }
 
@@ -852,23 +747,20 @@ Expected<void> PostgresStore::saveCampaignRepo(const CampaignRepoRecord& r) {
 Expected<int64_t> PostgresStore::countOpenPullRequests(const std::string& campaign,
                                                        const std::string& owner) {
   return db_->attempt("cannot count the open pull requests of " + campaign, [&] {
-    return integer(db_->exec("SELECT count(*) FROM campaign_repos WHERE campaign = $1 AND "
-                             "($2::text = '' OR owner = $2) AND "
-                             "(state IN ('open', 'human-edited') OR publishing_since <> '')",
-                             campaign, owner)[0][0]);
+    return single(db_->exec("SELECT count(*) FROM campaign_repos WHERE campaign = $1 AND "
+                            "($2::text = '' OR owner = $2) AND "
+                            "(state IN ('open', 'human-edited') OR publishing_since <> '')",
+                            campaign, owner));
   });
 }
 
 Expected<std::vector<CampaignRepoRecord>>
 PostgresStore::campaignRepos(const std::string& campaign) {
   return db_->attempt("cannot read the repositories of " + campaign, [&] {
-    std::vector<CampaignRepoRecord> out;
-    for (const pqxx::row& r : db_->exec(std::string(kCampaignRepoColumns) +
-                                            "WHERE campaign = $1 ORDER BY wave, position, "
-                                            "full_name",
-                                        campaign))
-      out.push_back(readCampaignRepo(r));
-    return out;
+    return readAll(db_->exec(std::string(kCampaignRepoColumns) +
+                                 "WHERE campaign = $1 ORDER BY wave, position, full_name",
+                             campaign),
+                   readCampaignRepo<Row>);
   });
 }
 

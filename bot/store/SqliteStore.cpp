@@ -1,5 +1,6 @@
 #include "bot/store/SqliteStore.h"
 
+#include "bot/store/StoreRows.h"
 #include "bot/store/StoreTime.h"
 
 #include <sqlite3.h>
@@ -9,6 +10,8 @@
 
 namespace godwit {
 namespace {
+
+using namespace storerows;
 
 const char* kSchemaV1 = R"sql(
 CREATE TABLE migrations (
@@ -179,105 +182,6 @@ private:
   sqlite3_stmt* stmt_ = nullptr;
   int rc_ = SQLITE_OK;
 };
-
-const char* kRepositoryColumns =
-    "SELECT id, full_name, default_branch, html_url, archived, updated_at FROM repositories ";
-
-RepositoryRecord readRepository(const Stmt& s) {
-  RepositoryRecord r;
-  r.id = s.integer(0);
-  r.fullName = s.text(1);
-  r.defaultBranch = s.text(2);
-  r.htmlUrl = s.text(3);
-  r.archived = s.integer(4) != 0;
-  r.updatedAt = s.text(5);
-  return r;
-}
-
-const char* kPullRequestColumns =
-    "SELECT migration, repository_id, branch, base_branch, number, html_url, title, base_sha, "
-    "head_sha, publication_state, reconcile_state, external_state, num_failures, last_error, "
-    "human_edited, closed_by_bot, updated_at FROM pull_requests ";
-
-PullRequestRecord readPullRequest(const Stmt& s) {
-  PullRequestRecord p;
-  p.migration = s.text(0);
-  p.repositoryId = s.integer(1);
-  p.branch = s.text(2);
-  p.baseBranch = s.text(3);
-  p.number = s.integer(4);
-  p.htmlUrl = s.text(5);
-  p.title = s.text(6);
-  p.baseSha = s.text(7);
-  p.headSha = s.text(8);
-  // The CHECK constraints keep these spellings valid.
-  p.publication = parsePublicationState(s.text(9)).value_or(PublicationState::Unpublished);
-  p.reconcile = parseReconcileState(s.text(10)).value_or(ReconcileState::Queued);
-  if (!s.isNull(11))
-    p.external = parseExternalState(s.text(11));
-  p.numFailures = static_cast<int>(s.integer(12));
-  p.lastError = s.text(13);
-  p.humanEdited = s.integer(14) != 0;
-  p.closedByBot = s.integer(15) != 0;
-  p.updatedAt = s.text(16);
-  return p;
-}
-
-const char* kRunColumns =
-    "SELECT id, migration, repository_id, started_at, finished_at, outcome, base_sha, head_sha, "
-    "files_changed, rewrites, attention, error FROM runs ";
-
-RunRecord readRun(const Stmt& s) {
-  RunRecord r;
-  r.id = s.integer(0);
-  r.migration = s.text(1);
-  r.repositoryId = s.integer(2);
-  r.startedAt = s.text(3);
-  r.finishedAt = s.text(4);
-  r.outcome = s.text(5);
-  r.baseSha = s.text(6);
-  r.headSha = s.text(7);
-  r.filesChanged = s.integer(8);
-  r.rewrites = s.integer(9);
-  r.attention = s.integer(10);
-  r.error = s.text(11);
-  return r;
-}
-
-const char* kCampaignRepoColumns =
-    "SELECT campaign, full_name, repository_id, clone_url, owner, tier, wave, position, "
-    "wave_reason, state, note, pull_request, pull_request_url, head_sha, ci, files_changed, "
-    "rewrites, attention, attention_items, analyzed_base, analyzed_digest, publishing_since, "
-    "failures, updated_at FROM campaign_repos ";
-
-CampaignRepoRecord readCampaignRepo(const Stmt& s) {
-  CampaignRepoRecord r;
-  r.campaign = s.text(0);
-  r.fullName = s.text(1);
-  r.repositoryId = s.integer(2);
-  r.cloneUrl = s.text(3);
-  r.owner = s.text(4);
-  r.tier = static_cast<int>(s.integer(5));
-  r.wave = static_cast<int>(s.integer(6));
-  r.position = static_cast<int>(s.integer(7));
-  r.waveReason = s.text(8);
-  r.state = s.text(9);
-  r.note = s.text(10);
-  r.pullRequest = s.integer(11);
-  r.pullRequestUrl = s.text(12);
-  r.headSha = s.text(13);
-  r.ci = s.text(14);
-  r.filesChanged = s.integer(15);
-  r.rewrites = s.integer(16);
-  r.attention = s.integer(17);
-  r.attentionItems = s.text(18);
-  r.analyzedBase = s.text(19);
-  r.analyzedDigest = s.text(20);
-  r.publishingSince = s.text(21);
-  r.failures = static_cast<int>(s.integer(22));
-  r.updatedAt = s.text(23);
-  return r;
-}
 
 } // namespace
 
@@ -583,24 +487,14 @@ Expected<int64_t> SqliteStore::appendEvent(const EventRecord& e) {
 
 Expected<std::vector<EventRecord>> SqliteStore::events(const std::string& migration,
                                                        int64_t repositoryId) {
-  Stmt s(db_, "SELECT id, at, kind, migration, repository_id, repository, pull_request, details "
-              "FROM events WHERE (?1 = '' OR migration = ?1) AND (?2 = 0 OR repository_id = ?2) "
-              "ORDER BY id");
+  Stmt s(db_, (std::string(kEventColumns) +
+               "WHERE (?1 = '' OR migration = ?1) AND (?2 = 0 OR repository_id = ?2) ORDER BY id")
+                  .c_str());
   s.bind(1, migration).bind(2, repositoryId);
   std::vector<EventRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    EventRecord e;
-    e.id = s.integer(0);
-    e.at = s.text(1);
-    e.kind = s.text(2);
-    e.migration = s.text(3);
-    e.repositoryId = s.integer(4);
-    e.repository = s.text(5);
-    e.pullRequest = s.integer(6);
-    e.details = s.text(7);
-    out.push_back(std::move(e));
-  }
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back(readEvent(s));
   if (rc != SQLITE_DONE)
     return dbError("cannot read events");
   return out;
@@ -637,24 +531,14 @@ Expected<void> SqliteStore::saveCampaign(const CampaignRecord& c) {
 }
 
 Expected<std::optional<CampaignRecord>> SqliteStore::campaign(const std::string& name) {
-  Stmt s(db_, "SELECT name, migration_path, migration_digest, state, pause_reason, dry_run, "
-              "created_at, updated_at FROM campaigns WHERE name = ?1");
+  Stmt s(db_, (std::string(kCampaignColumns) + "WHERE name = ?1").c_str());
   s.bind(1, name);
   const int rc = s.step();
   if (rc == SQLITE_DONE)
     return std::optional<CampaignRecord>();
   if (rc != SQLITE_ROW)
     return dbError("cannot read campaign " + name);
-  CampaignRecord c;
-  c.name = s.text(0);
-  c.migrationPath = s.text(1);
-  c.migrationDigest = s.text(2);
-  c.state = s.text(3);
-  c.pauseReason = s.text(4);
-  c.dryRun = s.integer(5) != 0;
-  c.createdAt = s.text(6);
-  c.updatedAt = s.text(7);
-  return std::optional<CampaignRecord>(std::move(c));
+  return std::optional<CampaignRecord>(readCampaign(s));
 }
 
 Expected<void> SqliteStore::deleteCampaignPlan(const std::string& name) {
@@ -689,21 +573,12 @@ Expected<void> SqliteStore::saveWave(const WaveRecord& w) {
 }
 
 Expected<std::vector<WaveRecord>> SqliteStore::waves(const std::string& campaign) {
-  Stmt s(db_, "SELECT campaign, number, state, started_at, gated_at, passed_at "
-              "FROM campaign_waves WHERE campaign = ?1 ORDER BY number");
+  Stmt s(db_, (std::string(kWaveColumns) + "WHERE campaign = ?1 ORDER BY number").c_str());
   s.bind(1, campaign);
   std::vector<WaveRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    WaveRecord w;
-    w.campaign = s.text(0);
-    w.number = static_cast<int>(s.integer(1));
-    w.state = s.text(2);
-    w.startedAt = s.text(3);
-    w.gatedAt = s.text(4);
-    w.passedAt = s.text(5);
-    out.push_back(std::move(w));
-  }
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back(readWave(s));
   if (rc != SQLITE_DONE)
     return dbError("cannot read the waves of " + campaign);
   return out;
@@ -747,7 +622,7 @@ Expected<void> SqliteStore::saveCampaignRepo(const CampaignRepoRecord& r) {
 }
 
 Expected<int64_t> SqliteStore::countOpenPullRequests(const std::string& campaign,
-                                                    const std::string& owner) {
+                                                     const std::string& owner) {
   Stmt s(db_, "SELECT count(*) FROM campaign_repos WHERE campaign = ?1 AND (?2 = '' OR owner = ?2) "
               "AND (state IN ('open', 'human-edited') OR publishing_since != '')");
   s.bind(1, campaign).bind(2, owner);
