@@ -1,18 +1,17 @@
 #include "bot/store/PostgresStore.h"
 
 #include "bot/github/Auth.h"
+#include "bot/store/PostgresConnection.h"
 #include "bot/store/StoreRows.h"
 #include "bot/store/StoreTime.h"
 
 #include <libpq-fe.h>
-#include <pqxx/pqxx>
-
-#include <type_traits>
 
 namespace godwit {
 namespace {
 
 using namespace storerows;
+using pgdetail::trimmed;
 
 // The tables of SqliteStore in PostgreSQL types. Times are text in one format, compared byte-wise
 // (`COLLATE "C"`) as SQLite compares them, whatever the database's locale; so are the names the
@@ -143,6 +142,29 @@ CREATE TABLE campaign_repos (
 CREATE INDEX campaign_repos_by_wave ON campaign_repos(campaign, wave, position);
 )sql";
 
+// Version 3, PostgreSQL only: the work queue that runners sharing a campaign claim repositories
+// from (WorkQueue.h). Leases run on the database's clock, the one clock all runners share.
+const char* kSchemaV3 = R"sql(
+CREATE TABLE work_jobs (
+  id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  campaign    TEXT NOT NULL,
+  full_name   TEXT COLLATE "C" NOT NULL,
+  state       TEXT NOT NULL DEFAULT 'queued'
+    CHECK (state IN ('queued', 'running', 'done', 'failed')),
+  locked_by   TEXT NOT NULL DEFAULT '',
+  lease_until TIMESTAMPTZ,
+  version     BIGINT NOT NULL DEFAULT 0,
+  resets      INTEGER NOT NULL DEFAULT 0,
+  error       TEXT NOT NULL DEFAULT '',
+  updated_at  TIMESTAMPTZ NOT NULL DEFAULT now(),
+  CHECK ((state = 'running') = (lease_until IS NOT NULL))
+);
+CREATE UNIQUE INDEX work_jobs_one_active ON work_jobs (campaign, full_name)
+  WHERE state IN ('queued', 'running');
+CREATE INDEX work_jobs_to_claim ON work_jobs (campaign, id) WHERE state = 'queued';
+CREATE INDEX work_jobs_leases ON work_jobs (lease_until) WHERE state = 'running';
+)sql";
+
 // The advisory lock openers take while they read and raise the schema version ("godwit").
 constexpr int64_t kSchemaLock = 0x676f64776974;
 
@@ -232,12 +254,6 @@ std::vector<std::string> urlSecrets(std::string_view url) {
       add(value);
   });
   return out;
-}
-
-std::string trimmed(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
-    text.pop_back();
-  return text;
 }
 
 // A libpq keyword/value string from the URL's parameters, with the password given apart and
@@ -373,45 +389,8 @@ std::string redactStoreUrl(std::string_view url) {
   return out.substr(0, lo.query - 1) + (kept.empty() ? "" : "?" + kept);
 }
 
-// The connection and what its messages must not show.
-struct PostgresStore::Connection {
-  std::string shown;                ///< The URL without its password.
-  std::vector<std::string> secrets; ///< The password in every spelling given.
-  std::unique_ptr<pqxx::connection> conn;
-  std::unique_ptr<pqxx::quiet_errorhandler> quiet; ///< Notices (`… already exists`) go nowhere.
-
-  Error error(const std::string& what, const std::exception& e) const {
-    const bool connection = dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr;
-    return makeError("store " + shown + ": " + what + ": " + redact(trimmed(e.what()), secrets),
-                     connection ? "check the URL, that the server is up, and the password "
-                                  "(PGPASSWORD, ~/.pgpass or --store-password-file)"
-                                : "check that the database is a godwit store");
-  }
-
-  /// Runs `f` and turns what libpqxx throws into an error about `what`.
-  template <class F>
-  auto attempt(const std::string& what, F&& f) -> Expected<std::invoke_result_t<F&>> {
-    try {
-      if constexpr (std::is_void_v<std::invoke_result_t<F&>>) {
-        f();
-        return {};
-      } else {
-        return f();
-      }
-    } catch (const std::exception& e) {
-      return error(what, e);
-    }
-  }
-
-  /// One statement in its own (implicit) transaction.
-  template <class... Args> pqxx::result exec(const std::string& sql, Args&&... args) {
-    pqxx::nontransaction tx(*conn);
-    return tx.exec_params(sql, std::forward<Args>(args)...);
-  }
-};
-
 const std::vector<std::string>& PostgresStore::schemaMigrations() {
-  static const std::vector<std::string> steps = {kSchemaV1, kSchemaV2};
+  static const std::vector<std::string> steps = {kSchemaV1, kSchemaV2, kSchemaV3};
   return steps;
 }
 

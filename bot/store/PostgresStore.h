@@ -30,8 +30,8 @@ struct PostgresOptions {
 /// processes may share the database.
 class PostgresStore final : public Store {
 public:
-  /// The schema steps in order: step i takes a database from version i to i + 1 (the same
-  /// versions as SqliteStore's).
+  /// The schema steps in order: step i takes a database from version i to i + 1. Versions 1 and
+  /// 2 are SqliteStore's; 3 adds the work queue (WorkQueue.h).
   static const std::vector<std::string>& schemaMigrations();
 
   /// Connects to `url` (`postgres://` or `postgresql://`, libpq's URI syntax) and brings the
@@ -79,6 +79,7 @@ public:
   Expected<std::vector<CampaignRepoRecord>> campaignRepos(const std::string& campaign) override;
 
 private:
+  friend class WorkQueue; // Claims on the same connection.
   struct Connection;
   explicit PostgresStore(std::unique_ptr<Connection> connection);
   Expected<void> migrate(const std::vector<std::string>& migrations);

@@ -13,6 +13,7 @@ namespace {
 class SqliteDb final : public BackendDb {
 public:
   std::string location() const override { return file_.string(); }
+  size_t schemaSteps() const override { return SqliteStore::schemaMigrations().size(); }
   Expected<std::unique_ptr<Store>> open() override { return open(SqliteStore::schemaMigrations()); }
   Expected<std::unique_ptr<Store>> open(const std::vector<std::string>& migrations) override {
     auto store = SqliteStore::open(file_, migrations);
@@ -65,6 +66,7 @@ public:
   PostgresDb() : server_(test::PostgresServer::shared()), name_(server_.createDatabase()) {}
   ~PostgresDb() override { server_.dropDatabase(name_); }
   std::string location() const override { return server_.url(name_); }
+  size_t schemaSteps() const override { return PostgresStore::schemaMigrations().size(); }
   Expected<std::unique_ptr<Store>> open() override {
     return open(PostgresStore::schemaMigrations());
   }

@@ -21,6 +21,8 @@ public:
   virtual ~BackendDb() = default;
   /// Where the store is, as openStore() takes it.
   virtual std::string location() const = 0;
+  /// How many schema steps the backend's store has.
+  virtual size_t schemaSteps() const = 0;
   /// Opens a store on the database with the default schema steps.
   virtual Expected<std::unique_ptr<Store>> open() = 0;
   /// Opens a store on the database with other schema steps.

@@ -20,7 +20,7 @@ using storetest::StoreSuite;
 
 class StoreTest : public StoreSuite {
 protected:
-  std::string latest() const { return std::to_string(SqliteStore::schemaMigrations().size()); }
+  std::string latest() const { return std::to_string(db->schemaSteps()); }
 
   static RepositoryRecord repo(int64_t id = 7, std::string name = "acme/pipelines") {
     RepositoryRecord r;

@@ -61,7 +61,7 @@ TEST(RunnerCliTest, APostgresStoreIsCreatedOnFirstUse) {
   const Ran r = run("status --campaign m --store " + server.url(db));
   EXPECT_EQ(r.status, 2) << r.out;
   EXPECT_NE(r.out.find("sweep it first"), std::string::npos) << "no campaign m yet: " << r.out;
-  EXPECT_EQ(server.scalar(db, "SELECT version FROM schema_version"), "2");
+  EXPECT_EQ(server.scalar(db, "SELECT version FROM schema_version"), "3");
   server.dropDatabase(db);
 }
 
