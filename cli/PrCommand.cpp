@@ -50,7 +50,6 @@ int runPr(const PrOptions& o) {
     std::cerr << host.error().str() << "\n";
     return 2;
   }
-  // A dry run records nothing: without a store yet, it reads an empty one in memory.
   // A dry run records nothing: without a store file yet, it reads an empty one in memory.
   std::string where = o.store.store.empty() ? defaultStorePath().string() : o.store.store;
   if (o.dryRun && !isPostgresUrl(where) && !std::filesystem::exists(where))

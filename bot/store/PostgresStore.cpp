@@ -190,9 +190,10 @@ std::string percentDecode(std::string_view text) {
   return out;
 }
 
-// Where a URL's parts are: [authority, query) holds the user information and hosts; the query
-// (without `?`) follows. A password may hold any byte but `@` unencoded, so the user information
-// ends at the last `@` before the query.
+// Where a URL's parts are: the user information and hosts follow `://`, the query follows `?`.
+// A password should percent-encode `@`, `/` and `?`, but one that does not must not show either:
+// the user information ends at the URL's last `@`, which shows too little of a URL with an `@` in
+// its query rather than too much of a password.
 struct UrlLayout {
   size_t authority = std::string_view::npos; ///< After `://`; npos when there is none.
   size_t query = std::string_view::npos;     ///< After `?`; npos when there is none.
@@ -208,10 +209,9 @@ UrlLayout layoutOf(std::string_view url) {
   size_t question = url.find('?', l.authority);
   if (question != std::string_view::npos)
     l.query = question + 1;
-  std::string_view head = url.substr(0, question);
-  size_t at = head.rfind('@');
+  size_t at = url.rfind('@');
   if (at != std::string_view::npos && at >= l.authority) {
-    size_t colon = head.find(':', l.authority);
+    size_t colon = url.find(':', l.authority);
     if (colon != std::string_view::npos && colon < at) {
       l.passwordBegin = colon;
       l.passwordEnd = at;

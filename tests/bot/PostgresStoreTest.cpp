@@ -63,6 +63,9 @@ TEST(StoreUrl, RedactionRemovesEveryPassword) {
   EXPECT_EQ(redactStoreUrl("postgres://db/fleet?pass%77ord=x&a=b"), "postgres://db/fleet?a=b");
   EXPECT_EQ(redactStoreUrl("postgres://u:a:b@c@db/fleet"), "postgres://u@db/fleet")
       << "a password holding `:` and `@`";
+  EXPECT_EQ(redactStoreUrl("postgres://u:pa?ss/w@db/fleet?sslmode=disable"),
+            "postgres://u@db/fleet?sslmode=disable")
+      << "a password holding `?` and `/` unencoded";
   EXPECT_EQ(redactStoreUrl("postgres://godwit@db:5432/fleet"), "postgres://godwit@db:5432/fleet");
   EXPECT_EQ(redactStoreUrl("postgres://db:5432"), "postgres://db:5432");
 }

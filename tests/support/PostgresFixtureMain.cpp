@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
       auto server = PostgresServer::start();
       server->writeInfo(info);
       std::cout << "PostgreSQL for the tests on 127.0.0.1:" << server->port() << "\n";
-      (void)server.release(); // It keeps running for the tests; `stop` ends it.
+      server->detach(); // It keeps running for the tests; `stop` ends it.
     }
   } catch (const std::exception& e) {
     std::cerr << "godwit-test-postgres: " << e.what() << "\n";

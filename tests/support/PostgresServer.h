@@ -36,6 +36,8 @@ public:
   void writeInfo(const std::string& info) const;
   /// Stops the server (fast shutdown) and removes its folder.
   void stop();
+  /// Leaves the server running when this object goes (the fixture's `start`).
+  void detach() { owned_ = false; }
 
   int port() const { return port_; }
   /// `postgres://postgres:PASSWORD@127.0.0.1:PORT/database`; `password` empty leaves it out.
