@@ -2,6 +2,8 @@
 
 #include "bot/Lifecycle.h"
 #include "bot/RepoConfig.h"
+#include "bot/store/OpenStore.h"
+#include "bot/store/PostgresStore.h"
 #include "bot/store/SqliteStore.h"
 #include "cli/CodeHostOptions.h"
 #include "cli/Output.h"
@@ -20,7 +22,7 @@ CLI::App* addPrCommand(CLI::App& app, PrOptions& o) {
   pr->add_flag("--dry-run", o.dryRun,
                "Print what would be done and the diff; push, change and record nothing");
   pr->add_flag("--retry-failed", o.retryFailed, "Run even if the store marks the PR failed");
-  pr->add_option("--store", o.store, "SQLite store file (default: " + defaultStorePath().string() + ")");
+  addStoreOptions(*pr, o.store);
   pr->add_option("--cache-dir", o.cacheDir,
                  "Git cache folder (default: " + defaultCacheDir().string() + ")");
   pr->add_option("--author-name", o.authorName, "Commit author name (default: godwit[bot])");
@@ -48,11 +50,11 @@ int runPr(const PrOptions& o) {
     std::cerr << host.error().str() << "\n";
     return 2;
   }
-  // A dry run records nothing: without a store yet, it reads an empty one in memory.
-  const std::filesystem::path storePath = o.store.empty() ? defaultStorePath() : std::filesystem::path(o.store);
-  auto store = SqliteStore::open(o.dryRun && !std::filesystem::exists(storePath)
-                                     ? std::filesystem::path(":memory:")
-                                     : storePath);
+  // A dry run records nothing: without a store file yet, it reads an empty one in memory.
+  std::string where = o.store.store.empty() ? defaultStorePath().string() : o.store.store;
+  if (o.dryRun && !isPostgresUrl(where) && !std::filesystem::exists(where))
+    where = ":memory:";
+  auto store = openStore(where, {o.store.passwordFile});
   if (!store) {
     std::cerr << store.error().str() << "\n";
     return 2;

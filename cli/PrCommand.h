@@ -2,6 +2,7 @@
 // `godwit pr`: the full pull-request lifecycle of one migration on one repository.
 
 #include "bot/github/GitHubClient.h"
+#include "cli/StoreOptions.h"
 
 #include <CLI/CLI.hpp>
 
@@ -15,7 +16,7 @@ struct PrOptions {
   std::string repo;
   bool dryRun = false;
   bool retryFailed = false;
-  std::string store;
+  StoreFlags store;
   std::string cacheDir;
   std::string authorName;
   std::string authorEmail;

@@ -1,14 +1,17 @@
 #include "bot/store/SqliteStore.h"
 
+#include "bot/store/StoreRows.h"
+#include "bot/store/StoreTime.h"
+
 #include <sqlite3.h>
 
-#include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <system_error>
 
 namespace godwit {
 namespace {
+
+using namespace storerows;
 
 const char* kSchemaV1 = R"sql(
 CREATE TABLE migrations (
@@ -135,20 +138,6 @@ CREATE TABLE campaign_repos (
 CREATE INDEX campaign_repos_by_wave ON campaign_repos(campaign, wave, position);
 )sql";
 
-std::string nowUtc() {
-  using namespace std::chrono;
-  auto now = system_clock::now();
-  std::time_t t = system_clock::to_time_t(now);
-  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
-}
-
 // A prepared statement; columns and parameters are 1-based for binds, 0-based for reads.
 class Stmt {
 public:
@@ -193,105 +182,6 @@ private:
   sqlite3_stmt* stmt_ = nullptr;
   int rc_ = SQLITE_OK;
 };
-
-const char* kRepositoryColumns =
-    "SELECT id, full_name, default_branch, html_url, archived, updated_at FROM repositories ";
-
-RepositoryRecord readRepository(const Stmt& s) {
-  RepositoryRecord r;
-  r.id = s.integer(0);
-  r.fullName = s.text(1);
-  r.defaultBranch = s.text(2);
-  r.htmlUrl = s.text(3);
-  r.archived = s.integer(4) != 0;
-  r.updatedAt = s.text(5);
-  return r;
-}
-
-const char* kPullRequestColumns =
-    "SELECT migration, repository_id, branch, base_branch, number, html_url, title, base_sha, "
-    "head_sha, publication_state, reconcile_state, external_state, num_failures, last_error, "
-    "human_edited, closed_by_bot, updated_at FROM pull_requests ";
-
-PullRequestRecord readPullRequest(const Stmt& s) {
-  PullRequestRecord p;
-  p.migration = s.text(0);
-  p.repositoryId = s.integer(1);
-  p.branch = s.text(2);
-  p.baseBranch = s.text(3);
-  p.number = s.integer(4);
-  p.htmlUrl = s.text(5);
-  p.title = s.text(6);
-  p.baseSha = s.text(7);
-  p.headSha = s.text(8);
-  // The CHECK constraints keep these spellings valid.
-  p.publication = parsePublicationState(s.text(9)).value_or(PublicationState::Unpublished);
-  p.reconcile = parseReconcileState(s.text(10)).value_or(ReconcileState::Queued);
-  if (!s.isNull(11))
-    p.external = parseExternalState(s.text(11));
-  p.numFailures = static_cast<int>(s.integer(12));
-  p.lastError = s.text(13);
-  p.humanEdited = s.integer(14) != 0;
-  p.closedByBot = s.integer(15) != 0;
-  p.updatedAt = s.text(16);
-  return p;
-}
-
-const char* kRunColumns =
-    "SELECT id, migration, repository_id, started_at, finished_at, outcome, base_sha, head_sha, "
-    "files_changed, rewrites, attention, error FROM runs ";
-
-RunRecord readRun(const Stmt& s) {
-  RunRecord r;
-  r.id = s.integer(0);
-  r.migration = s.text(1);
-  r.repositoryId = s.integer(2);
-  r.startedAt = s.text(3);
-  r.finishedAt = s.text(4);
-  r.outcome = s.text(5);
-  r.baseSha = s.text(6);
-  r.headSha = s.text(7);
-  r.filesChanged = s.integer(8);
-  r.rewrites = s.integer(9);
-  r.attention = s.integer(10);
-  r.error = s.text(11);
-  return r;
-}
-
-const char* kCampaignRepoColumns =
-    "SELECT campaign, full_name, repository_id, clone_url, owner, tier, wave, position, "
-    "wave_reason, state, note, pull_request, pull_request_url, head_sha, ci, files_changed, "
-    "rewrites, attention, attention_items, analyzed_base, analyzed_digest, publishing_since, "
-    "failures, updated_at FROM campaign_repos ";
-
-CampaignRepoRecord readCampaignRepo(const Stmt& s) {
-  CampaignRepoRecord r;
-  r.campaign = s.text(0);
-  r.fullName = s.text(1);
-  r.repositoryId = s.integer(2);
-  r.cloneUrl = s.text(3);
-  r.owner = s.text(4);
-  r.tier = static_cast<int>(s.integer(5));
-  r.wave = static_cast<int>(s.integer(6));
-  r.position = static_cast<int>(s.integer(7));
-  r.waveReason = s.text(8);
-  r.state = s.text(9);
-  r.note = s.text(10);
-  r.pullRequest = s.integer(11);
-  r.pullRequestUrl = s.text(12);
-  r.headSha = s.text(13);
-  r.ci = s.text(14);
-  r.filesChanged = s.integer(15);
-  r.rewrites = s.integer(16);
-  r.attention = s.integer(17);
-  r.attentionItems = s.text(18);
-  r.analyzedBase = s.text(19);
-  r.analyzedDigest = s.text(20);
-  r.publishingSince = s.text(21);
-  r.failures = static_cast<int>(s.integer(22));
-  r.updatedAt = s.text(23);
-  return r;
-}
 
 } // namespace
 
@@ -411,7 +301,7 @@ Expected<int> SqliteStore::schemaVersion() {
 }
 
 Expected<void> SqliteStore::saveMigration(const MigrationRecord& m) {
-  std::string now = nowUtc();
+  std::string now = storeTimestamp();
   Stmt s(db_, "INSERT INTO migrations (name, description, path, first_seen, last_seen) "
               "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT(name) DO UPDATE SET "
               "description = excluded.description, path = excluded.path, "
@@ -439,7 +329,7 @@ Expected<void> SqliteStore::saveRepository(const RepositoryRecord& r) {
       .bind(3, r.defaultBranch)
       .bind(4, r.htmlUrl)
       .bind(5, int64_t(r.archived ? 1 : 0))
-      .bind(6, nowUtc());
+      .bind(6, storeTimestamp());
   if (release.step() != SQLITE_DONE || upsert.step() != SQLITE_DONE) {
     Error e = dbError("cannot save repository " + r.fullName);
     (void)exec("ROLLBACK");
@@ -479,7 +369,7 @@ Expected<int64_t> SqliteStore::startRun(const RunRecord& run) {
     s.bind(2, run.repositoryId);
   else
     s.bindNull(2);
-  s.bind(3, nowUtc()).bind(4, run.baseSha);
+  s.bind(3, storeTimestamp()).bind(4, run.baseSha);
   if (s.step() != SQLITE_DONE)
     return dbError("cannot record the run of " + run.migration);
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
@@ -490,7 +380,7 @@ Expected<void> SqliteStore::finishRun(const RunRecord& run) {
               "files_changed = ?6, rewrites = ?7, attention = ?8, error = ?9, "
               "repository_id = COALESCE(?10, repository_id) WHERE id = ?1");
   s.bind(1, run.id)
-      .bind(2, nowUtc())
+      .bind(2, storeTimestamp())
       .bind(3, run.outcome)
       .bind(4, run.baseSha)
       .bind(5, run.headSha)
@@ -560,7 +450,7 @@ Expected<void> SqliteStore::savePullRequest(const PullRequestRecord& p) {
       .bind(14, p.lastError)
       .bind(15, int64_t(p.humanEdited ? 1 : 0))
       .bind(16, int64_t(p.closedByBot ? 1 : 0))
-      .bind(17, nowUtc());
+      .bind(17, storeTimestamp());
   if (s.step() != SQLITE_DONE)
     return dbError("cannot save the pull request of " + p.migration);
   return {};
@@ -583,7 +473,7 @@ Expected<std::vector<PullRequestRecord>> SqliteStore::pullRequests(const std::st
 Expected<int64_t> SqliteStore::appendEvent(const EventRecord& e) {
   Stmt s(db_, "INSERT INTO events (at, kind, migration, repository_id, repository, pull_request, "
               "details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  s.bind(1, e.at.empty() ? nowUtc() : e.at)
+  s.bind(1, e.at.empty() ? storeTimestamp() : e.at)
       .bind(2, e.kind)
       .bind(3, e.migration)
       .bind(4, e.repositoryId)
@@ -597,24 +487,14 @@ Expected<int64_t> SqliteStore::appendEvent(const EventRecord& e) {
 
 Expected<std::vector<EventRecord>> SqliteStore::events(const std::string& migration,
                                                        int64_t repositoryId) {
-  Stmt s(db_, "SELECT id, at, kind, migration, repository_id, repository, pull_request, details "
-              "FROM events WHERE (?1 = '' OR migration = ?1) AND (?2 = 0 OR repository_id = ?2) "
-              "ORDER BY id");
+  Stmt s(db_, (std::string(kEventColumns) +
+               "WHERE (?1 = '' OR migration = ?1) AND (?2 = 0 OR repository_id = ?2) ORDER BY id")
+                  .c_str());
   s.bind(1, migration).bind(2, repositoryId);
   std::vector<EventRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    EventRecord e;
-    e.id = s.integer(0);
-    e.at = s.text(1);
-    e.kind = s.text(2);
-    e.migration = s.text(3);
-    e.repositoryId = s.integer(4);
-    e.repository = s.text(5);
-    e.pullRequest = s.integer(6);
-    e.details = s.text(7);
-    out.push_back(std::move(e));
-  }
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back(readEvent(s));
   if (rc != SQLITE_DONE)
     return dbError("cannot read events");
   return out;
@@ -630,7 +510,7 @@ Expected<int64_t> SqliteStore::countEvents(const std::string& migration, const s
 }
 
 Expected<void> SqliteStore::saveCampaign(const CampaignRecord& c) {
-  const std::string now = nowUtc();
+  const std::string now = storeTimestamp();
   Stmt s(db_, "INSERT INTO campaigns (name, migration_path, migration_digest, state, pause_reason, "
               "dry_run, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
               "ON CONFLICT(name) DO UPDATE SET migration_path = excluded.migration_path, "
@@ -651,24 +531,14 @@ Expected<void> SqliteStore::saveCampaign(const CampaignRecord& c) {
 }
 
 Expected<std::optional<CampaignRecord>> SqliteStore::campaign(const std::string& name) {
-  Stmt s(db_, "SELECT name, migration_path, migration_digest, state, pause_reason, dry_run, "
-              "created_at, updated_at FROM campaigns WHERE name = ?1");
+  Stmt s(db_, (std::string(kCampaignColumns) + "WHERE name = ?1").c_str());
   s.bind(1, name);
   const int rc = s.step();
   if (rc == SQLITE_DONE)
     return std::optional<CampaignRecord>();
   if (rc != SQLITE_ROW)
     return dbError("cannot read campaign " + name);
-  CampaignRecord c;
-  c.name = s.text(0);
-  c.migrationPath = s.text(1);
-  c.migrationDigest = s.text(2);
-  c.state = s.text(3);
-  c.pauseReason = s.text(4);
-  c.dryRun = s.integer(5) != 0;
-  c.createdAt = s.text(6);
-  c.updatedAt = s.text(7);
-  return std::optional<CampaignRecord>(std::move(c));
+  return std::optional<CampaignRecord>(readCampaign(s));
 }
 
 Expected<void> SqliteStore::deleteCampaignPlan(const std::string& name) {
@@ -703,21 +573,12 @@ Expected<void> SqliteStore::saveWave(const WaveRecord& w) {
 }
 
 Expected<std::vector<WaveRecord>> SqliteStore::waves(const std::string& campaign) {
-  Stmt s(db_, "SELECT campaign, number, state, started_at, gated_at, passed_at "
-              "FROM campaign_waves WHERE campaign = ?1 ORDER BY number");
+  Stmt s(db_, (std::string(kWaveColumns) + "WHERE campaign = ?1 ORDER BY number").c_str());
   s.bind(1, campaign);
   std::vector<WaveRecord> out;
   int rc;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    WaveRecord w;
-    w.campaign = s.text(0);
-    w.number = static_cast<int>(s.integer(1));
-    w.state = s.text(2);
-    w.startedAt = s.text(3);
-    w.gatedAt = s.text(4);
-    w.passedAt = s.text(5);
-    out.push_back(std::move(w));
-  }
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back(readWave(s));
   if (rc != SQLITE_DONE)
     return dbError("cannot read the waves of " + campaign);
   return out;
@@ -754,14 +615,14 @@ Expected<void> SqliteStore::saveCampaignRepo(const CampaignRepoRecord& r) {
       .bind(21, r.analyzedDigest)
       .bind(22, r.publishingSince)
       .bind(23, int64_t(r.failures))
-      .bind(24, nowUtc());
+      .bind(24, storeTimestamp());
   if (s.step() != SQLITE_DONE)
     return dbError("cannot save " + r.fullName + " of campaign " + r.campaign);
   return {};
 }
 
 Expected<int64_t> SqliteStore::countOpenPullRequests(const std::string& campaign,
-                                                    const std::string& owner) {
+                                                     const std::string& owner) {
   Stmt s(db_, "SELECT count(*) FROM campaign_repos WHERE campaign = ?1 AND (?2 = '' OR owner = ?2) "
               "AND (state IN ('open', 'human-edited') OR publishing_since != '')");
   s.bind(1, campaign).bind(2, owner);

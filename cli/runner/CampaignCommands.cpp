@@ -7,7 +7,7 @@
 #include "bot/fleet/Rollback.h"
 #include "bot/fleet/Sweep.h"
 #include "bot/github/Auth.h"
-#include "bot/store/SqliteStore.h"
+#include "bot/store/OpenStore.h"
 #include "cli/runner/CampaignInventory.h"
 #include "cli/runner/Progress.h"
 #include "cli/runner/RunnerMetrics.h"
@@ -57,19 +57,8 @@ Expected<std::shared_ptr<Clock>> campaignClock() {
   return std::shared_ptr<Clock>(std::make_shared<CampaignClock>(*start));
 }
 
-namespace {
-
-std::filesystem::path storePath(const RunnerCommon& common) {
-  return common.store.empty() ? defaultStorePath() : std::filesystem::path(common.store);
-}
-
-} // namespace
-
 Expected<std::unique_ptr<Store>> openStore(const RunnerCommon& common) {
-  auto store = SqliteStore::open(storePath(common));
-  if (!store)
-    return store.error();
-  return std::unique_ptr<Store>(std::move(*store));
+  return openStore(common.store.store, {common.store.passwordFile});
 }
 
 namespace {

@@ -1,14 +1,12 @@
 #include "cli/runner/RunnerOptions.h"
 
 #include "bot/git/Workspace.h"
-#include "bot/store/SqliteStore.h"
 #include "cli/CodeHostOptions.h"
 
 namespace godwit {
 
 void addRunnerCommon(CLI::App& cmd, RunnerCommon& common) {
-  cmd.add_option("--store", common.store,
-                 "SQLite store file (default: " + defaultStorePath().string() + ")");
+  addStoreOptions(cmd, common.store);
   cmd.add_option("--cache-dir", common.cacheDir,
                  "Git cache folder (default: " + defaultCacheDir().string() + ")");
   addCodeHostOptions(cmd, common.host);

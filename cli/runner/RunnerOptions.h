@@ -3,6 +3,7 @@
 // inventory sources.
 
 #include "bot/github/GitHubClient.h"
+#include "cli/StoreOptions.h"
 
 #include <CLI/CLI.hpp>
 
@@ -13,7 +14,7 @@ namespace godwit {
 
 /// Flags of every command.
 struct RunnerCommon {
-  std::string store;    ///< --store: SQLite file (default: defaultStorePath()).
+  StoreFlags store;     ///< --store, --store-password-file.
   std::string cacheDir; ///< --cache-dir: bare git caches (default: defaultCacheDir()).
   CodeHostFlags host;   ///< The code-host flags of `godwit pr`.
 };
@@ -27,7 +28,7 @@ struct InventoryFlags {
   std::string backstageTokenFile;      ///< --backstage-token-file.
 };
 
-/// Adds --store, --cache-dir and the code-host flags to `cmd`.
+/// Adds the store flags, --cache-dir and the code-host flags to `cmd`.
 void addRunnerCommon(CLI::App& cmd, RunnerCommon& common);
 
 /// Adds the inventory flags (and the positional fleet files) to `cmd`.

@@ -17,7 +17,8 @@ namespace godwit {
 /// windows and rates; it advances with real time from there.
 Expected<std::shared_ptr<Clock>> campaignClock();
 
-/// Opens the SQLite store of `--store` (default: defaultStorePath()).
+/// Opens the store of `--store` (a SQLite file, by default defaultStorePath(), or a PostgreSQL
+/// URL) with `--store-password-file`.
 Expected<std::unique_ptr<Store>> openStore(const RunnerCommon& common);
 
 /// The campaign's name: the migration's, from `--migration`, or `--campaign` as given.

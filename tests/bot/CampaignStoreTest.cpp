@@ -1,38 +1,17 @@
-// Campaign state in the Store, one suite parametrized over the backends (SQLite; PostgreSQL
-// joins the list when it exists).
-#include "bot/store/SqliteStore.h"
-
-#include "GitFixture.h"
+// Campaign state in the Store, one parametrized suite over the backends (StoreBackends.h):
+// SQLite and PostgreSQL.
+#include "StoreBackends.h"
 
 #include <gtest/gtest.h>
 
-#include <functional>
 #include <memory>
 
 namespace godwit {
 namespace {
 
-using bottest::TempDir;
-
-struct Backend {
-  const char* name;
-  std::function<std::unique_ptr<Store>(const TempDir&)> open;
-};
-
-const Backend kBackends[] = {
-    {"sqlite",
-     [](const TempDir& tmp) -> std::unique_ptr<Store> {
-       auto store = SqliteStore::open(tmp.path() / "state.db");
-       if (!store)
-         throw std::runtime_error(store.error().str());
-       return std::move(*store);
-     }},
-};
-
-class CampaignStoreTest : public ::testing::TestWithParam<Backend> {
+class CampaignStoreTest : public storetest::StoreSuite {
 protected:
-  TempDir tmp;
-  std::unique_ptr<Store> store = GetParam().open(tmp);
+  std::unique_ptr<Store> store = open();
 
   CampaignRepoRecord repo(const std::string& name, int wave, int position) {
     CampaignRepoRecord r;
@@ -155,8 +134,8 @@ TEST_P(CampaignStoreTest, CountsEventsOfAKindSinceATime) {
   EXPECT_EQ(*store->countEvents("other", "repo.publish", ""), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, CampaignStoreTest, ::testing::ValuesIn(kBackends),
-                         [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Backends, CampaignStoreTest,
+                         ::testing::ValuesIn(storetest::storeBackends()), storetest::backendName);
 
 } // namespace
 } // namespace godwit

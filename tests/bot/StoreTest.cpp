@@ -1,48 +1,26 @@
-#include "bot/store/SqliteStore.h"
+// The Store, one parametrized suite over the backends (StoreBackends.h): SQLite and PostgreSQL.
+#include "StoreBackends.h"
 
 #include "GitFixture.h"
+#include "bot/store/SqliteStore.h"
 
 #include <sqlite3.h>
 
 #include <gtest/gtest.h>
 
+#include <latch>
+#include <thread>
+#include <vector>
+
 namespace godwit {
 namespace {
 
 using bottest::TempDir;
+using storetest::StoreSuite;
 
-// Raw SQL against the store's file, as another tool (or an attacker) would.
-struct RawDb {
-  sqlite3* db = nullptr;
-  explicit RawDb(const std::filesystem::path& file) {
-    EXPECT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-  }
-  ~RawDb() { sqlite3_close(db); }
-  int exec(const std::string& sql) {
-    return sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
-  }
-  std::string scalar(const std::string& sql) {
-    sqlite3_stmt* s = nullptr;
-    std::string out;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) == SQLITE_OK &&
-        sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-      out = reinterpret_cast<const char*>(sqlite3_column_text(s, 0));
-    sqlite3_finalize(s);
-    return out;
-  }
-};
-
-class StoreTest : public ::testing::Test {
+class StoreTest : public StoreSuite {
 protected:
-  TempDir tmp;
-  std::filesystem::path file = tmp.path() / "state" / "godwit.db";
-
-  std::unique_ptr<SqliteStore> open() {
-    auto store = SqliteStore::open(file);
-    if (!store)
-      throw std::runtime_error(store.error().str());
-    return std::move(store).value();
-  }
+  std::string latest() const { return std::to_string(db->schemaSteps()); }
 
   static RepositoryRecord repo(int64_t id = 7, std::string name = "acme/pipelines") {
     RepositoryRecord r;
@@ -54,70 +32,98 @@ protected:
   }
 };
 
-TEST_F(StoreTest, FreshStoreIsAtTheLatestSchemaInWalMode) {
+TEST_P(StoreTest, FreshStoreIsAtTheLatestSchema) {
   auto store = open();
-  EXPECT_TRUE(std::filesystem::exists(file));
-  ASSERT_TRUE(store->schemaVersion());
-  EXPECT_EQ(*store->schemaVersion(), static_cast<int>(SqliteStore::schemaMigrations().size()));
-  RawDb raw(file);
-  EXPECT_EQ(raw.scalar("PRAGMA journal_mode"), "wal");
-  for (const char* table : {"migrations", "repositories", "runs", "pull_requests", "events"})
-    EXPECT_EQ(
-        raw.scalar(std::string("SELECT name FROM sqlite_master WHERE type='table' AND name='") +
-                   table + "'"),
-        table);
+  EXPECT_EQ(db->scalar("SELECT version FROM schema_version"), latest());
+  for (const char* table : {"migrations", "repositories", "runs", "pull_requests", "events",
+                            "campaigns", "campaign_waves", "campaign_repos"})
+    EXPECT_TRUE(db->hasTable(table)) << table;
 }
 
-TEST_F(StoreTest, ReopeningKeepsDataAndVersion) {
+TEST(SqliteStoreTest, FileIsInWalMode) {
+  TempDir tmp;
+  const auto file = tmp.path() / "state" / "godwit.db";
+  ASSERT_TRUE(SqliteStore::open(file));
+  EXPECT_TRUE(std::filesystem::exists(file));
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &s, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(s), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(s, 0)), "wal");
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+}
+
+TEST_P(StoreTest, ReopeningKeepsDataAndVersion) {
   {
     auto store = open();
     ASSERT_TRUE(store->saveMigration({"m", "moves x", "m.yaml", "", ""}));
   }
   auto store = open();
-  EXPECT_EQ(*store->schemaVersion(), static_cast<int>(SqliteStore::schemaMigrations().size()));
-  RawDb raw(file);
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM schema_version"), "1");
-  EXPECT_EQ(raw.scalar("SELECT description FROM migrations WHERE name='m'"), "moves x");
+  EXPECT_EQ(db->scalar("SELECT version FROM schema_version"), latest());
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM schema_version"), "1");
+  EXPECT_EQ(db->scalar("SELECT description FROM migrations WHERE name='m'"), "moves x");
 }
 
-TEST_F(StoreTest, SchemaStepsApplyInOrderAndAFailingStepRollsBack) {
+TEST_P(StoreTest, SchemaStepsApplyInOrderAndAFailingStepRollsBack) {
   std::vector<std::string> steps = {"CREATE TABLE a (x INTEGER);",
                                     "INSERT INTO a VALUES (1); CREATE TABLE b (y INTEGER);"};
   {
-    auto store = SqliteStore::open(file, steps);
+    auto store = db->open(steps);
     ASSERT_TRUE(store) << store.error().str();
-    EXPECT_EQ(*(*store)->schemaVersion(), 2);
+    EXPECT_EQ(db->scalar("SELECT version FROM schema_version"), "2");
   }
   steps.push_back("INSERT INTO a VALUES (2); CREATE TABLE c (z INTEGER); SELECT nosuchfunction();");
-  auto failed = SqliteStore::open(file, steps);
+  auto failed = db->open(steps);
   ASSERT_FALSE(failed);
   EXPECT_NE(failed.error().message.find("from version 2 to 3"), std::string::npos)
       << failed.error().str();
-  RawDb raw(file);
-  EXPECT_EQ(raw.scalar("SELECT version FROM schema_version"), "2");
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM a"), "1") << "the failed step's insert is undone";
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM sqlite_master WHERE name='c'"), "0");
+  EXPECT_EQ(db->scalar("SELECT version FROM schema_version"), "2");
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM a"), "1") << "the failed step's insert is undone";
+  EXPECT_FALSE(db->hasTable("c"));
 
   steps.back() = "INSERT INTO a VALUES (3);";
-  auto fixed = SqliteStore::open(file, steps);
-  ASSERT_TRUE(fixed);
-  EXPECT_EQ(*(*fixed)->schemaVersion(), 3);
-  EXPECT_EQ(raw.scalar("SELECT group_concat(x) FROM a"), "1,3");
+  auto fixed = db->open(steps);
+  ASSERT_TRUE(fixed) << fixed.error().str();
+  EXPECT_EQ(db->scalar("SELECT version FROM schema_version"), "3");
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM a"), "2");
+  EXPECT_EQ(db->scalar("SELECT sum(x) FROM a"), "4") << "1 and 3";
 }
 
-TEST_F(StoreTest, NewerSchemaIsRefused) {
+TEST_P(StoreTest, NewerSchemaIsRefused) {
   { open(); }
-  {
-    RawDb raw(file);
-    ASSERT_EQ(raw.exec("UPDATE schema_version SET version = 99"), SQLITE_OK);
-  }
-  auto store = SqliteStore::open(file);
+  ASSERT_TRUE(db->exec("UPDATE schema_version SET version = 99"));
+  auto store = db->open();
   ASSERT_FALSE(store);
   EXPECT_NE(store.error().message.find("newer"), std::string::npos);
   EXPECT_FALSE(store.error().hint.empty());
 }
 
-TEST_F(StoreTest, RepositoriesByIdAndByName) {
+TEST_P(StoreTest, ConcurrentOpensOfAFreshStoreApplyEachStepOnce) {
+  constexpr int kOpeners = 8;
+  std::latch go(kOpeners);
+  std::vector<std::string> errors(kOpeners);
+  std::vector<std::thread> openers;
+  for (int i = 0; i < kOpeners; ++i)
+    openers.emplace_back([&, i] {
+      go.arrive_and_wait();
+      auto store = db->open();
+      if (!store)
+        errors[i] = store.error().str();
+      else if (!(*store)->saveMigration({"m" + std::to_string(i), "", "", "", ""}))
+        errors[i] = "cannot save a migration";
+    });
+  for (std::thread& t : openers)
+    t.join();
+  for (const std::string& e : errors)
+    EXPECT_EQ(e, "");
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM schema_version"), "1");
+  EXPECT_EQ(db->scalar("SELECT version FROM schema_version"), latest());
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM migrations"), std::to_string(kOpeners));
+}
+
+TEST_P(StoreTest, RepositoriesByIdAndByName) {
   auto store = open();
   ASSERT_TRUE(store->saveRepository(repo()));
   auto byId = store->repository(7);
@@ -144,7 +150,7 @@ TEST_F(StoreTest, RepositoriesByIdAndByName) {
   EXPECT_FALSE(*store->repository(99));
 }
 
-TEST_F(StoreTest, RunsRoundTrip) {
+TEST_P(StoreTest, RunsRoundTrip) {
   auto store = open();
   ASSERT_TRUE(store->saveMigration({"m", "", "", "", ""}));
   ASSERT_TRUE(store->saveRepository(repo()));
@@ -182,7 +188,7 @@ TEST_F(StoreTest, RunsRoundTrip) {
   EXPECT_FALSE(store->startRun(orphan));
 }
 
-TEST_F(StoreTest, PullRequestsRoundTripWithTheirStates) {
+TEST_P(StoreTest, PullRequestsRoundTripWithTheirStates) {
   auto store = open();
   ASSERT_TRUE(store->saveMigration({"m", "", "", "", ""}));
   ASSERT_TRUE(store->saveRepository(repo()));
@@ -225,13 +231,12 @@ TEST_F(StoreTest, PullRequestsRoundTripWithTheirStates) {
   EXPECT_EQ(store->pullRequests("m")->size(), 1u);
   EXPECT_EQ(store->pullRequests("")->size(), 1u);
 
-  RawDb raw(file);
-  EXPECT_NE(raw.exec("UPDATE pull_requests SET reconcile_state = 'bogus'"), SQLITE_OK)
+  EXPECT_FALSE(db->exec("UPDATE pull_requests SET reconcile_state = 'bogus'"))
       << "states are constrained to their spellings";
-  EXPECT_EQ(raw.scalar("SELECT reconcile_state FROM pull_requests"), "completed");
+  EXPECT_EQ(db->scalar("SELECT reconcile_state FROM pull_requests"), "completed");
 }
 
-TEST_F(StoreTest, EventsAreAppendOnly) {
+TEST_P(StoreTest, EventsAreAppendOnly) {
   auto store = open();
   EventRecord e;
   e.kind = "pull_request.create";
@@ -265,14 +270,13 @@ TEST_F(StoreTest, EventsAreAppendOnly) {
   e.details = "[1]";
   EXPECT_FALSE(store->appendEvent(e));
 
-  RawDb raw(file);
-  EXPECT_NE(raw.exec("UPDATE events SET kind = 'x'"), SQLITE_OK);
-  EXPECT_NE(raw.exec("DELETE FROM events"), SQLITE_OK);
-  EXPECT_EQ(raw.scalar("SELECT count(*) FROM events"), "3");
-  EXPECT_EQ(raw.scalar("SELECT kind FROM events ORDER BY id LIMIT 1"), "pull_request.create");
+  EXPECT_FALSE(db->exec("UPDATE events SET kind = 'x'"));
+  EXPECT_FALSE(db->exec("DELETE FROM events"));
+  EXPECT_EQ(db->scalar("SELECT count(*) FROM events"), "3");
+  EXPECT_EQ(db->scalar("SELECT kind FROM events ORDER BY id LIMIT 1"), "pull_request.create");
 }
 
-TEST_F(StoreTest, ForeignKeysAreEnforced) {
+TEST_P(StoreTest, ForeignKeysAreEnforced) {
   auto store = open();
   PullRequestRecord pr;
   pr.migration = "never-saved";
@@ -280,6 +284,9 @@ TEST_F(StoreTest, ForeignKeysAreEnforced) {
   pr.branch = "godwit/x";
   EXPECT_FALSE(store->savePullRequest(pr));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(storetest::storeBackends()),
+                         storetest::backendName);
 
 TEST(InMemoryStore, WorksWithoutAFile) {
   auto store = SqliteStore::open(":memory:");

@@ -1,5 +1,7 @@
 // `godwit-runner` as a user calls it: every command has --help, --store and the code-host flags
 // of `godwit pr`; a bad invocation exits 2.
+#include "tests/support/PostgresServer.h"
+
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -37,8 +39,8 @@ class RunnerCommandHelp : public ::testing::TestWithParam<const char*> {};
 TEST_P(RunnerCommandHelp, HasTheStoreAndCodeHostFlags) {
   const Ran r = run(std::string(GetParam()) + " --help");
   ASSERT_EQ(r.status, 0) << r.out;
-  for (const char* flag : {"--store", "--cache-dir", "--api-url", "--token-file", "--app-id",
-                           "--private-key", "--installation-id"})
+  for (const char* flag : {"--store", "--store-password-file", "--cache-dir", "--api-url",
+                           "--token-file", "--app-id", "--private-key", "--installation-id"})
     EXPECT_NE(r.out.find(flag), std::string::npos) << GetParam() << " lacks " << flag;
 }
 
@@ -53,6 +55,34 @@ TEST(RunnerCliTest, ACommandIsRequired) {
   EXPECT_EQ(unknown.status, 2) << unknown.out;
 }
 
+TEST(RunnerCliTest, APostgresStoreIsCreatedOnFirstUse) {
+  test::PostgresServer& server = test::PostgresServer::shared();
+  const std::string db = server.createDatabase();
+  const Ran r = run("status --campaign m --store " + server.url(db));
+  EXPECT_EQ(r.status, 2) << r.out;
+  EXPECT_NE(r.out.find("sweep it first"), std::string::npos) << "no campaign m yet: " << r.out;
+  EXPECT_EQ(server.scalar(db, "SELECT version FROM schema_version"), "3");
+  server.dropDatabase(db);
+}
+
+TEST(RunnerCliTest, AStoreThatCannotBeOpenedExits2WithoutItsPassword) {
+  test::PostgresServer& server = test::PostgresServer::shared();
+  const std::string db = server.createDatabase();
+  const std::string secret = "cli-secret-93q";
+  const std::string port = std::to_string(server.port());
+  for (const std::string& url :
+       {server.url(db, secret),                                       // a wrong password
+        "postgres://postgres:" + secret + "@127.0.0.1:1/x",           // nothing listens there
+        "postgres://postgres:" + secret + "@127.0.0.1:notaport/x"}) { // not a URL libpq takes
+    const Ran r = run("status --campaign m --store '" + url + "'");
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_NE(r.out.find("error: store postgres://postgres@127.0.0.1:"), std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find(secret), std::string::npos) << r.out;
+  }
+  server.dropDatabase(db);
+}
+
 TEST(RunnerCliTest, StatusNeedsACampaign) {
   const Ran r = run("status");
   EXPECT_EQ(r.status, 2) << r.out;
@@ -61,8 +91,8 @@ TEST(RunnerCliTest, StatusNeedsACampaign) {
 
 /// A temporary folder with a migration of three waves and the fleet file `yaml`.
 struct FleetDir {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() /
-                              ("godwit-runner-cli-" + std::to_string(::getpid()));
+  std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("godwit-runner-cli-" + std::to_string(::getpid()));
   explicit FleetDir(const std::string& yaml) {
     std::filesystem::create_directories(dir);
     std::ofstream(dir / "m.yaml") << "apiVersion: godwit/v1\nkind: Migration\nname: m\n"
