@@ -191,6 +191,13 @@ void holdAll(std::span<Finding> findings, const std::string& reason) {
   }
 }
 
+void addEmbeddedFindings(FindingCollector& out, std::vector<Finding>& found) {
+  for (Finding& f : found) {
+    const size_t begin = f.offset, end = f.offset + f.length;
+    out.add(std::move(f), begin, end);
+  }
+}
+
 DecodedString hostText(std::string_view text, uint32_t begin, uint32_t end) {
   DecodedString out;
   out.beginPiece(begin, end, LiteralStyle{});

@@ -87,6 +87,10 @@ private:
 /// sink), dropping its changes: for regions godwit reads but never edits.
 void holdAll(std::span<Finding> findings, const std::string& reason);
 
+/// Adds findings the runner mapped to the host to `out`, whose `godwit:ignore` lines (the host's
+/// comment syntax, e.g. `<!-- godwit:ignore -->` above a fence line) suppress them too.
+void addEmbeddedFindings(FindingCollector& out, std::vector<Finding>& found);
+
 /// Host bytes [begin, end) of `text` as a value with the identity offset map.
 DecodedString hostText(std::string_view text, uint32_t begin, uint32_t end);
 

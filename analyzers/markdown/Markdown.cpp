@@ -200,10 +200,7 @@ private:
         else if (namesNewDataset(fence.doc.text, matchers))
           holdAll(found, "the " + shown + " block names the new dataset too: it may show the "
                          "migration itself; change it by hand");
-        for (Finding& f : found) {
-          const size_t b = f.offset, e = f.offset + f.length;
-          out.add(std::move(f), b, e);
-        }
+        addEmbeddedFindings(out, found);
         return;
       }
     }

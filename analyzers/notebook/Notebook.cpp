@@ -360,10 +360,7 @@ private:
       notes.parseErrors += 1;
       holdAll(result->findings, unparsed);
     }
-    for (Finding& f : result->findings) {
-      const size_t b = f.offset, e = f.offset + f.length;
-      out.add(std::move(f), b, e);
-    }
+    addEmbeddedFindings(out, result->findings);
     return !broken;
   }
 
@@ -380,10 +377,7 @@ private:
     auto whole = runner_.analyze(file, lines, program, matchers);
     if (whole && !whole->skipped && whole->parseErrors == 0 &&
         runner_.syntaxErrors(program) == 0) {
-      for (Finding& f : whole->findings) {
-        const size_t b = f.offset, e = f.offset + f.length;
-        out.add(std::move(f), b, e);
-      }
+      addEmbeddedFindings(out, whole->findings);
       return;
     }
     for (const EmbeddedDocument& cell : cells)
