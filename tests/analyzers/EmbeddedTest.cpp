@@ -4,6 +4,7 @@
 
 #include "analyzers/ValueFindings.h"
 #include "rules/DatasetMatcher.h"
+#include "tests/analyzers/LanguageTestSupport.h"
 
 #include <gtest/gtest.h>
 
@@ -13,15 +14,7 @@
 namespace godwit {
 namespace {
 
-std::vector<DatasetMatcher> profiles() {
-  DatasetSpec spec;
-  spec.kind = DatasetKind::BigQueryTable;
-  spec.from = "acme-prod.core_users.user_profile_v1";
-  spec.to = "acme-prod.core_users.user_profile_v2";
-  std::vector<DatasetMatcher> out;
-  out.emplace_back(spec);
-  return out;
-}
+std::vector<DatasetMatcher> profiles() { return test::profileMatchers(); }
 
 TEST(EmbeddedDocument, CopySynthesizeAndAppendKeepTheHostMap) {
   EmbeddedDocument doc;

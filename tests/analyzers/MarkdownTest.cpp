@@ -2,6 +2,7 @@
 #include "analyzers/markdown/Markdown.h"
 
 #include "rules/DatasetMatcher.h"
+#include "tests/analyzers/LanguageTestSupport.h"
 
 #include <gtest/gtest.h>
 
@@ -59,15 +60,7 @@ TEST(MarkdownSplit, CodeSpansAndWhereTheyAreEditable) {
   EXPECT_EQ(editable, (std::vector<bool>{true, true, false, false, true, false, false, true}));
 }
 
-std::vector<DatasetMatcher> profiles() {
-  DatasetSpec spec;
-  spec.kind = DatasetKind::BigQueryTable;
-  spec.from = "acme-prod.core_users.user_profile_v1";
-  spec.to = "acme-prod.core_users.user_profile_v2";
-  std::vector<DatasetMatcher> out;
-  out.emplace_back(spec);
-  return out;
-}
+std::vector<DatasetMatcher> profiles() { return test::profileMatchers(); }
 
 std::vector<Finding> analyze(const std::string& path, const std::string& text) {
   auto analyzer = makeMarkdownAnalyzer({});
