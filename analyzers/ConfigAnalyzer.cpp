@@ -282,6 +282,10 @@ private:
 
 } // namespace
 
+std::optional<SyntaxProblem> firstSyntaxProblem(TSTree* tree, std::string_view text) {
+  return firstProblem(tree, text);
+}
+
 long hexDigits(std::string_view src, size_t at, size_t end, size_t count) {
   if (at + count > end || end > src.size())
     return -1;

@@ -54,6 +54,10 @@ long hexDigits(std::string_view src, size_t at, size_t end, size_t count);
 /// no Unicode scalar value (e.g. a lone surrogate).
 void pushCodePoint(DecodedString& out, long cp, uint32_t begin, uint32_t end);
 
+/// The first syntax problem of tree-sitter parse `tree` of `text` (an ERROR or MISSING node, or
+/// text after the root), or nullopt when it has none.
+std::optional<SyntaxProblem> firstSyntaxProblem(TSTree* tree, std::string_view text);
+
 /// Builds the analyzer of a scanned format. Rule packs are tree-sitter queries, so a rule for a
 /// scanned format is an error naming the rule.
 Expected<std::unique_ptr<Analyzer>> makeConfigAnalyzer(const ConfigFormat& format,

@@ -83,6 +83,11 @@ std::optional<std::string> encodeConfigLiteral(const LiteralStyle& style, std::s
         return std::nullopt;
       out += c;
       break;
+    case LiteralSyntax::MarkdownCode:
+      if (isControl(c) || c == '`')
+        return std::nullopt;
+      out += c;
+      break;
     case LiteralSyntax::Code:
       break;
     }
@@ -120,7 +125,29 @@ void appendUtf8(std::string& out, uint32_t cp) {
   }
 }
 
-std::optional<std::string> encodeLiteral(const LiteralStyle& style, std::string_view value) {
+namespace {
+
+// JSON string content as Jupyter writes it (Python's json.dumps, ensure_ascii off). A line break
+// would have to start a new element of the cell's source array, so it is refused.
+std::optional<std::string> encodeJsonContent(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (const char c : value) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (isControl(c) && c != '\x7f') {
+      return std::nullopt;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> encodeOwnLiteral(const LiteralStyle& style, std::string_view value) {
   if (style.syntax != LiteralSyntax::Code)
     return encodeConfigLiteral(style, value);
   std::string out;
@@ -176,6 +203,15 @@ std::optional<std::string> encodeLiteral(const LiteralStyle& style, std::string_
     }
   }
   return out;
+}
+
+} // namespace
+
+std::optional<std::string> encodeLiteral(const LiteralStyle& style, std::string_view value) {
+  auto own = encodeOwnLiteral(style, value);
+  if (!own || !style.inJsonString)
+    return own;
+  return encodeJsonContent(*own);
 }
 
 uint16_t DecodedString::beginPiece(const LiteralPiece& p) {

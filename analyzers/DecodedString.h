@@ -20,6 +20,7 @@ enum class LiteralSyntax : uint8_t {
   Properties,    ///< Java .properties value: backslash escapes, no quotes.
   Xml,           ///< XML text or attribute value (`quote`: the attribute's, or 0): entities.
   XmlCData,      ///< XML CDATA section: no escapes; `]]>` would end it.
+  MarkdownCode,  ///< Markdown inline code span: no escapes; a backtick or line break would end it.
 };
 
 /// How a literal is written, so a new value can be re-encoded into it.
@@ -29,6 +30,9 @@ struct LiteralStyle {
   bool raw = false;    ///< Backslash escapes are not processed in this literal.
   char holeIntro = 0;  ///< `$` (Scala interpolators) or `{` (Python f-strings); 0 if none.
   LiteralSyntax syntax = LiteralSyntax::Code; ///< Escaping rules other than `Code`'s.
+  /// The literal is itself written inside a JSON string (a notebook cell's source): its encoded
+  /// content is escaped once more as JSON string content, on one line.
+  bool inJsonString = false;
 };
 
 /// The value of hex digit `c`, or -1 when it is none.

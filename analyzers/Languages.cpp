@@ -8,6 +8,8 @@
 #include "analyzers/hocon/Hocon.h"
 #include "analyzers/java/Java.h"
 #include "analyzers/json/Json.h"
+#include "analyzers/markdown/Markdown.h"
+#include "analyzers/notebook/Notebook.h"
 #include "analyzers/properties/Properties.h"
 #include "analyzers/python/Python.h"
 #include "analyzers/scala/Scala.h"
@@ -45,6 +47,8 @@ std::span<const LanguageEntry> languageTable() {
       {"properties", {".properties"}, makePropertiesAnalyzer},
       {"toml", {".toml"}, makeTomlAnalyzer},
       {"xml", {".xml"}, makeXmlAnalyzer},
+      {"markdown", {".md", ".markdown"}, makeMarkdownAnalyzer},
+      {"notebook", {".ipynb"}, makeNotebookAnalyzer},
   };
   return table;
 }

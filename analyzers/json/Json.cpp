@@ -43,7 +43,17 @@ char simpleEscape(char c) {
   return at == std::string_view::npos ? '\0' : kValues[at];
 }
 
-DecodedString decodeString(TSNode node, std::string_view src) {
+std::optional<DecodedString> decode(TSNode node, std::string_view src, const Resolver&) {
+  if (ts_node_is_null(node) || !isType(node, "string"))
+    return std::nullopt;
+  DecodedString value = decodeJsonString(node, src);
+  markPlaceholders(value);
+  return value;
+}
+
+} // namespace
+
+DecodedString decodeJsonString(TSNode node, std::string_view src) {
   const uint32_t begin = ts_node_start_byte(node);
   const uint32_t end = ts_node_end_byte(node);
   DecodedString out;
@@ -89,16 +99,6 @@ DecodedString decodeString(TSNode node, std::string_view src) {
   }
   return out;
 }
-
-std::optional<DecodedString> decode(TSNode node, std::string_view src, const Resolver&) {
-  if (ts_node_is_null(node) || !isType(node, "string"))
-    return std::nullopt;
-  DecodedString value = decodeString(node, src);
-  markPlaceholders(value);
-  return value;
-}
-
-} // namespace
 
 const TreeSitterLanguage& jsonLanguage() {
   static const TreeSitterLanguage language{

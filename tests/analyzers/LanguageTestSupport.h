@@ -196,4 +196,15 @@ inline std::string readable(std::string_view value) {
   return out;
 }
 
+/// The matcher of the fixtures' table migration, `…user_profile_v1` → `…user_profile_v2`.
+inline std::vector<DatasetMatcher> profileMatchers() {
+  DatasetSpec spec;
+  spec.kind = DatasetKind::BigQueryTable;
+  spec.from = "acme-prod.core_users.user_profile_v1";
+  spec.to = "acme-prod.core_users.user_profile_v2";
+  std::vector<DatasetMatcher> out;
+  out.emplace_back(spec);
+  return out;
+}
+
 } // namespace godwit::test
