@@ -20,6 +20,9 @@ enum class LiteralSyntax : uint8_t {
   Properties,    ///< Java .properties value: backslash escapes, no quotes.
   Xml,           ///< XML text or attribute value (`quote`: the attribute's, or 0): entities.
   XmlCData,      ///< XML CDATA section: no escapes; `]]>` would end it.
+  /// Shell: `quote` 0 is an unquoted word (`triple`: an unquoted heredoc), `"` a double-quoted
+  /// string, `'` a single-quoted string or quoted heredoc (`raw`) or an ANSI-C `$'…'` (not raw).
+  Shell,
 };
 
 /// How a literal is written, so a new value can be re-encoded into it.

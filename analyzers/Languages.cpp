@@ -11,6 +11,7 @@
 #include "analyzers/properties/Properties.h"
 #include "analyzers/python/Python.h"
 #include "analyzers/scala/Scala.h"
+#include "analyzers/shell/Shell.h"
 #include "analyzers/sql/SqlAnalyzer.h"
 #include "analyzers/toml/Toml.h"
 #include "analyzers/xml/Xml.h"
@@ -34,6 +35,7 @@ std::span<const LanguageEntry> languageTable() {
       {"scala", {".scala", ".sc"}, treeSitter<scalaLanguage>},
       {"python", {".py"}, treeSitter<pythonLanguage>},
       {"hcl", {".tf", ".tfvars", ".hcl"}, treeSitter<hclLanguage>},
+      {"shell", {".sh", ".bash"}, treeSitter<shellLanguage>},
       {"cpp",
        {".cc", ".cpp", ".cxx", ".c++", ".h", ".hh", ".hpp", ".hxx", ".mm", ".cu", ".cuh"},
        nullptr,
