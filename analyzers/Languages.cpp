@@ -4,6 +4,7 @@
 #include "analyzers/TreeSitterAnalyzer.h"
 #include "analyzers/cpp/Cpp.h"
 #include "analyzers/dbt/DbtAnalyzer.h"
+#include "analyzers/go/Go.h"
 #include "analyzers/hcl/Hcl.h"
 #include "analyzers/hocon/Hocon.h"
 #include "analyzers/java/Java.h"
@@ -36,6 +37,7 @@ std::span<const LanguageEntry> languageTable() {
       {"python", {".py"}, treeSitter<pythonLanguage>},
       {"hcl", {".tf", ".tfvars", ".hcl"}, treeSitter<hclLanguage>},
       {"shell", {".sh", ".bash"}, treeSitter<shellLanguage>},
+      {"go", {".go"}, treeSitter<goLanguage>},
       {"cpp",
        {".cc", ".cpp", ".cxx", ".c++", ".h", ".hh", ".hpp", ".hxx", ".mm", ".cu", ".cuh"},
        nullptr,
