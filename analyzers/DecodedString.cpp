@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cctype>
 
 namespace godwit {
 
@@ -87,6 +88,31 @@ std::optional<std::string> encodeConfigLiteral(const LiteralStyle& style, std::s
       if (isControl(c) || c == '`')
         return std::nullopt;
       out += c;
+      break;
+    case LiteralSyntax::Shell:
+      if (isControl(c))
+        return std::nullopt;
+      if (style.quote == '\'' && style.raw) {
+        if (c == '\'')
+          return std::nullopt;
+        out += c;
+      } else if (style.quote == '\'') {
+        if (c == '\\' || c == '\'')
+          out += '\\';
+        out += c;
+      } else if (style.quote == '"' || style.triple) {
+        if (c == '!' && !style.triple)
+          return std::nullopt; // history expansion in an interactive shell
+        if (c == '$' || c == '`' || c == '\\' || (c == '"' && !style.triple))
+          out += '\\';
+        out += c;
+      } else {
+        // An unquoted word: only bytes that no shell reads as syntax, globbing or expansion.
+        if (!std::isalnum(static_cast<unsigned char>(c)) &&
+            std::string_view("_.:/@%+,=-").find(c) == std::string_view::npos)
+          return std::nullopt;
+        out += c;
+      }
       break;
     case LiteralSyntax::Code:
       break;

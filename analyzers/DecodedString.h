@@ -21,6 +21,9 @@ enum class LiteralSyntax : uint8_t {
   Xml,           ///< XML text or attribute value (`quote`: the attribute's, or 0): entities.
   XmlCData,      ///< XML CDATA section: no escapes; `]]>` would end it.
   MarkdownCode,  ///< Markdown inline code span: no escapes; a backtick or line break would end it.
+  /// Shell: `quote` 0 is an unquoted word (`triple`: an unquoted heredoc), `"` a double-quoted
+  /// string, `'` a single-quoted string or quoted heredoc (`raw`) or an ANSI-C `$'…'` (not raw).
+  Shell,
 };
 
 /// How a literal is written, so a new value can be re-encoded into it.

@@ -19,6 +19,13 @@ void reachSink(Finding& f, const Rule& rule) {
   f.ruleId = rule.id;
   if (rule.access != Access::Unknown)
     f.access = rule.access;
+  // A sink that is never renamed (a resource or command that creates the topic) keeps it
+  // attention, whichever way the name reached it.
+  if (!rule.attention.empty()) {
+    f.action = Action::Attention;
+    f.reason = rule.attention;
+    f.changes.clear();
+  }
 }
 
 } // namespace godwit

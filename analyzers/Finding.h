@@ -56,7 +56,8 @@ struct Finding {
 bool awaitsSink(const Finding& f);
 
 /// Makes a finding that awaits a sink the rewrite it would be, in `rule`'s context: the value
-/// reaches that rule's sink (e.g. through a constant).
+/// reaches that rule's sink (e.g. through a constant). A rule with `attention:` makes it that
+/// attention instead.
 void reachSink(Finding& f, const Rule& rule);
 
 } // namespace godwit

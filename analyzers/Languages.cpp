@@ -4,6 +4,7 @@
 #include "analyzers/TreeSitterAnalyzer.h"
 #include "analyzers/cpp/Cpp.h"
 #include "analyzers/dbt/DbtAnalyzer.h"
+#include "analyzers/go/Go.h"
 #include "analyzers/hcl/Hcl.h"
 #include "analyzers/hocon/Hocon.h"
 #include "analyzers/java/Java.h"
@@ -13,6 +14,7 @@
 #include "analyzers/properties/Properties.h"
 #include "analyzers/python/Python.h"
 #include "analyzers/scala/Scala.h"
+#include "analyzers/shell/Shell.h"
 #include "analyzers/sql/SqlAnalyzer.h"
 #include "analyzers/toml/Toml.h"
 #include "analyzers/xml/Xml.h"
@@ -36,6 +38,8 @@ std::span<const LanguageEntry> languageTable() {
       {"scala", {".scala", ".sc"}, treeSitter<scalaLanguage>},
       {"python", {".py"}, treeSitter<pythonLanguage>},
       {"hcl", {".tf", ".tfvars", ".hcl"}, treeSitter<hclLanguage>},
+      {"shell", {".sh", ".bash"}, treeSitter<shellLanguage>},
+      {"go", {".go"}, treeSitter<goLanguage>},
       {"cpp",
        {".cc", ".cpp", ".cxx", ".c++", ".h", ".hh", ".hpp", ".hxx", ".mm", ".cu", ".cuh"},
        nullptr,

@@ -850,21 +850,26 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file,
     }
   }
   // A topic literal held by a constant reaches a sink where a use of the constant sits in one,
-  // or in the value of another constant that does.
+  // or in the value of another constant that does. A sink that is never renamed (`attention:`,
+  // a command that creates the topic) wins over the others: the constant changes every use.
   std::function<const Rule*(const std::string&, const Constant&, DatasetKind, int)> sinkOf =
       [&](const std::string& key, const Constant& c, DatasetKind kind, int depth) -> const Rule* {
+    const Rule* found = nullptr;
+    const auto consider = [&](const Rule* sink) {
+      if (sink && (!found || (found->attention.empty() && !sink->attention.empty())))
+        found = sink;
+    };
     for (const uint32_t use : c.useAt) {
       const Rule* sink = innermostAccepting(use, use + static_cast<uint32_t>(key.size()));
       if (sink && sinkFor(*sink, kind) == Sink::Takes)
-        return sink;
+        consider(sink);
       if (depth >= 4)
         continue;
       for (const auto& [outerKey, outer] : constants)
         if (ts_node_start_byte(outer.value) <= use && use < ts_node_end_byte(outer.value))
-          if (const Rule* r = sinkOf(outerKey, outer, kind, depth + 1))
-            return r;
+          consider(sinkOf(outerKey, outer, kind, depth + 1));
     }
-    return nullptr;
+    return found;
   };
   for (Finding& f : fc.findings()) {
     if (!awaitsSink(f))

@@ -330,6 +330,8 @@ void settleConstants(std::deque<FileOutcome>& outcomes, const std::deque<WalkEnt
   if (deferred.empty())
     return;
   const auto family = [](std::string_view path) {
+    if (path.ends_with(".go"))
+      return 3;
     return path.ends_with(".py") ? 1 : path.ends_with(".java") || path.ends_with(".scala") ||
                                                path.ends_with(".sc")
                                            ? 2
@@ -339,7 +341,10 @@ void settleConstants(std::deque<FileOutcome>& outcomes, const std::deque<WalkEnt
   // Another file reaches a constant only by naming its class, object or module too (a
   // qualifier, an import, `extends`): `Tables` of Tables.java, `config` of config.py, the
   // package of `__init__.py` and of a Scala `package.scala`.
+  // Go: every file of the package sees the constant unqualified, so any mention counts.
   const auto ownerOf = [](std::string_view path) {
+    if (path.ends_with(".go"))
+      return std::string();
     const auto stem = [](std::string_view p) {
       const size_t slash = p.rfind('/');
       p = p.substr(slash == std::string_view::npos ? 0 : slash + 1);
