@@ -55,7 +55,7 @@ fuzz:
 	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_COMPILER=clang \
 	  -DCMAKE_CXX_COMPILER=clang++ -DGODWIT_SANITIZE=ON -DGODWIT_FUZZ=ON \
 	  -DGODWIT_BUILD_TESTS=OFF >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz-targets
 	@scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 bench: build

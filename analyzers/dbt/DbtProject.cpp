@@ -26,23 +26,34 @@ constexpr size_t kBinaryProbeBytes = 8u << 10;
 // The structure of a dbt `.yml` file, read from the same tree-sitter tree and decoder the YAML
 // analyzer uses, so every scalar keeps its exact source range and offset map for edits.
 
+// A mapping's entries are a named struct declared ahead, not std::pair<std::string, YamlNode>:
+// clang 14 (`make fuzz`) instantiates that pair while YamlNode is still incomplete.
+struct YamlEntry;
+
 struct YamlNode {
   enum class Kind { Null, Scalar, Mapping, Sequence, Alias };
   Kind kind = Kind::Null;
   uint32_t begin = 0; ///< Source bytes of the scalar (quotes included).
   uint32_t end = 0;
   std::shared_ptr<const DecodedString> value; ///< Scalar: the decoded value.
-  std::vector<std::pair<std::string, YamlNode>> entries;
+  std::vector<YamlEntry> entries;
   std::vector<YamlNode> items;
   bool merges = false; ///< A mapping with a merge key (`<<`): its keys are not all written here.
 
-  const YamlNode* get(std::string_view key) const {
-    for (const auto& [k, v] : entries)
-      if (k == key)
-        return &v;
-    return nullptr;
-  }
+  const YamlNode* get(std::string_view key) const;
 };
+
+struct YamlEntry {
+  std::string key;
+  YamlNode value;
+};
+
+const YamlNode* YamlNode::get(std::string_view key) const {
+  for (const auto& [k, v] : entries)
+    if (k == key)
+      return &v;
+  return nullptr;
+}
 
 bool isType(TSNode node, const char* type) {
   return std::strcmp(ts_node_type(node), type) == 0;
@@ -73,8 +84,8 @@ void addEntry(YamlNode& map, TSNode key, TSNode value, std::string_view src) {
     map.merges = true;
     return;
   }
-  map.entries.emplace_back(std::move(name),
-                           ts_node_is_null(value) ? YamlNode{} : buildYaml(value, src));
+  map.entries.push_back(
+      YamlEntry{std::move(name), ts_node_is_null(value) ? YamlNode{} : buildYaml(value, src)});
 }
 
 YamlNode buildYaml(TSNode node, std::string_view src) {

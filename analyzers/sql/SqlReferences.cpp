@@ -516,7 +516,10 @@ private:
   }
 
   void emitTopicPatterns() {
-    for (const auto& [b, e] : st_->topicPatterns) {
+    for (const auto& range : st_->topicPatterns) {
+      // Named copies: clang before 16 cannot capture structured bindings in the lambda below.
+      const uint32_t b = range.first;
+      const uint32_t e = range.second;
       for (size_t m = 0; m < matchers_.size(); ++m) {
         const DatasetSpec& spec = matchers_[m].spec();
         if (spec.kind != DatasetKind::KafkaTopic)
