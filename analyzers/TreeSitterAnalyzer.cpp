@@ -404,8 +404,8 @@ private:
     std::vector<bool> chosen(rules_.size());
     for (size_t i = 0; i < rules_.size(); ++i)
       chosen[i] = !saysWhatItNames(i) && canMatch(i, text);
-    std::call_once(main_.once, [&] { main_.query = combineQueries(lang_, rules_, rulesWhere(false)); });
-    out.push_back(QueryRun{&main_.query, patternsOf(main_.query, chosen)});
+    const CombinedQuery& main = mainQueryFor(chosen);
+    out.push_back(QueryRun{&main, patternsOf(main, chosen)});
     const bool words = std::any_of(matchers.begin(), matchers.end(), [&](const DatasetMatcher& m) {
       return namesAreWords(m.spec().kind) && !m.find(text).empty();
     });
@@ -432,6 +432,39 @@ private:
       if (saysWhatItNames(i) == says)
         out.push_back(static_cast<int>(i));
     return out;
+  }
+
+  /// A compiled query holding the constants and at least the `chosen` rules: one compiled
+  /// before whose rules include them, else a new one of exactly those (a file often needs few
+  /// rules, and each costs its share of the compile); past kMaxRuleSets, one of every rule.
+  const CombinedQuery& mainQueryFor(const std::vector<bool>& chosen) const {
+    CompiledSet* set = nullptr;
+    {
+      std::lock_guard lock(setsMutex_);
+      for (const auto& [rules, compiled] : sets_) {
+        bool covers = true;
+        for (size_t i = 0; covers && i < chosen.size(); ++i)
+          covers = !chosen[i] || rules[i];
+        if (covers && (!set || compiled->rules.size() < set->rules.size()))
+          set = compiled.get();
+      }
+      if (!set) {
+        std::vector<bool> rules = chosen;
+        if (sets_.size() >= kMaxRuleSets)
+          for (size_t i = 0; i < rules.size(); ++i)
+            rules[i] = !saysWhatItNames(i);
+        auto& slot = sets_[rules];
+        if (!slot) {
+          slot = std::make_unique<CompiledSet>();
+          for (size_t i = 0; i < rules.size(); ++i)
+            if (rules[i])
+              slot->rules.push_back(static_cast<int>(i));
+        }
+        set = slot.get();
+      }
+    }
+    std::call_once(set->once, [&] { set->query = combineQueries(lang_, rules_, set->rules); });
+    return set->query;
   }
 
   /// Which patterns of `query` to run: the constants, and those of the `chosen` rules.
@@ -466,7 +499,15 @@ private:
   const TreeSitterLanguage& lang_;
   std::vector<const Rule*> rules_;
   std::vector<std::optional<std::vector<std::string>>> ruleLiterals_;
-  mutable CompiledQuery main_;  ///< The constants and the rules that do not say what they name.
+  struct CompiledSet {
+    std::once_flag once;
+    CombinedQuery query;
+    std::vector<int> rules; ///< The indexes of the rules it holds.
+  };
+  static constexpr size_t kMaxRuleSets = 2;
+  mutable std::mutex setsMutex_;
+  /// The constants with the rules marked (those that do not say what they name), by rules.
+  mutable std::map<std::vector<bool>, std::unique_ptr<CompiledSet>> sets_;
   mutable CompiledQuery words_; ///< The rules that say what they name.
 };
 
