@@ -106,8 +106,29 @@ std::string_view firstWord(std::string_view s) {
   return s.substr(0, end);
 }
 
-const char* const kShellReason =
-    "a shell command in a notebook; godwit does not edit shell yet, change it by hand";
+const char* const kMagicReason =
+    "an IPython magic in a notebook; godwit does not read it, change it by hand";
+
+/// Why a `!` line is not given to the shell analyzer, or empty when it is: IPython fills in
+/// `{expr}` and `$name` from Python before the shell sees the line, `!!` captures its output, and
+/// a trailing backslash joins the next line.
+std::string_view unreadShellLine(std::string_view line) {
+  if (line.starts_with("!!"))
+    return "a `!!` line in a notebook; godwit does not read it, change it by hand";
+  if (line.find_first_of("{$") != std::string_view::npos)
+    return "IPython fills in `{…}` and `$name` of a `!` line from Python; change it by hand";
+  if (line.ends_with('\\'))
+    return "a `!` line continued on the next line; change it by hand";
+  return {};
+}
+
+EmbeddedDocument shellDocument(const DecodedString& cell, size_t begin, size_t end) {
+  EmbeddedDocument doc;
+  doc.language = "shell";
+  doc.inJsonString = true;
+  doc.append(cell, begin, end);
+  return doc;
+}
 
 bool isIdentifierStart(char c) {
   return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -148,7 +169,12 @@ EmbeddedDocument pythonCell(const DecodedString& cell, size_t from, NotebookPart
     const size_t indent = text.find_first_not_of(" \t");
     const char first = indent == std::string_view::npos ? '\0' : text[indent];
     if (first == '!' || first == '%' || assignsMagic(text)) {
-      parts.text.push_back(NotebookText{slice(cell, b, e), kShellReason});
+      const std::string_view reason =
+          first == '!' ? unreadShellLine(text.substr(indent)) : std::string_view(kMagicReason);
+      if (reason.empty() && b + indent + 1 < e)
+        parts.shell.push_back(shellDocument(cell, b + indent + 1, e));
+      else if (!reason.empty())
+        parts.text.push_back(NotebookText{slice(cell, b, e), std::string(reason)});
       doc.append(cell, b, b + indent);
       doc.synthesize("pass", cell.srcBegin[b]);
       doc.append(cell, e, n);
@@ -197,11 +223,14 @@ void addCodeCell(const DecodedString& cell, bool python, std::string_view kernel
     parts.python.push_back(pythonCell(cell, body, parts));
     return;
   }
-  const bool shell = magic == "bash" || magic == "sh" || magic == "script" || magic == "system";
+  if (magic == "bash" || magic == "sh") {
+    if (body < value.size())
+      parts.shell.push_back(shellDocument(cell, body, value.size()));
+    return;
+  }
   parts.text.push_back(NotebookText{
-      cell, shell ? std::string(kShellReason)
-                  : "a %%" + std::string(magic) +
-                        " cell; godwit does not read its language, change it by hand"});
+      cell, "a %%" + std::string(magic) +
+                " cell; godwit does not read its language, change it by hand"});
 }
 
 } // namespace
@@ -315,6 +344,9 @@ public:
     for (const EmbeddedDocument& doc : parts->sql)
       addDocument(out, file, lines, doc, matchers, notes,
                   "the %%bigquery cell does not parse as SQL; change it by hand");
+    for (const EmbeddedDocument& doc : parts->shell)
+      addDocument(out, file, lines, doc, matchers, notes,
+                  "the shell command does not parse; change it by hand");
     for (const EmbeddedDocument& doc : parts->markdown) {
       const size_t first = out.findings().size();
       addDocument(out, file, lines, doc, matchers, notes, "");
@@ -337,6 +369,8 @@ public:
       return 0;
     int errors = runner_.syntaxErrors(joinCells(parts->python));
     for (const EmbeddedDocument& doc : parts->sql)
+      errors += runner_.syntaxErrors(doc);
+    for (const EmbeddedDocument& doc : parts->shell)
       errors += runner_.syntaxErrors(doc);
     return errors;
   }

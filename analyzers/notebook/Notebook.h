@@ -1,7 +1,8 @@
 #pragma once
 // Jupyter notebooks (.ipynb, nbformat 4). Code cells are one Python document (cells share one
 // namespace) read through the JSON string escapes of their `source`; `%%bigquery` and `%%sql`
-// cells are SQL documents; Markdown cells are Markdown documents whose findings are attention.
+// cells are SQL documents; `%%bash` / `%%sh` cells and `!` lines are shell documents; Markdown
+// cells are Markdown documents whose findings are attention.
 // Outputs are results and never read. Edits are re-encoded as JSON string content, so the file
 // keeps Jupyter's formatting (analyzers/Embedded.h).
 
@@ -17,8 +18,8 @@
 
 namespace godwit {
 
-/// One part of a notebook that godwit reads only for attention (a shell line, a `%%bash` cell, a
-/// raw cell), with the reason it gives.
+/// One part of a notebook that godwit reads only for attention (a `%` magic line, a `%%script`
+/// cell, a raw cell), with the reason it gives.
 struct NotebookText {
   DecodedString text;
   std::string reason;
@@ -30,6 +31,8 @@ struct NotebookParts {
   /// headers of Python cells replaced by `pass`).
   std::vector<EmbeddedDocument> python;
   std::vector<EmbeddedDocument> sql;      ///< `%%bigquery` / `%%sql` cells without their first line.
+  /// `%%bash` / `%%sh` cells without their first line, and each `!` line without its `!`.
+  std::vector<EmbeddedDocument> shell;
   std::vector<EmbeddedDocument> markdown; ///< Markdown cells.
   std::vector<NotebookText> text;
   /// Set when the notebook is valid JSON but not one godwit reads (not nbformat 4): why.

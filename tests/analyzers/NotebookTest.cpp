@@ -33,7 +33,11 @@ TEST(NotebookSplit, CodeCellsAreDecodedPythonWithMagicsSetAside) {
   // `\"` in the JSON is one document byte made of two host bytes.
   const size_t quote = parts->python[0].text.find('"');
   EXPECT_EQ(parts->python[0].srcEnd[quote] - parts->python[0].srcBegin[quote], 2u);
-  EXPECT_EQ(parts->text.size(), 2u); // the two magic lines, read for attention
+  ASSERT_EQ(parts->text.size(), 1u); // the `%` line, read for attention
+  ASSERT_EQ(parts->shell.size(), 1u); // the `!` line without its `!`, a shell document
+  EXPECT_EQ(parts->shell[0].language, "shell");
+  EXPECT_EQ(parts->shell[0].text, "ls");
+  EXPECT_TRUE(parts->shell[0].inJsonString);
   EXPECT_EQ(joinCells(parts->python).text, "pass\nx = \"a\\tb\"\n  pass\ny = 1");
 }
 
@@ -49,7 +53,22 @@ TEST(NotebookSplit, BigQueryCellsAreSqlWithoutTheirMagicLine) {
   EXPECT_TRUE(parts->python.empty());
   ASSERT_EQ(parts->markdown.size(), 1u);
   EXPECT_EQ(parts->markdown[0].language, "markdown");
-  EXPECT_EQ(parts->text.size(), 2u); // the %%bash cell and the raw cell
+  EXPECT_EQ(parts->text.size(), 1u); // the raw cell
+  ASSERT_EQ(parts->shell.size(), 1u); // the %%bash cell without its first line
+  EXPECT_EQ(parts->shell[0].text, "bq ls");
+}
+
+TEST(NotebookSplit, ShellLinesThatIPythonRewritesStayText) {
+  const std::string text =
+      notebook(cell("code", R"(["!bq show {t}\n", "!gsutil ls $P\n", "!!ls\n", "!ls \\\n",
+                                "%%script bash\n"])") +
+               ", " + cell("code", R"(["%%script bash\n", "bq ls"])"));
+  auto parts = splitNotebook(SourceFile{"a.ipynb", text});
+  ASSERT_TRUE(parts) << parts.error().str();
+  EXPECT_TRUE(parts->shell.empty());
+  ASSERT_EQ(parts->text.size(), 6u);
+  EXPECT_NE(parts->text[0].reason.find("IPython fills in"), std::string::npos);
+  EXPECT_NE(parts->text[5].reason.find("%%script"), std::string::npos);
 }
 
 TEST(NotebookSplit, OutputsAreNeverRead) {
