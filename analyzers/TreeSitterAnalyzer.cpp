@@ -394,10 +394,10 @@ private:
 
   /// The queries to run on `text`, with the patterns of the rules that can match in it (by
   /// their literals) and the constants. Tree-sitter's analysis of a query costs tens of
-  /// milliseconds per compile whatever its size (more for large grammars such as Scala's), so
-  /// each language has two queries, each compiled once per process on first use: the constants
-  /// and the rules that do not say what they name; and the rules that do, needed only in a file
-  /// holding one of the migration's topics (or other names that are words).
+  /// milliseconds per compile (more for large grammars such as Scala's), so compiles are few:
+  /// the constants with the rules that do not say what they name come from a few shared rule
+  /// sets (mainQueryFor); the rules that do are one query, compiled once on first use, needed
+  /// only in a file holding one of the migration's topics (or other names that are words).
   std::vector<QueryRun> queriesFor(std::string_view text,
                                    std::span<const DatasetMatcher> matchers) const {
     std::vector<QueryRun> out;
