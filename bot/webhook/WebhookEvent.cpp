@@ -245,7 +245,7 @@ Expected<WebhookEvent> readWebhookEvent(std::string_view event, std::string_view
   const std::string& a = out.action;
   const auto ignore = [&](const std::string& why) { out.details = IgnoredEvent{why}; };
   if (event == "pull_request") {
-    if (oneOf(a, {"closed", "reopened", "synchronize", "edited"}))
+    if (oneOf(a, {"closed", "reopened", "synchronize"}))
       out.details = readPullRequest(f, root);
     else
       ignore("pull_request " + printable(a) + " is not acted on");

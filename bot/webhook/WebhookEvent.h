@@ -16,7 +16,7 @@
 
 namespace godwit {
 
-/// `pull_request` closed, reopened, synchronize or edited.
+/// `pull_request` closed, reopened or synchronize.
 struct PullRequestEvent {
   int64_t number = 0;
   bool merged = false;
