@@ -224,9 +224,9 @@ public:
   /// The repositories of `campaign` in plan order (wave, position).
   virtual Expected<std::vector<CampaignRepoRecord>> campaignRepos(const std::string& campaign) = 0;
 
-  /// Queues `delivery` (id, state, attempts, lease and times are the store's); false, and
-  /// nothing changed, when its delivery id was queued before. The check and the insert are one
-  /// statement, so concurrent redeliveries queue one.
+  /// Queues `delivery` (id, state, attempts and lease are the store's; the receipt and due
+  /// times are now unless given); false, and nothing changed, when its delivery id was queued
+  /// before. The check and the insert are one statement, so concurrent redeliveries queue one.
   virtual Expected<bool> enqueueDelivery(const DeliveryRecord& delivery) = 0;
   /// Claims for `worker` the oldest queued delivery that is due at `now` and is the oldest
   /// queued one of its repository while none of that repository runs (so one repository's

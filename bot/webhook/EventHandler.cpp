@@ -7,8 +7,9 @@
 namespace godwit {
 namespace {
 
-std::string where(const RepositoryRecord& repo, int64_t number) {
-  return repo.fullName + "#" + std::to_string(number);
+// `owner/name#number`, as notes show a pull request.
+std::string where(const std::string& fullName, int64_t number) {
+  return fullName + "#" + std::to_string(number);
 }
 
 // One event's handling: the store, what the App does next, and what is noted.
@@ -87,7 +88,7 @@ private:
     Expected<std::optional<PullRequestRecord>> found = botPullRequest(e.number);
     if (!found)
       return found.error();
-    const std::string shown = event_.repository->fullName + "#" + std::to_string(e.number);
+    const std::string shown = where(event_.repository->fullName, e.number);
     if (!*found || (*found)->branch != e.headRef)
       return ignore(shown + " is not a pull request of the bot");
     PullRequestRecord pr = **found;
@@ -162,8 +163,7 @@ private:
     Expected<std::optional<PullRequestRecord>> found = botPullRequest(e.issueNumber);
     if (!found)
       return found.error();
-    const std::string shown =
-        event_.repository->fullName + "#" + std::to_string(e.issueNumber);
+    const std::string shown = where(event_.repository->fullName, e.issueNumber);
     if (!*found)
       return ignore(shown + " is not a pull request of the bot");
     if (!mayCommand(e.authorAssociation))
@@ -252,7 +252,7 @@ private:
       if (pr.headSha != e.headSha && !named)
         continue;
       any = true;
-      note(event_.event + " " + e.state + " on " + where(*repo, pr.number) + " of " +
+      note(event_.event + " " + e.state + " on " + where(repo->fullName, pr.number) + " of " +
            pr.migration);
       EventWork work;
       work.kind = EventWork::Kind::Ci;

@@ -42,47 +42,18 @@ public:
 
   std::string text(const json& from, std::string_view path, bool required,
                    const std::string& where = {}) {
-    const json* v = find(from, path, where);
-    if (!v) {
-      if (required)
-        fail(join(where, path), "is missing");
-      return {};
-    }
-    if (!v->is_string()) {
-      fail(join(where, path), "is not a string");
-      return {};
-    }
-    return v->get<std::string>();
+    return value<std::string>(from, path, required, where, &json::is_string, "is not a string");
   }
 
   int64_t integer(const json& from, std::string_view path, bool required,
                   const std::string& where = {}) {
-    const json* v = find(from, path, where);
-    if (!v) {
-      if (required)
-        fail(join(where, path), "is missing");
-      return 0;
-    }
-    if (!v->is_number_integer()) {
-      fail(join(where, path), "is not an integer");
-      return 0;
-    }
-    return v->get<int64_t>();
+    return value<int64_t>(from, path, required, where, &json::is_number_integer,
+                          "is not an integer");
   }
 
   bool flag(const json& from, std::string_view path, bool required,
             const std::string& where = {}) {
-    const json* v = find(from, path, where);
-    if (!v) {
-      if (required)
-        fail(join(where, path), "is missing");
-      return false;
-    }
-    if (!v->is_boolean()) {
-      fail(join(where, path), "is not true or false");
-      return false;
-    }
-    return v->get<bool>();
+    return value<bool>(from, path, required, where, &json::is_boolean, "is not true or false");
   }
 
   /// The array at `path`; empty (and an error when required) when it is missing.
@@ -111,6 +82,24 @@ public:
   const std::optional<Error>& error() const { return error_; }
 
 private:
+  // The value at `path` if `is` says it has type T; else T{} (and an error when it is required
+  // or of another type).
+  template <class T>
+  T value(const json& from, std::string_view path, bool required, const std::string& where,
+          bool (json::*is)() const noexcept, const char* wrongType) {
+    const json* v = find(from, path, where);
+    if (!v) {
+      if (required)
+        fail(join(where, path), "is missing");
+      return T{};
+    }
+    if (!(v->*is)()) {
+      fail(join(where, path), wrongType);
+      return T{};
+    }
+    return v->get<T>();
+  }
+
   static std::string join(const std::string& where, std::string_view path) {
     return where.empty() ? std::string(path) : where + "." + std::string(path);
   }
