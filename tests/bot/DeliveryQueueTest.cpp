@@ -3,6 +3,9 @@
 // stale claims, counts and concurrent claimers. Times are given, never waited for.
 #include "StoreBackends.h"
 
+#include "bot/store/PostgresStore.h"
+#include "bot/store/SqliteStore.h"
+
 #include <gtest/gtest.h>
 
 #include <latch>
@@ -54,6 +57,24 @@ protected:
     return **c;
   }
 };
+
+TEST_P(DeliveryQueueTest, AStoreOfTheRunnersVersionGainsTheQueueAndKeepsItsData) {
+  {
+    // The backend's first two steps: the bot's tables and the campaigns.
+    const std::vector<std::string>& all = std::string(GetParam().name) == "sqlite"
+                                              ? SqliteStore::schemaMigrations()
+                                              : PostgresStore::schemaMigrations();
+    auto opened = db->open({all[0], all[1]});
+    ASSERT_TRUE(opened) << opened.error().str();
+    ASSERT_TRUE((*opened)->saveMigration({"m", "moves x", "m.yaml", "", ""}));
+    EXPECT_FALSE(db->hasTable("deliveries"));
+  }
+  auto store = open();
+  EXPECT_EQ(db->scalar("SELECT version FROM schema_version"), std::to_string(db->schemaSteps()));
+  EXPECT_EQ(db->scalar("SELECT description FROM migrations WHERE name = 'm'"), "moves x");
+  ASSERT_TRUE(store->enqueueDelivery(delivery("after-upgrade", 7)));
+  EXPECT_EQ(claim(*store), "after-upgrade");
+}
 
 TEST_P(DeliveryQueueTest, ARedeliveryIsAcknowledgedAndNotQueuedAgain) {
   auto store = open();
