@@ -115,6 +115,7 @@ std::optional<std::string> encodeConfigLiteral(const LiteralStyle& style, std::s
       }
       break;
     case LiteralSyntax::Code:
+    case LiteralSyntax::Kotlin:
       break;
     }
   }
@@ -187,7 +188,7 @@ std::optional<std::string> encodeJsonContent(std::string_view value) {
 }
 
 std::optional<std::string> encodeOwnLiteral(const LiteralStyle& style, std::string_view value) {
-  if (style.syntax != LiteralSyntax::Code)
+  if (style.syntax != LiteralSyntax::Code && style.syntax != LiteralSyntax::Kotlin)
     return encodeConfigLiteral(style, value);
   std::string out;
   out.reserve(value.size());
@@ -197,6 +198,12 @@ std::optional<std::string> encodeOwnLiteral(const LiteralStyle& style, std::stri
       return std::nullopt;
     if (style.holeIntro == '$' && c == '$') {
       out += "$$";
+      continue;
+    }
+    if (style.syntax == LiteralSyntax::Kotlin && c == '$') {
+      if (style.raw)
+        return std::nullopt;
+      out += "\\$";
       continue;
     }
     if (style.holeIntro == '{' && (c == '{' || c == '}')) {

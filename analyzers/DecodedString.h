@@ -24,6 +24,9 @@ enum class LiteralSyntax : uint8_t {
   /// Shell: `quote` 0 is an unquoted word (`triple`: an unquoted heredoc), `"` a double-quoted
   /// string, `'` a single-quoted string or quoted heredoc (`raw`) or an ANSI-C `$'…'` (not raw).
   Shell,
+  /// Kotlin: `Code`'s backslash escapes, and `$` starts a template: written `\$`, and refused in
+  /// a raw (triple-quoted) string, where only `${'$'}` could write it.
+  Kotlin,
 };
 
 /// How a literal is written, so a new value can be re-encoded into it.

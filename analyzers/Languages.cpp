@@ -9,6 +9,7 @@
 #include "analyzers/hocon/Hocon.h"
 #include "analyzers/java/Java.h"
 #include "analyzers/json/Json.h"
+#include "analyzers/kotlin/Kotlin.h"
 #include "analyzers/markdown/Markdown.h"
 #include "analyzers/notebook/Notebook.h"
 #include "analyzers/properties/Properties.h"
@@ -40,6 +41,7 @@ std::span<const LanguageEntry> languageTable() {
       {"hcl", {".tf", ".tfvars", ".hcl"}, treeSitter<hclLanguage>},
       {"shell", {".sh", ".bash"}, treeSitter<shellLanguage>},
       {"go", {".go"}, treeSitter<goLanguage>},
+      {"kotlin", {".kt", ".kts"}, treeSitter<kotlinLanguage>},
       {"cpp",
        {".cc", ".cpp", ".cxx", ".c++", ".h", ".hh", ".hpp", ".hxx", ".mm", ".cu", ".cuh"},
        nullptr,

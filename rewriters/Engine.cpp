@@ -329,21 +329,26 @@ void settleConstants(std::deque<FileOutcome>& outcomes, const std::deque<WalkEnt
   }
   if (deferred.empty())
     return;
-  const auto family = [](std::string_view path) {
+  const auto kotlin = [](std::string_view path) {
+    return path.ends_with(".kt") || path.ends_with(".kts");
+  };
+  const auto family = [&](std::string_view path) {
     if (path.ends_with(".go"))
       return 3;
-    return path.ends_with(".py") ? 1 : path.ends_with(".java") || path.ends_with(".scala") ||
-                                               path.ends_with(".sc")
-                                           ? 2
-                                           : 0;
+    return path.ends_with(".py") ? 1
+           : path.ends_with(".java") || path.ends_with(".scala") || path.ends_with(".sc") ||
+                   kotlin(path)
+               ? 2
+               : 0;
   };
   std::map<std::string, std::string, std::less<>> texts; // read once for the mention scan
   // Another file reaches a constant only by naming its class, object or module too (a
   // qualifier, an import, `extends`): `Tables` of Tables.java, `config` of config.py, the
   // package of `__init__.py` and of a Scala `package.scala`.
-  // Go: every file of the package sees the constant unqualified, so any mention counts.
-  const auto ownerOf = [](std::string_view path) {
-    if (path.ends_with(".go"))
+  // Go and Kotlin: every file of the package sees a top-level constant unqualified (and Kotlin
+  // imports it by name alone), so any mention counts.
+  const auto ownerOf = [&](std::string_view path) {
+    if (path.ends_with(".go") || kotlin(path))
       return std::string();
     const auto stem = [](std::string_view p) {
       const size_t slash = p.rfind('/');

@@ -261,7 +261,8 @@ std::optional<std::string_view> fenceLanguage(std::string_view info) {
       {"terraform", "hcl"},   {"tf", "hcl"},          {"toml", "toml"},
       {"xml", "xml"},         {"properties", "properties"}, {"hocon", "hocon"},
       {"bash", "shell"},      {"sh", "shell"},        {"shell", "shell"},
-      {"zsh", "shell"},
+      {"zsh", "shell"},       {"kotlin", "kotlin"},   {"kt", "kotlin"},
+      {"go", "go"},           {"golang", "go"},
   };
   for (const auto& [name, language] : kNames)
     if (word == name)
