@@ -1,11 +1,16 @@
-// Fuzz target: a tree-sitter language's decoder (GODWIT_FUZZ_LANGUAGE: java, scala or python).
+// Fuzz target: a tree-sitter language's decoder (GODWIT_FUZZ_LANGUAGE: java, scala, python, go,
+// kotlin, shell or hcl).
 // Every string expression of the parse is decoded and its offset map checked, then the file goes
 // through the analyzer as the engine runs it.
 #include "analyzers/Nesting.h"
 #include "analyzers/TreeSitterAnalyzer.h"
+#include "analyzers/go/Go.h"
+#include "analyzers/hcl/Hcl.h"
 #include "analyzers/java/Java.h"
+#include "analyzers/kotlin/Kotlin.h"
 #include "analyzers/python/Python.h"
 #include "analyzers/scala/Scala.h"
+#include "analyzers/shell/Shell.h"
 #include "fuzz/FuzzSupport.h"
 
 #include <memory>
@@ -13,12 +18,14 @@
 namespace {
 
 const godwit::TreeSitterLanguage& language() {
-  const std::string_view name = GODWIT_FUZZ_LANGUAGE;
-  if (name == "java")
-    return godwit::javaLanguage();
-  if (name == "scala")
-    return godwit::scalaLanguage();
-  return godwit::pythonLanguage();
+  static const godwit::TreeSitterLanguage& (*const kLanguages[])() = {
+      godwit::javaLanguage, godwit::scalaLanguage,  godwit::pythonLanguage, godwit::goLanguage,
+      godwit::kotlinLanguage, godwit::shellLanguage, godwit::hclLanguage,
+  };
+  for (const auto& get : kLanguages)
+    if (get().name == GODWIT_FUZZ_LANGUAGE)
+      return get();
+  __builtin_trap(); // a target built for a language this table lacks
 }
 
 } // namespace
