@@ -78,6 +78,11 @@ public:
                                           const std::string& owner) override;
   Expected<std::vector<CampaignRepoRecord>> campaignRepos(const std::string& campaign) override;
 
+  /// The repository `fullName` of `campaign`, if planned: one row, for a runner that claimed it
+  /// and must see what other runners made of it since it read the plan.
+  Expected<std::optional<CampaignRepoRecord>> campaignRepo(const std::string& campaign,
+                                                           const std::string& fullName);
+
 private:
   friend class WorkQueue; // Claims on the same connection.
   struct Connection;
