@@ -50,6 +50,7 @@ struct SweepOptions {
   std::string authorName;
   std::string authorEmail;
   std::string metricsFile; ///< --metrics-file: the Prometheus textfile; empty: none.
+  std::string runnerId;    ///< --runner-id: the name in the work queue; empty: defaultRunnerId().
 };
 CLI::App* addSweepCommand(CLI::App& app, SweepOptions& options);
 int runSweep(const SweepOptions& options);
