@@ -45,12 +45,7 @@ TEST_F(SharedRunnerBinaryTest, TwoRunnerProcessesShareTheCampaignAndStatusShowsT
   makeFleet(10, 2, 6);
   useMigration("");
   std::ofstream(tmp.path() / "m.yaml") << fleettest::migrationYaml("");
-  {
-    std::ofstream f(tmp.path() / "fleet.yaml");
-    f << "apiVersion: godwit/v1\nkind: Fleet\nrepositories:\n";
-    for (const FleetRepo& repo : fleet)
-      f << "  - repo: " << repo.fullName << "\n    owner: " << repo.owner << "\n";
-  }
+  writeFleetFile();
   auto sweep = [&](int index) {
     const std::string i = std::to_string(index);
     return "(JOB_COMPLETION_INDEX=" + i + " " +
