@@ -232,6 +232,10 @@ CLI::App* addSweepCommand(CLI::App& app, SweepOptions& o) {
   cmd->add_option("--runner-id", o.runnerId,
                   "With a PostgreSQL store: this runner's name in the work queue and its log lines "
                   "(default: index-$JOB_COMPLETION_INDEX, else host:pid)");
+  cmd->add_option("--lease", o.leaseSeconds,
+                  "With a PostgreSQL store: seconds a claim lasts unless renewed; the heartbeat "
+                  "renews every third of it (default: 90)")
+      ->check(CLI::Range(2u, 3600u));
   addRunnerCommon(*cmd, o.common);
   return cmd;
 }
@@ -304,6 +308,8 @@ int runSweep(const SweepOptions& o) {
   // Runners sharing a campaign say which one is speaking.
   const bool shared = isPostgresUrl(o.common.store.store);
   settings.sharing.runner = o.runnerId.empty() ? defaultRunnerId() : o.runnerId;
+  settings.sharing.lease = std::chrono::seconds(o.leaseSeconds);
+  settings.sharing.renewEvery = std::chrono::milliseconds(o.leaseSeconds * 1000 / 3);
   const std::string tag = shared ? "[" + settings.sharing.runner + "] " : "";
   settings.progress = [&display, &metrics, &o, &tag](const SweepProgress& p) {
     showSweepProgress(display, p, tag);
