@@ -233,7 +233,11 @@ Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store,
 
   LifecycleOptions options = settings_.lifecycle;
   std::string deferred;
-  options.mayOpen = [&](const Repository& repo) -> Expected<bool> {
+  options.mayOpen = [&, outer = settings_.lifecycle.mayOpen](const Repository& repo)
+      -> Expected<bool> {
+    if (outer)
+      if (Expected<bool> may = outer(repo); !may || !*may)
+        return may;
     // Right before the first code-host write: a runner that lost its claim opens nothing.
     if (claim) {
       Expected<bool> holds = claim->store.check();

@@ -49,7 +49,9 @@ struct SharingSettings {
 
 /// How a sweep runs.
 struct SweepSettings {
-  LifecycleOptions lifecycle;                   ///< Cache, identity, engine options, dry run.
+  /// Cache, identity, engine options, dry run. Its `mayOpen`, when set, is asked before the
+  /// sweep's own check of the claim and the limits.
+  LifecycleOptions lifecycle;
   unsigned jobs = 1;                            ///< Repositories cloned and analyzed at once.
   std::shared_ptr<Clock> clock = systemClock(); ///< Campaign time: limits, windows, gates.
   std::string migrationDigest;                  ///< migrationDigest() of the migration's text.

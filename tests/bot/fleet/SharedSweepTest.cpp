@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace godwit {
@@ -134,6 +136,31 @@ TEST_F(SharedSweepTest, TheLimitsHoldForBothRunnersTogether) {
   EXPECT_EQ(scheduled, 7u);
   EXPECT_NE(a.stoppedBecause.find("maxOpenPRs 3 reached"), std::string::npos) << a.stoppedBecause;
   EXPECT_NE(b.stoppedBecause.find("maxOpenPRs 3 reached"), std::string::npos) << b.stoppedBecause;
+}
+
+TEST_F(SharedSweepTest, TwoRunnersAskingForTheLastBudgetAtOnceOpenOnePullRequest) {
+  makeFleet(4, 1, 4);
+  useMigration("rollout:\n  maxOpenPRs: 1\n");
+  // Each runner's first pull request waits at the door of the budget until the other's does:
+  // both then count and mark at the same moment, as two pods of a Job may.
+  std::mutex mutex;
+  std::condition_variable arrived;
+  int waiting = 0;
+  auto meet = [&](const Repository&) -> Expected<bool> {
+    std::unique_lock lock(mutex);
+    if (++waiting <= 2) {
+      arrived.notify_all();
+      arrived.wait_for(lock, std::chrono::seconds(20), [&] { return waiting >= 2; });
+    }
+    return true;
+  };
+  auto [a, b] = sweepTogether([&](SweepSettings& s) {
+    s.jobs = 1;
+    s.lifecycle.mayOpen = meet;
+  });
+  EXPECT_GE(waiting, 2) << "both runners asked";
+  EXPECT_EQ(createdPulls().size(), 1u) << "maxOpenPRs 1 across both runners";
+  EXPECT_EQ(openPulls(), 1u);
 }
 
 TEST_F(SharedSweepTest, ARunnerSlowPastItsLeaseHasItsResultDiscardedNotWrittenTwice) {
