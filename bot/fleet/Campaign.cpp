@@ -54,9 +54,9 @@ RolloutSettings rolloutOf(const Migration& migration) {
   return migration.rollout ? *migration.rollout : RolloutSettings{};
 }
 
-Expected<void> logCampaignEvent(Store& store, const std::string& campaign, const std::string& kind,
-                                WallClock::time_point at, const std::string& details,
-                                const CampaignRepoRecord* repo) {
+EventRecord campaignEvent(const std::string& campaign, const std::string& kind,
+                          WallClock::time_point at, const std::string& details,
+                          const CampaignRepoRecord* repo) {
   EventRecord e;
   e.at = isoMillis(at);
   e.kind = kind;
@@ -67,7 +67,13 @@ Expected<void> logCampaignEvent(Store& store, const std::string& campaign, const
     e.repository = repo->fullName;
     e.pullRequest = repo->pullRequest;
   }
-  Expected<int64_t> id = store.appendEvent(e);
+  return e;
+}
+
+Expected<void> logCampaignEvent(Store& store, const std::string& campaign, const std::string& kind,
+                                WallClock::time_point at, const std::string& details,
+                                const CampaignRepoRecord* repo) {
+  Expected<int64_t> id = store.appendEvent(campaignEvent(campaign, kind, at, details, repo));
   if (!id)
     return id.error();
   return {};

@@ -20,6 +20,12 @@ std::string migrationDigest(std::string_view text);
 /// The migration's rollout settings, or the defaults when it has no `rollout:` section.
 RolloutSettings rolloutOf(const Migration& migration);
 
+/// A campaign event (`wave.start`, `repo.state`, …) at `at` with JSON `details`, about `repo`
+/// when given.
+EventRecord campaignEvent(const std::string& campaign, const std::string& kind,
+                          WallClock::time_point at, const std::string& details = "{}",
+                          const CampaignRepoRecord* repo = nullptr);
+
 /// Appends a campaign event (`wave.start`, `repo.state`, …) at `at` with JSON `details`.
 Expected<void> logCampaignEvent(Store& store, const std::string& campaign, const std::string& kind,
                                 WallClock::time_point at, const std::string& details = "{}",

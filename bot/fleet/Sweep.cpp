@@ -2,11 +2,14 @@
 
 #include "bot/PullRequestBody.h"
 #include "bot/fleet/Campaign.h"
+#include "bot/fleet/FencedStore.h"
 #include "bot/fleet/Gate.h"
 #include "bot/fleet/Limits.h"
 #include "bot/fleet/RepoState.h"
+#include "bot/fleet/SharedWave.h"
 #include "bot/fleet/Workers.h"
 #include "bot/github/Auth.h"
+#include "bot/store/PostgresStore.h"
 
 #include <nlohmann/json.hpp>
 
@@ -71,6 +74,22 @@ RepoState stateAfter(const LifecycleResult& r) {
   }
 }
 
+// The step of one claimed repository when runners share the campaign: its queue, its claim and
+// the fenced store its writes go through; whether the step ended the job, and whether the claim
+// was found lost.
+struct ClaimStep {
+  WorkQueue& queue;
+  const WorkClaim& claim;
+  FencedStore& store;
+  bool completed = false;
+  bool lost = false;
+};
+
+std::string lostClaim(const std::string& repository) {
+  return repository + ": lost its claim (the lease ended and another runner took it); its result "
+                      "is dropped";
+}
+
 // One sweep; members hold what the steps share.
 class SweepRun {
 public:
@@ -98,9 +117,25 @@ private:
     return settings_.notifier->notify(store, migration_.name, {event, key, wave, reason}, now());
   }
   void processWave(std::vector<CampaignRepoRecord>& todo);
+  void processSharedWave(const std::vector<CampaignRepoRecord>& todo);
+  Expected<ClaimEnd> processClaim(const WorkClaim& claim, PostgresStore& store, WorkQueue& queue,
+                                  size_t total);
+  Expected<void> startSharing();
   Expected<bool> unchangedSinceAnalysis(const CampaignRepoRecord& row);
   Expected<void> processRepo(CampaignRepoRecord& row, Store& store,
-                             std::optional<LifecycleOutcome>& outcome);
+                             std::optional<LifecycleOutcome>& outcome, ClaimStep* claim = nullptr);
+  void setError(const Error& e) {
+    std::lock_guard lock(errorMutex_);
+    if (!storeError_)
+      storeError_ = e;
+    failed_ = true;
+  }
+  void logLine(const std::string& line) {
+    if (settings_.lifecycle.log)
+      settings_.lifecycle.log(line);
+    else if (settings_.lifecycle.progress)
+      settings_.lifecycle.progress(line);
+  }
   Expected<std::map<std::string, size_t>> stateTotals(Store& store);
   Expected<void> refreshPulls(Store& store, std::vector<CampaignRepoRecord>& rows);
   Expected<SweepSummary> finish(Store& store, SweepSummary summary);
@@ -128,6 +163,11 @@ private:
   std::atomic<int64_t> analysisNanos_{0};
   std::mutex errorMutex_;
   std::optional<Error> storeError_; ///< A store failure stops the sweep.
+  std::atomic<bool> failed_{false}; ///< storeError_ is set.
+  PostgresStore* shared_ = nullptr; ///< The sweep's store, when runners share the campaign.
+  std::string runner_;
+  std::unique_ptr<LeaseKeeper> keeper_;
+  std::atomic<size_t> lost_{0};
 };
 
 // A repository whose last analysis read the default branch's current tip with this migration
@@ -149,7 +189,7 @@ Expected<bool> SweepRun::unchangedSinceAnalysis(const CampaignRepoRecord& row) {
 }
 
 Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store,
-                                     std::optional<LifecycleOutcome>& outcome) {
+                                     std::optional<LifecycleOutcome>& outcome, ClaimStep* claim) {
   Expected<std::optional<CampaignRecord>> campaign = store.campaign(migration_.name);
   if (!campaign)
     return campaign.error();
@@ -193,28 +233,50 @@ Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store,
 
   LifecycleOptions options = settings_.lifecycle;
   std::string deferred;
-  options.mayOpen = [&](const Repository& repo) -> Expected<bool> {
+  options.mayOpen = [&, outer = settings_.lifecycle.mayOpen](const Repository& repo)
+      -> Expected<bool> {
+    if (outer)
+      if (Expected<bool> may = outer(repo); !may || !*may)
+        return may;
+    // Right before the first code-host write: a runner that lost its claim opens nothing.
+    if (claim) {
+      Expected<bool> holds = claim->store.check();
+      if (!holds)
+        return holds.error();
+      if (!*holds)
+        return makeError(lostClaim(row.fullName));
+    }
     if (!publishing.owns_lock())
       publishing.lock();
     row.repositoryId = repo.id;
     row.publishingSince.clear();
     if (Expected<void> r = store.saveCampaignRepo(row); !r)
       return r.error();
-    CampaignLimits limits(store, migration_.name, rollout_);
-    Expected<BudgetDecision> d = limits.check(row.owner, now());
-    if (!d)
-      return d.error();
-    if (!d->allowed) {
-      deferred = d->reason;
+    bool allowed = false;
+    auto take = [&]() -> Expected<void> {
+      CampaignLimits limits(store, migration_.name, rollout_);
+      Expected<BudgetDecision> d = limits.check(row.owner, now());
+      if (!d)
+        return d.error();
+      if (!d->allowed) {
+        deferred = d->reason;
+        return {};
+      }
+      row.publishingSince = isoMillis(now());
+      if (Expected<void> r = store.saveCampaignRepo(row); !r)
+        return r;
+      allowed = true;
+      return log(store, kPublishEvent, json::object(), &row);
+    };
+    // Runners sharing the campaign count and mark the budget one at a time: the marks
+    // (publishingSince, the publish event) are what the next count sees.
+    Expected<void> taken =
+        claim ? claim->queue.withLock("budget " + migration_.name, take) : take();
+    if (!taken)
+      return taken.error();
+    if (!allowed)
       publishing.unlock();
-      return false;
-    }
-    row.publishingSince = isoMillis(now());
-    if (Expected<void> r = store.saveCampaignRepo(row); !r)
-      return r.error();
-    if (Expected<void> r = log(store, kPublishEvent, json::object(), &row); !r)
-      return r.error();
-    return true;
+    return allowed;
   };
   Expected<LifecycleResult> result = runLifecycle(migration_, row.fullName, host_, store, options);
   if (result) {
@@ -252,17 +314,29 @@ Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store,
     row.note = result.error().message;
   }
   row.publishingSince.clear();
+  json details = {{"state", row.state},
+                  {"rewrites", row.rewrites},
+                  {"attention", row.attention},
+                  {"pullRequest", row.pullRequest},
+                  {"note", row.note}};
+  if (claim) {
+    // The result, the job's end and its event in one transaction, only if the claim holds.
+    details["runner"] = runner_;
+    JobResult end{result.hasValue(), result ? std::string() : result.error().message, row,
+                  {campaignEvent(migration_.name, "repo.state", now(), details.dump(), &row)}};
+    Expected<bool> completed = claim->store.lost() ? Expected<bool>(false)
+                                                   : claim->queue.complete(claim->claim, end);
+    if (!completed)
+      return completed.error();
+    claim->completed = true;
+    claim->lost = !*completed;
+    return {};
+  }
   if (Expected<void> r = store.saveCampaignRepo(row); !r)
     return r;
   if (publishing.owns_lock())
     publishing.unlock();
-  return log(store, "repo.state",
-             {{"state", row.state},
-              {"rewrites", row.rewrites},
-              {"attention", row.attention},
-              {"pullRequest", row.pullRequest},
-              {"note", row.note}},
-             &row);
+  return log(store, "repo.state", details, &row);
 }
 
 void SweepRun::processWave(std::vector<CampaignRepoRecord>& todo) {
@@ -270,28 +344,111 @@ void SweepRun::processWave(std::vector<CampaignRepoRecord>& todo) {
   std::vector<std::unique_ptr<Store>> stores(jobs);
   done_ = 0;
   runOnWorkers(todo.size(), jobs, [&](size_t i, unsigned worker) {
-    if (paused_ || storeError_)
+    if (paused_ || failed_)
       return;
     if (!stores[worker]) {
       Expected<std::unique_ptr<Store>> opened = settings_.openStore();
-      if (!opened) {
-        std::lock_guard lock(errorMutex_);
-        storeError_ = opened.error();
-        return;
-      }
+      if (!opened)
+        return setError(opened.error());
       stores[worker] = std::move(*opened);
     }
     const auto began = std::chrono::steady_clock::now();
     std::optional<LifecycleOutcome> outcome;
     Expected<void> r = processRepo(todo[i], *stores[worker], outcome);
-    if (!r) {
-      std::lock_guard lock(errorMutex_);
-      storeError_ = r.error();
-      return;
-    }
+    if (!r)
+      return setError(r.error());
     if (!paused_)
       report(todo[i], todo.size(), outcome, std::chrono::steady_clock::now() - began);
   });
+}
+
+Expected<ClaimEnd> SweepRun::processClaim(const WorkClaim& claim, PostgresStore& store,
+                                          WorkQueue& queue, size_t total) {
+  Expected<std::optional<CampaignRepoRecord>> fresh =
+      store.campaignRepo(migration_.name, claim.fullName);
+  if (!fresh)
+    return fresh.error();
+  if (!*fresh || !takesUp((*fresh)->state, dryRun_)) {
+    // Another runner took it up since this one read the wave (or it left the plan).
+    if (Expected<bool> r = queue.finish(claim, true); !r)
+      return r.error();
+    return ClaimEnd::Ended;
+  }
+  CampaignRepoRecord row = **fresh;
+  FencedStore fenced(store, row.fullName, [&]() -> Expected<bool> {
+    if (keeper_ && !keeper_->holds(claim))
+      return false;
+    return queue.renew(claim);
+  });
+  ClaimStep step{queue, claim, fenced};
+  const auto began = std::chrono::steady_clock::now();
+  std::optional<LifecycleOutcome> outcome;
+  Expected<void> r = processRepo(row, fenced, outcome, &step);
+  if (!r && !fenced.lost())
+    return r.error();
+  if (r && !step.completed) {
+    if (paused_)
+      return ClaimEnd::GiveBack;
+    // Ended without the lifecycle (no budget, unchanged since the last analysis): the row
+    // was written through the fence already.
+    Expected<bool> finished = queue.finish(claim, true);
+    if (!finished)
+      return finished.error();
+    step.lost = !*finished;
+  }
+  if (!r || step.lost) {
+    ++lost_;
+    logLine(lostClaim(row.fullName));
+    return ClaimEnd::Ended;
+  }
+  report(row, total, outcome, std::chrono::steady_clock::now() - began);
+  return ClaimEnd::Ended;
+}
+
+void SweepRun::processSharedWave(const std::vector<CampaignRepoRecord>& todo) {
+  std::vector<std::string> names;
+  for (const CampaignRepoRecord& r : todo)
+    names.push_back(r.fullName);
+  // Every runner queues what it found to do; the partial unique index drops what another
+  // runner queued already.
+  WorkQueue planner(*shared_, runner_, settings_.sharing.lease);
+  if (Expected<int64_t> queued = planner.enqueue(migration_.name, names); !queued) {
+    setError(queued.error());
+    return;
+  }
+  done_ = 0;
+  const unsigned jobs = std::max(1u, settings_.jobs);
+  runOnWorkers(jobs, jobs, [&](size_t, unsigned) {
+    Expected<std::unique_ptr<Store>> opened = settings_.openStore();
+    if (!opened)
+      return setError(opened.error());
+    auto* store = dynamic_cast<PostgresStore*>(opened->get());
+    if (!store)
+      return setError(makeError("a shared sweep's workers must open its PostgreSQL store"));
+    WorkQueue queue(*store, runner_, settings_.sharing.lease);
+    SharedWave wave(queue, keeper_.get(),
+                    {migration_.name, settings_.sharing.batch, settings_.sharing.maxResets,
+                     settings_.sharing.poll});
+    Expected<void> r = wave.run(
+        [&](const WorkClaim& claim) { return processClaim(claim, *store, queue, todo.size()); },
+        [this] { return paused_ || failed_; });
+    if (!r)
+      setError(r.error());
+  });
+}
+
+Expected<void> SweepRun::startSharing() {
+  runner_ = settings_.sharing.runner.empty() ? defaultRunnerId() : settings_.sharing.runner;
+  Expected<std::unique_ptr<Store>> opened = settings_.openStore();
+  if (!opened)
+    return opened.error();
+  if (!dynamic_cast<PostgresStore*>(opened->get()))
+    return makeError("a shared sweep's heartbeat must open its PostgreSQL store");
+  std::unique_ptr<PostgresStore> own(static_cast<PostgresStore*>(opened->release()));
+  keeper_ = std::make_unique<LeaseKeeper>(std::move(own), runner_, settings_.sharing.lease,
+                                          settings_.sharing.renewEvery);
+  keeper_->start();
+  return {};
 }
 
 Expected<void> SweepRun::refreshPulls(Store& store, std::vector<CampaignRepoRecord>& rows) {
@@ -355,6 +512,8 @@ Expected<SweepSummary> SweepRun::finish(Store& store, SweepSummary summary) {
     return totals.error();
   summary.totals = std::move(*totals);
   summary.processed = processed_;
+  summary.shared = shared_ != nullptr;
+  summary.lostClaims = lost_;
   summary.analyzed = analyzed_;
   summary.gitTime = std::chrono::nanoseconds(gitNanos_.load());
   summary.analysisTime = std::chrono::nanoseconds(analysisNanos_.load());
@@ -366,10 +525,26 @@ Expected<SweepSummary> SweepRun::run() {
   if (!opened)
     return opened.error();
   Store& store = **opened;
-  Expected<CampaignRecord> campaign =
-      ensureCampaign(store, migration_, settings_.migrationDigest, inventory_, dryRun_, now());
-  if (!campaign)
-    return campaign.error();
+  shared_ = dynamic_cast<PostgresStore*>(&store);
+  if (shared_)
+    if (Expected<void> r = startSharing(); !r)
+      return r.error();
+  std::optional<CampaignRecord> planned;
+  auto plan = [&]() -> Expected<void> {
+    Expected<CampaignRecord> made =
+        ensureCampaign(store, migration_, settings_.migrationDigest, inventory_, dryRun_, now());
+    if (!made)
+      return made.error();
+    planned = std::move(*made);
+    return {};
+  };
+  // Runners that start together plan once: the others find the campaign made.
+  if (Expected<void> r = shared_ ? WorkQueue(*shared_, runner_).withLock("plan " + migration_.name,
+                                                                         plan)
+                                 : plan();
+      !r)
+    return r.error();
+  CampaignRecord* campaign = &*planned;
   Expected<std::vector<WaveRecord>> waves = store.waves(migration_.name);
   if (!waves)
     return waves.error();
@@ -388,6 +563,15 @@ Expected<SweepSummary> SweepRun::run() {
 
   for (WaveRecord& wave : *waves) {
     summary.currentWave = wave.number;
+    if (shared_) {
+      // Another runner may have started, gated or passed the wave since the waves were read.
+      Expected<std::vector<WaveRecord>> latest = store.waves(migration_.name);
+      if (!latest)
+        return latest.error();
+      for (const WaveRecord& w : *latest)
+        if (w.number == wave.number)
+          wave = w;
+    }
     const bool passed = !dryRun_ && wave.state == "passed";
     if (wave.state == "pending") {
       wave.state = "running";
@@ -408,7 +592,10 @@ Expected<SweepSummary> SweepRun::run() {
     for (const CampaignRepoRecord& r : *rows)
       if (r.wave == wave.number && takesUp(r.state, dryRun_))
         todo.push_back(r);
-    processWave(todo);
+    if (shared_)
+      processSharedWave(todo);
+    else
+      processWave(todo);
     if (storeError_)
       return *storeError_;
     if (settings_.waveDone) {

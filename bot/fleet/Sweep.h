@@ -36,9 +36,22 @@ struct SweepProgress {
   std::chrono::nanoseconds took{0}; ///< Time spent on the repository in this step.
 };
 
+/// How runners share a campaign whose store is PostgreSQL: through the work queue, with leases
+/// a heartbeat renews (docs/runner.md, "Many runners, one campaign").
+struct SharingSettings {
+  std::string runner; ///< In `locked_by` and the events; empty: defaultRunnerId().
+  std::chrono::seconds lease{90};              ///< How long a claim lasts unrenewed.
+  std::chrono::milliseconds renewEvery{30000}; ///< The heartbeat's period.
+  int batch = 2;                               ///< Claims a worker takes at once.
+  int maxResets = 3; ///< Expired leases before a repository's job fails.
+  std::chrono::milliseconds poll{1000}; ///< The wait while other runners hold a wave's last jobs.
+};
+
 /// How a sweep runs.
 struct SweepSettings {
-  LifecycleOptions lifecycle;                   ///< Cache, identity, engine options, dry run.
+  /// Cache, identity, engine options, dry run. Its `mayOpen`, when set, is asked before the
+  /// sweep's own check of the claim and the limits.
+  LifecycleOptions lifecycle;
   unsigned jobs = 1;                            ///< Repositories cloned and analyzed at once.
   std::shared_ptr<Clock> clock = systemClock(); ///< Campaign time: limits, windows, gates.
   std::string migrationDigest;                  ///< migrationDigest() of the migration's text.
@@ -52,6 +65,7 @@ struct SweepSettings {
   /// Called on the sweep's thread after each wave's repositories were taken up, with every
   /// repository of the campaign by state at that point. May be empty.
   std::function<void(int wave, const std::map<std::string, size_t>& totals)> waveDone;
+  SharingSettings sharing; ///< Used when openStore gives a PostgresStore.
 };
 
 /// How a sweep ended.
@@ -65,10 +79,13 @@ struct SweepSummary {
   std::chrono::nanoseconds gitTime{0};  ///< Summed over workers: fetches, checkouts, listings.
   std::chrono::nanoseconds analysisTime{0}; ///< Summed over workers: the engine.
   std::map<std::string, size_t> totals; ///< Repositories by state after the run.
+  bool shared = false;   ///< The store was PostgreSQL: the work was shared through its queue.
+  size_t lostClaims = 0; ///< Claims lost to another runner mid-step; their results were dropped.
 };
 
 /// Runs the campaign of `migration` over `inventory` (the plan is made on the first sweep and
-/// kept). A dry run analyzes every wave, ignores gates and limits, and changes nothing on the
+/// kept). With a PostgreSQL store any number of sweeps may run at once: they share each wave's
+/// repositories through the work queue, and the limits hold for all of them together. A dry run analyzes every wave, ignores gates and limits, and changes nothing on the
 /// code host; it records what would happen as a dry-run campaign.
 Expected<SweepSummary> sweepCampaign(const Migration& migration,
                                      const std::vector<FleetRepo>& inventory, CodeHost& host,

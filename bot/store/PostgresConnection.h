@@ -22,6 +22,12 @@ inline std::string trimmed(std::string text) {
   return text;
 }
 
+/// Inserts or replaces `repo` in `tx` (PostgresStore::saveCampaignRepo's statement).
+void writeCampaignRepo(pqxx::transaction_base& tx, const CampaignRepoRecord& repo);
+
+/// Appends `event` in `tx` and returns its id (PostgresStore::appendEvent's statement).
+int64_t writeEvent(pqxx::transaction_base& tx, const EventRecord& event);
+
 } // namespace pgdetail
 
 // The connection and what its messages must not show.

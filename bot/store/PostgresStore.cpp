@@ -392,6 +392,53 @@ std::string replaceInto(const char* table, std::initializer_list<const char*> co
 
 } // namespace
 
+namespace pgdetail {
+
+void writeCampaignRepo(pqxx::transaction_base& tx, const CampaignRepoRecord& r) {
+  static const std::string sql = replaceInto("campaign_repos",
+                                             {"campaign",
+                                              "full_name",
+                                              "repository_id",
+                                              "clone_url",
+                                              "owner",
+                                              "tier",
+                                              "wave",
+                                              "position",
+                                              "wave_reason",
+                                              "state",
+                                              "note",
+                                              "pull_request",
+                                              "pull_request_url",
+                                              "head_sha",
+                                              "ci",
+                                              "files_changed",
+                                              "rewrites",
+                                              "attention",
+                                              "attention_items",
+                                              "analyzed_base",
+                                              "analyzed_digest",
+                                              "publishing_since",
+                                              "failures",
+                                              "updated_at"},
+                                             2);
+  tx.exec_params(sql, r.campaign, r.fullName, r.repositoryId, r.cloneUrl, r.owner, r.tier, r.wave,
+                 r.position, r.waveReason, r.state, r.note, r.pullRequest, r.pullRequestUrl,
+                 r.headSha, r.ci, r.filesChanged, r.rewrites, r.attention,
+                 r.attentionItems.empty() ? std::string("[]") : r.attentionItems, r.analyzedBase,
+                 r.analyzedDigest, r.publishingSince, r.failures, storeTimestamp());
+}
+
+int64_t writeEvent(pqxx::transaction_base& tx, const EventRecord& e) {
+  return single(tx.exec_params("INSERT INTO events (at, kind, migration, repository_id, "
+                               "repository, pull_request, details) VALUES ($1, $2, $3, $4, $5, "
+                               "$6, $7) RETURNING id",
+                               e.at.empty() ? storeTimestamp() : e.at, e.kind, e.migration,
+                               e.repositoryId, e.repository, e.pullRequest,
+                               e.details.empty() ? std::string("{}") : e.details));
+}
+
+} // namespace pgdetail
+
 bool isPostgresUrl(std::string_view store) {
   return store.rfind("postgres://", 0) == 0 || store.rfind("postgresql://", 0) == 0;
 }
@@ -638,12 +685,8 @@ Expected<std::vector<PullRequestRecord>> PostgresStore::pullRequests(const std::
 
 Expected<int64_t> PostgresStore::appendEvent(const EventRecord& e) {
   return db_->attempt("cannot append event " + e.kind, [&] {
-    return single(db_->exec("INSERT INTO events (at, kind, migration, repository_id, repository, "
-                            "pull_request, details) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-                            "RETURNING id",
-                            e.at.empty() ? storeTimestamp() : e.at, e.kind, e.migration,
-                            e.repositoryId, e.repository, e.pullRequest,
-                            e.details.empty() ? std::string("{}") : e.details));
+    pqxx::nontransaction tx(*db_->conn);
+    return pgdetail::writeEvent(tx, e);
   });
 }
 
@@ -715,38 +758,9 @@ Expected<std::vector<WaveRecord>> PostgresStore::waves(const std::string& campai
 }
 
 Expected<void> PostgresStore::saveCampaignRepo(const CampaignRepoRecord& r) {
-  static const std::string sql = replaceInto("campaign_repos",
-                                             {"campaign",
-                                              "full_name",
-                                              "repository_id",
-                                              "clone_url",
-                                              "owner",
-                                              "tier",
-                                              "wave",
-                                              "position",
-                                              "wave_reason",
-                                              "state",
-                                              "note",
-                                              "pull_request",
-                                              "pull_request_url",
-                                              "head_sha",
-                                              "ci",
-                                              "files_changed",
-                                              "rewrites",
-                                              "attention",
-                                              "attention_items",
-                                              "analyzed_base",
-                                              "analyzed_digest",
-                                              "publishing_since",
-                                              "failures",
-                                              "updated_at"},
-                                             2);
   return db_->attempt("cannot save " + r.fullName + " of campaign " + r.campaign, [&] {
-    db_->exec(sql, r.campaign, r.fullName, r.repositoryId, r.cloneUrl, r.owner, r.tier, r.wave,
-              r.position, r.waveReason, r.state, r.note, r.pullRequest, r.pullRequestUrl, r.headSha,
-              r.ci, r.filesChanged, r.rewrites, r.attention,
-              r.attentionItems.empty() ? std::string("[]") : r.attentionItems, r.analyzedBase,
-              r.analyzedDigest, r.publishingSince, r.failures, storeTimestamp());
+    pqxx::nontransaction tx(*db_->conn);
+    pgdetail::writeCampaignRepo(tx, r);
   });
 }
 
@@ -757,6 +771,16 @@ Expected<int64_t> PostgresStore::countOpenPullRequests(const std::string& campai
                             "($2::text = '' OR owner = $2) AND "
                             "(state IN ('open', 'human-edited') OR publishing_since <> '')",
                             campaign, owner));
+  });
+}
+
+Expected<std::optional<CampaignRepoRecord>>
+PostgresStore::campaignRepo(const std::string& campaign, const std::string& fullName) {
+  return db_->attempt("cannot read " + fullName + " of campaign " + campaign, [&] {
+    return readFirst(db_->exec(std::string(kCampaignRepoColumns) +
+                                   "WHERE campaign = $1 AND full_name = $2",
+                               campaign, fullName),
+                     readCampaignRepo<Row>);
   });
 }
 

@@ -89,6 +89,11 @@ public:
   Expected<std::optional<DeliveryRecord>> delivery(const std::string& deliveryId) override;
   Expected<std::vector<DeliveryCount>> deliveryCounts() override;
 
+  /// The repository `fullName` of `campaign`, if planned: one row, for a runner that claimed it
+  /// and must see what other runners made of it since it read the plan.
+  Expected<std::optional<CampaignRepoRecord>> campaignRepo(const std::string& campaign,
+                                                           const std::string& fullName);
+
 private:
   friend class WorkQueue; // Claims on the same connection.
   struct Connection;

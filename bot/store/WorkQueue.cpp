@@ -60,14 +60,83 @@ Expected<bool> WorkQueue::renew(const WorkClaim& claim) {
 }
 
 Expected<bool> WorkQueue::finish(const WorkClaim& claim, bool ok, const std::string& error) {
+  return complete(claim, {ok, error, std::nullopt, {}});
+}
+
+Expected<bool> WorkQueue::complete(const WorkClaim& claim, const JobResult& result) {
   auto& db = *store_.db_;
   return db.attempt("cannot finish the job of " + claim.fullName, [&] {
-    return db.exec("UPDATE work_jobs SET state = $3, error = $4, locked_by = '', "
-                   "lease_until = NULL, updated_at = now() WHERE id = $1 AND version = $2 AND "
-                   "state = 'running' AND locked_by = $5",
-                   claim.job, claim.version, std::string(ok ? "done" : "failed"), error, runner_)
+    pqxx::work tx(*db.conn);
+    if (tx.exec_params("UPDATE work_jobs SET state = $3, error = $4, locked_by = '', "
+                       "lease_until = NULL, updated_at = now() WHERE id = $1 AND version = $2 "
+                       "AND state = 'running' AND locked_by = $5",
+                       claim.job, claim.version, std::string(result.ok ? "done" : "failed"),
+                       result.error, runner_)
+            .affected_rows() != 1)
+      return false; // The transaction rolls back unused.
+    if (result.repo)
+      pgdetail::writeCampaignRepo(tx, *result.repo);
+    for (const EventRecord& e : result.events)
+      pgdetail::writeEvent(tx, e);
+    tx.commit();
+    return true;
+  });
+}
+
+Expected<bool> WorkQueue::release(const WorkClaim& claim) {
+  auto& db = *store_.db_;
+  return db.attempt("cannot give back the job of " + claim.fullName, [&] {
+    return db.exec("UPDATE work_jobs SET state = 'queued', locked_by = '', lease_until = NULL, "
+                   "updated_at = now() WHERE id = $1 AND version = $2 AND state = 'running' "
+                   "AND locked_by = $3",
+                   claim.job, claim.version, runner_)
                .affected_rows() == 1;
   });
+}
+
+Expected<int64_t> WorkQueue::activeJobs(const std::string& campaign) {
+  auto& db = *store_.db_;
+  return db.attempt("cannot count the jobs of " + campaign, [&] {
+    return db.exec("SELECT count(*) FROM work_jobs WHERE campaign = $1 AND "
+                   "state IN ('queued', 'running')",
+                   campaign)[0][0]
+        .as<int64_t>();
+  });
+}
+
+Expected<std::vector<LeaseInfo>> WorkQueue::leases(const std::string& campaign) {
+  auto& db = *store_.db_;
+  return db.attempt("cannot read the leases of " + campaign, [&] {
+    std::vector<LeaseInfo> out;
+    for (const pqxx::row& r :
+         db.exec("SELECT locked_by, full_name, version, "
+                 "extract(epoch FROM now() - updated_at)::float8, "
+                 "extract(epoch FROM lease_until - now())::float8 FROM work_jobs "
+                 "WHERE campaign = $1 AND state = 'running' ORDER BY locked_by, id",
+                 campaign))
+      out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<int64_t>(),
+                     r[3].as<double>(), r[4].as<double>()});
+    return out;
+  });
+}
+
+Expected<void> WorkQueue::withLock(const std::string& key,
+                                   const std::function<Expected<void>()>& f) {
+  auto& db = *store_.db_;
+  const std::string name = "godwit " + key;
+  if (Expected<void> locked = db.attempt("cannot take the lock of " + key,
+                                         [&] {
+                                           db.exec("SELECT pg_advisory_lock(hashtextextended("
+                                                   "$1, 0))",
+                                                   name);
+                                         });
+      !locked)
+    return locked;
+  Expected<void> result = f();
+  Expected<void> unlocked = db.attempt("cannot give back the lock of " + key, [&] {
+    db.exec("SELECT pg_advisory_unlock(hashtextextended($1, 0))", name);
+  });
+  return result ? unlocked : result;
 }
 
 Expected<std::optional<Reclaimed>> WorkQueue::reclaimExpired(int maxResets) {

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,24 @@ struct WorkClaim {
 struct Reclaimed {
   int64_t requeued = 0; ///< Jobs queued again.
   int64_t failed = 0;   ///< Jobs whose leases expired `maxResets` times.
+};
+
+/// How a job ends, written in one transaction with the job's state and only while its claim
+/// holds: the repository's row of the campaign and the events that record the step.
+struct JobResult {
+  bool ok = true;    ///< `done`; false for `failed`.
+  std::string error; ///< Why it failed.
+  std::optional<CampaignRepoRecord> repo;
+  std::vector<EventRecord> events;
+};
+
+/// A running job's claim as `godwit-runner status` shows it.
+struct LeaseInfo {
+  std::string runner; ///< `locked_by`.
+  std::string fullName;
+  int64_t version = 0;
+  double sinceRenewal = 0; ///< Seconds since the claim was taken or last renewed.
+  double left = 0;         ///< Seconds until the lease ends; negative once it has.
 };
 
 /// A runner's view of the queue, on a PostgresStore's connection (one per thread).
@@ -56,6 +75,28 @@ public:
   /// Ends the job of `claim` as done, or failed with `error`, only if the claim still holds;
   /// false (and nothing written) when it does not.
   Expected<bool> finish(const WorkClaim& claim, bool ok, const std::string& error = {});
+
+  /// Like finish(claim, result.ok, result.error), and in the same transaction writes
+  /// `result.repo` and `result.events`; false (and nothing written) when the claim no longer
+  /// holds. The job's row stays locked until the end, so no reclaim comes between.
+  Expected<bool> complete(const WorkClaim& claim, const JobResult& result);
+
+  /// Gives `claim` back unworked (queued again, its resets unchanged), if it still holds.
+  Expected<bool> release(const WorkClaim& claim);
+
+  /// How many jobs of `campaign` are queued or running.
+  Expected<int64_t> activeJobs(const std::string& campaign);
+
+  /// The running jobs of `campaign`, by runner and then in queue order.
+  Expected<std::vector<LeaseInfo>> leases(const std::string& campaign);
+
+  /// Runs `f` holding the session advisory lock named `key` (e.g. `budget <campaign>`: taken
+  /// from counting the publishing budget until its use is marked, so that N runners never open
+  /// more than the limits allow together). `f`'s error is returned after the lock is given back.
+  Expected<void> withLock(const std::string& key, const std::function<Expected<void>()>& f);
+
+  /// The runner's name.
+  const std::string& runner() const { return runner_; }
 
   /// Requeues running jobs whose lease has ended, or fails those that have been reset
   /// `maxResets` times. nullopt when another runner is doing it now (pg_try_advisory_xact_lock).

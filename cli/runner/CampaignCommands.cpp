@@ -5,9 +5,12 @@
 #include "bot/fleet/OfflineHost.h"
 #include "bot/fleet/Planner.h"
 #include "bot/fleet/Rollback.h"
+#include "bot/fleet/SharedWave.h"
 #include "bot/fleet/Sweep.h"
 #include "bot/github/Auth.h"
 #include "bot/store/OpenStore.h"
+#include "bot/store/PostgresStore.h"
+#include "bot/store/WorkQueue.h"
 #include "cli/runner/CampaignInventory.h"
 #include "cli/runner/Progress.h"
 #include "cli/runner/RunnerMetrics.h"
@@ -106,12 +109,41 @@ int fail(const Error& e, int code) {
 
 namespace {
 
-/// The sweep's progress: the wave on a terminal, one line per repository in a pipe.
-void showSweepProgress(ProgressLine& display, const SweepProgress& p) {
-  display.update("wave " + std::to_string(p.wave), p.done, p.total,
-                 "wave " + std::to_string(p.wave) + " " + std::to_string(p.done) + "/" +
+/// The sweep's progress: the wave on a terminal, one line per repository in a pipe; `tag`
+/// (`[runner] ` when runners share the campaign, else empty) starts each line.
+void showSweepProgress(ProgressLine& display, const SweepProgress& p, const std::string& tag) {
+  display.update(tag + "wave " + std::to_string(p.wave), p.done, p.total,
+                 tag + "wave " + std::to_string(p.wave) + " " + std::to_string(p.done) + "/" +
                      std::to_string(p.total) + " " + p.repository + ": " + p.state +
                      (p.note.empty() ? "" : " (" + p.note + ")"));
+}
+
+/// Whole seconds, for lease ages.
+std::string wholeSeconds(double seconds) {
+  return std::to_string(static_cast<long>(seconds < 0 ? -seconds : seconds)) + " s";
+}
+
+/// The runners alive (claims whose lease runs, by runner) and the expired claims the next
+/// reclaim requeues.
+void printRunners(std::ostream& out, const std::vector<LeaseInfo>& leases) {
+  std::map<std::string, std::vector<const LeaseInfo*>> alive;
+  std::vector<const LeaseInfo*> expired;
+  for (const LeaseInfo& l : leases)
+    (l.left > 0 ? alive[l.runner] : expired).push_back(&l);
+  out << "  runners alive: " << alive.size() << "\n";
+  for (const auto& [runner, claims] : alive) {
+    out << "    " << runner << ": " << claims.size() << (claims.size() == 1 ? " claim" : " claims")
+        << "\n";
+    for (const LeaseInfo* l : claims)
+      out << "      " << l->fullName << "  renewed " << wholeSeconds(l->sinceRenewal)
+          << " ago, lease ends in " << wholeSeconds(l->left) << "\n";
+  }
+  if (expired.empty())
+    return;
+  out << "  expired leases (requeued by the next runner that looks): " << expired.size() << "\n";
+  for (const LeaseInfo* l : expired)
+    out << "    " << l->fullName << "  held by " << l->runner << ", lease ended "
+        << wholeSeconds(l->left) << " ago\n";
 }
 
 void printTotals(std::ostream& out, const std::map<std::string, size_t>& totals) {
@@ -197,6 +229,13 @@ CLI::App* addSweepCommand(CLI::App& app, SweepOptions& o) {
   cmd->add_option("--jobs,-j", o.jobs, "Repositories cloned and analyzed at once (default: cores)");
   addIdentity(*cmd, o.authorName, o.authorEmail);
   addMetricsFileOption(*cmd, o.metricsFile);
+  cmd->add_option("--runner-id", o.runnerId,
+                  "With a PostgreSQL store: this runner's name in the work queue and its log lines "
+                  "(default: index-$JOB_COMPLETION_INDEX, else host:pid)");
+  cmd->add_option("--lease", o.leaseSeconds,
+                  "With a PostgreSQL store: seconds a claim lasts unless renewed; the heartbeat "
+                  "renews every third of it (default: 90)")
+      ->check(CLI::Range(2u, 3600u));
   addRunnerCommon(*cmd, o.common);
   return cmd;
 }
@@ -266,8 +305,14 @@ int runSweep(const SweepOptions& o) {
   settings.clock = *clock;
   settings.migrationDigest = migrationDigest(*text);
   settings.openStore = [&o] { return openStore(o.common); };
-  settings.progress = [&display, &metrics, &o](const SweepProgress& p) {
-    showSweepProgress(display, p);
+  // Runners sharing a campaign say which one is speaking.
+  const bool shared = isPostgresUrl(o.common.store.store);
+  settings.sharing.runner = o.runnerId.empty() ? defaultRunnerId() : o.runnerId;
+  settings.sharing.lease = std::chrono::seconds(o.leaseSeconds);
+  settings.sharing.renewEvery = std::chrono::milliseconds(o.leaseSeconds * 1000 / 3);
+  const std::string tag = shared ? "[" + settings.sharing.runner + "] " : "";
+  settings.progress = [&display, &metrics, &o, &tag](const SweepProgress& p) {
+    showSweepProgress(display, p, tag);
     if (CampaignMetrics* m = metrics.get())
       countSweepStep(*m, p, o.dryRun);
   };
@@ -278,14 +323,14 @@ int runSweep(const SweepOptions& o) {
     };
   const std::unique_ptr<Notifier> notifier = notifierFor(*migration);
   settings.notifier = notifier.get();
-  settings.lifecycle.log = [&display](const std::string& line) { display.note(line); };
+  settings.lifecycle.log = [&display, &tag](const std::string& line) { display.note(tag + line); };
   auto summary = sweepCampaign(*migration, *inventory, host, settings);
   if (!summary)
     return metrics.finish(fail(summary.error(), 3));
   if (CampaignMetrics* m = metrics.get())
     m->setRepositories(summary->totals);
   std::ostream& out = std::cout;
-  out << migration->name << (o.dryRun ? " (dry run)" : "") << ": " << summary->campaignState
+  out << tag << migration->name << (o.dryRun ? " (dry run)" : "") << ": " << summary->campaignState
       << ", wave " << summary->currentWave << " of " << summary->waves << "; " << summary->processed
       << " repositories taken up, " << summary->analyzed << " analyzed";
   const auto seconds = [](std::chrono::nanoseconds t) {
@@ -298,11 +343,17 @@ int runSweep(const SweepOptions& o) {
   printTotals(out, summary->totals);
   if (!summary->stoppedBecause.empty())
     out << "  stopped: " << summary->stoppedBecause << "\n";
+  if (summary->lostClaims > 0)
+    out << "  " << summary->lostClaims
+        << " repositories lost to other runners mid-step (leases ended); their results were "
+           "dropped\n";
   return metrics.finish(summary->campaignState == "paused" ? 4 : 0);
 }
 
 CLI::App* addStatusCommand(CLI::App& app, StatusOptions& o) {
-  CLI::App* cmd = app.add_subcommand("status", "Show the campaign's state, waves and repositories");
+  CLI::App* cmd = app.add_subcommand(
+      "status", "Show the campaign's state, waves and repositories (and, with a PostgreSQL "
+                "store, the runners alive and their claims)");
   addCampaignRef(*cmd, o.campaign);
   addRunnerCommon(*cmd, o.common);
   return cmd;
@@ -341,6 +392,12 @@ int runStatus(const StatusOptions& o) {
     if (!r.error.empty())
       std::cout << "  (" << r.error << ")";
     std::cout << "\n";
+  }
+  if (auto* shared = dynamic_cast<PostgresStore*>(store->get())) {
+    auto leases = WorkQueue(*shared, "status").leases(*name);
+    if (!leases)
+      return fail(leases.error(), 3);
+    printRunners(std::cout, *leases);
   }
   return report->state == "paused" ? 4 : 0;
 }

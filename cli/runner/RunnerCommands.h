@@ -50,6 +50,8 @@ struct SweepOptions {
   std::string authorName;
   std::string authorEmail;
   std::string metricsFile; ///< --metrics-file: the Prometheus textfile; empty: none.
+  std::string runnerId;    ///< --runner-id: the name in the work queue; empty: defaultRunnerId().
+  unsigned leaseSeconds = 90; ///< --lease: how long a claim lasts unrenewed.
 };
 CLI::App* addSweepCommand(CLI::App& app, SweepOptions& options);
 int runSweep(const SweepOptions& options);

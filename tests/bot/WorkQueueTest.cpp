@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -218,6 +219,142 @@ TEST_F(WorkQueueTest, OneRunnerAtATimeRequeuesExpiredLeases) {
   ASSERT_TRUE(done && *done);
   EXPECT_EQ((*done)->requeued, 1);
   EXPECT_EQ(stateOf("acme/x"), "queued");
+}
+
+TEST_F(WorkQueueTest, CompletingWritesTheResultOnlyWhileTheClaimHolds) {
+  auto storeA = open();
+  auto storeB = open();
+  WorkQueue a(*storeA, "runner-a");
+  WorkQueue b(*storeB, "runner-b");
+  CampaignRecord campaign;
+  campaign.name = "m";
+  ASSERT_TRUE(storeA->saveCampaign(campaign));
+  CampaignRepoRecord row;
+  row.campaign = "m";
+  row.fullName = "acme/x";
+  row.wave = 1;
+  row.state = "running";
+  ASSERT_TRUE(storeA->saveCampaignRepo(row));
+  ASSERT_EQ(*a.enqueue("m", {"acme/x"}), 1);
+  const WorkClaim old = a.claim("m", 1)->front();
+
+  expireLeases();
+  ASSERT_EQ(b.reclaimExpired(3)->value().requeued, 1);
+  const WorkClaim fresh = b.claim("m", 1)->front();
+  EventRecord event;
+  event.kind = "repo.state";
+  event.migration = "m";
+  event.repository = "acme/x";
+  JobResult stale{true, "", row, {event}};
+  stale.repo->state = "open";
+  stale.repo->note = "written by a";
+  auto refused = a.complete(old, stale);
+  ASSERT_TRUE(refused) << refused.error().str();
+  EXPECT_FALSE(*refused);
+  EXPECT_EQ(server.scalar(database, "SELECT state FROM campaign_repos"), "running")
+      << "the row is not written by a runner that lost the claim";
+  EXPECT_EQ(server.scalar(database, "SELECT count(*) FROM events"), "0");
+  EXPECT_EQ(stateOf("acme/x"), "running");
+
+  JobResult result{true, "", row, {event}};
+  result.repo->state = "no-changes";
+  result.repo->note = "written by b";
+  ASSERT_TRUE(*b.complete(fresh, result));
+  EXPECT_EQ(server.scalar(database, "SELECT note FROM campaign_repos"), "written by b");
+  EXPECT_EQ(server.scalar(database, "SELECT count(*) FROM events"), "1");
+  EXPECT_EQ(stateOf("acme/x"), "done");
+  EXPECT_FALSE(*b.complete(fresh, result)) << "once";
+  EXPECT_EQ(server.scalar(database, "SELECT count(*) FROM events"), "1");
+}
+
+TEST_F(WorkQueueTest, AGivenBackClaimIsQueuedAgainWithoutAReset) {
+  auto store = open();
+  WorkQueue queue(*store, "runner-0");
+  ASSERT_EQ(*queue.enqueue("m", {"acme/x", "acme/y"}), 2);
+  auto claims = queue.claim("m", 2);
+  ASSERT_EQ(claims->size(), 2u);
+  EXPECT_EQ(*queue.activeJobs("m"), 2);
+  ASSERT_TRUE(*queue.release((*claims)[1]));
+  EXPECT_FALSE(*queue.release((*claims)[1])) << "given back once";
+  EXPECT_EQ(stateOf("acme/y"), "queued");
+  EXPECT_EQ(server.scalar(database, "SELECT resets FROM work_jobs WHERE full_name = 'acme/y'"),
+            "0");
+  ASSERT_TRUE(*queue.finish((*claims)[0], true));
+  EXPECT_EQ(*queue.activeJobs("m"), 1);
+  auto again = queue.claim("m", 2);
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_EQ(again->front().fullName, "acme/y");
+  EXPECT_FALSE(*queue.renew((*claims)[1])) << "the old claim of y is fenced off";
+}
+
+TEST_F(WorkQueueTest, LeasesShowWhoHoldsWhatAndForHowLong) {
+  auto storeA = open();
+  auto storeB = open();
+  WorkQueue a(*storeA, "index-0", std::chrono::seconds(90));
+  WorkQueue b(*storeB, "index-1", std::chrono::seconds(90));
+  ASSERT_EQ(*a.enqueue("m", {"acme/x", "acme/y", "acme/z"}), 3);
+  ASSERT_EQ(a.claim("m", 2)->size(), 2u);
+  ASSERT_EQ(b.claim("m", 2)->size(), 1u);
+  ASSERT_TRUE(server.exec(database, "UPDATE work_jobs SET lease_until = now() - interval '5 s', "
+                                    "updated_at = now() - interval '95 s' "
+                                    "WHERE locked_by = 'index-1'"));
+  auto leases = a.leases("m");
+  ASSERT_TRUE(leases) << leases.error().str();
+  ASSERT_EQ(leases->size(), 3u);
+  EXPECT_EQ((*leases)[0].runner, "index-0");
+  EXPECT_EQ((*leases)[0].fullName, "acme/x");
+  EXPECT_EQ((*leases)[1].fullName, "acme/y");
+  EXPECT_GT((*leases)[0].left, 80);
+  EXPECT_LT((*leases)[0].sinceRenewal, 10);
+  EXPECT_EQ((*leases)[2].runner, "index-1");
+  EXPECT_LT((*leases)[2].left, 0) << "expired, not yet requeued";
+  EXPECT_GT((*leases)[2].sinceRenewal, 90);
+  EXPECT_TRUE(a.leases("other")->empty());
+}
+
+TEST_F(WorkQueueTest, ANamedLockIsHeldByOneSessionAtATime) {
+  auto storeA = open();
+  WorkQueue a(*storeA, "runner-a");
+  // pg_locks shows every database's locks; other tests use the server at the same time.
+  const std::string here =
+      "locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = "
+      "current_database())";
+  const std::string inside = "SELECT count(*) FROM pg_locks WHERE granted AND " + here;
+  std::string seen;
+  auto r = a.withLock("budget m", [&]() -> Expected<void> {
+    seen = server.scalar(database, inside);
+    return {};
+  });
+  ASSERT_TRUE(r) << r.error().str();
+  EXPECT_EQ(seen, "1");
+  EXPECT_EQ(server.scalar(database, inside), "0") << "given back";
+  r = a.withLock("budget m", []() -> Expected<void> { return makeError("count failed"); });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "count failed");
+  EXPECT_EQ(server.scalar(database, inside), "0") << "given back after an error too";
+
+  // While one runner holds it, another waits.
+  std::atomic<bool> released{false};
+  std::atomic<bool> secondRan{false};
+  std::thread second;
+  ASSERT_TRUE(a.withLock("budget m", [&]() -> Expected<void> {
+    second = std::thread([&] {
+      auto storeB = open();
+      WorkQueue b(*storeB, "runner-b");
+      (void)b.withLock("budget m", [&]() -> Expected<void> {
+        secondRan = released.load();
+        return {};
+      });
+    });
+    // The second runner waits in pg_advisory_lock.
+    while (server.scalar(database, "SELECT count(*) FROM pg_locks WHERE NOT granted AND " +
+                                       here) != "1")
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    released = true;
+    return {};
+  }));
+  second.join();
+  EXPECT_TRUE(secondRan) << "the second ran only after the first gave the lock back";
 }
 
 } // namespace

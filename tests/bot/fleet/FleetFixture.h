@@ -18,6 +18,7 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <functional>
 
 #include <map>
@@ -107,6 +108,16 @@ protected:
       r.owner = "team-" + std::to_string(i % owners);
       fleet.push_back(r);
     }
+  }
+
+  /// The fleet as a fleet file (`fleet.yaml` in the test's folder), for the runner binary.
+  std::filesystem::path writeFleetFile() {
+    const auto path = tmp.path() / "fleet.yaml";
+    std::ofstream f(path);
+    f << "apiVersion: godwit/v1\nkind: Fleet\nrepositories:\n";
+    for (const FleetRepo& r : fleet)
+      f << "  - repo: " << r.fullName << "\n    owner: " << r.owner << "\n";
+    return path;
   }
 
   void useMigration(const std::string& rollout) {

@@ -23,10 +23,7 @@ protected:
         "rollout:\n  waves: [1, 3, 100%]\n  gate: {maxFailureRatio: 0}\n"
         "  notify:\n    webhook: " +
         webhook + "\n");
-    std::ofstream f(tmp.path() / "fleet.yaml");
-    f << "apiVersion: godwit/v1\nkind: Fleet\nrepositories:\n";
-    for (const FleetRepo& r : fleet)
-      f << "  - repo: " << r.fullName << "\n    owner: " << r.owner << "\n";
+    writeFleetFile();
   }
   Ran run(const std::string& command, const std::string& store = "state.db") {
     Ran r = fleettest::runCommand(

@@ -197,12 +197,7 @@ TEST_F(RunnerBinaryTest, SweepAndRollbackWriteTheirMetricsFile) {
   makeFleet(4, 2, 2); // repo-0 and repo-1 refer to the table
   useMigration("");
   std::ofstream(tmp.path() / "m.yaml") << fleettest::migrationYaml("");
-  {
-    std::ofstream f(tmp.path() / "fleet.yaml");
-    f << "apiVersion: godwit/v1\nkind: Fleet\nrepositories:\n";
-    for (const FleetRepo& repo : fleet)
-      f << "  - repo: " << repo.fullName << "\n    owner: " << repo.owner << "\n";
-  }
+  writeFleetFile();
   const auto folder = tmp.path() / "textfiles";
   std::filesystem::create_directories(folder);
   const auto metricsFile = folder / "godwit.prom";
