@@ -94,5 +94,27 @@ Expected<int64_t> FencedStore::countOpenPullRequests(const std::string& campaign
 Expected<std::vector<CampaignRepoRecord>> FencedStore::campaignRepos(const std::string& campaign) {
   return inner_.campaignRepos(campaign);
 }
+Expected<bool> FencedStore::enqueueDelivery(const DeliveryRecord& d) {
+  return fenced([&] { return inner_.enqueueDelivery(d); });
+}
+Expected<std::optional<DeliveryRecord>> FencedStore::claimDelivery(const std::string& worker,
+                                                                   const std::string& now,
+                                                                   const std::string& leaseUntil) {
+  return fenced([&] { return inner_.claimDelivery(worker, now, leaseUntil); });
+}
+Expected<bool> FencedStore::finishDelivery(const DeliveryRecord& claimed, DeliveryOutcome outcome,
+                                           const std::string& error, const std::string& retryAt) {
+  return fenced([&] { return inner_.finishDelivery(claimed, outcome, error, retryAt); });
+}
+Expected<int64_t> FencedStore::requeueStaleDeliveries(const std::string& worker,
+                                                      const std::string& now) {
+  return fenced([&] { return inner_.requeueStaleDeliveries(worker, now); });
+}
+Expected<std::optional<DeliveryRecord>> FencedStore::delivery(const std::string& deliveryId) {
+  return inner_.delivery(deliveryId);
+}
+Expected<std::vector<DeliveryCount>> FencedStore::deliveryCounts() {
+  return inner_.deliveryCounts();
+}
 
 } // namespace godwit

@@ -1,6 +1,7 @@
 #include "bot/fleet/Notifier.h"
 
 #include "bot/fleet/Limits.h"
+#include "bot/fleet/RepoState.h"
 #include "bot/github/Auth.h"
 
 #include <nlohmann/json.hpp>
@@ -130,21 +131,18 @@ Expected<void> Notifier::notify(Store& store, const std::string& campaign,
         return {};
     }
   }
-  Expected<std::vector<CampaignRepoRecord>> rows = store.campaignRepos(campaign);
-  if (!rows)
-    return rows.error();
+  Expected<std::map<std::string, size_t>> counts = campaignStateTotals(store, campaign);
+  if (!counts)
+    return counts.error();
   Expected<std::vector<WaveRecord>> waves = store.waves(campaign);
   if (!waves)
     return waves.error();
-  std::map<std::string, size_t> counts;
-  for (const CampaignRepoRecord& r : *rows)
-    ++counts[r.state];
   const int waveCount = static_cast<int>(waves->size());
   const json body = {
       {"event", notice.event},   {"campaign", campaign},
       {"wave", notice.wave},     {"waves", waveCount},
-      {"reason", notice.reason}, {"counts", counts},
-      {"time", isoMillis(now)},  {"text", summary(campaign, notice, waveCount, counts)}};
+      {"reason", notice.reason}, {"counts", *counts},
+      {"time", isoMillis(now)},  {"text", summary(campaign, notice, waveCount, *counts)}};
 
   EventRecord before;
   before.at = isoMillis(now);

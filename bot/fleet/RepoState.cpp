@@ -53,4 +53,15 @@ bool isFinal(RepoState state) {
   }
 }
 
+Expected<std::map<std::string, size_t>> campaignStateTotals(Store& store,
+                                                           const std::string& campaign) {
+  Expected<std::vector<CampaignRepoRecord>> rows = store.campaignRepos(campaign);
+  if (!rows)
+    return rows.error();
+  std::map<std::string, size_t> totals;
+  for (const CampaignRepoRecord& r : *rows)
+    ++totals[r.state];
+  return totals;
+}
+
 } // namespace godwit

@@ -1,7 +1,12 @@
 #pragma once
 // The state of one repository in a campaign, as `status` and the report show it.
 
+#include "bot/store/Store.h"
+
+#include <cstddef>
+#include <map>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace godwit {
@@ -36,5 +41,9 @@ std::optional<RepoState> parseRepoState(std::string_view text);
 
 /// Whether the sweep is done with a repository in `state`.
 bool isFinal(RepoState state);
+
+/// How many repositories of `campaign` are in each state (by its spelling), as the store has them.
+Expected<std::map<std::string, size_t>> campaignStateTotals(Store& store,
+                                                           const std::string& campaign);
 
 } // namespace godwit

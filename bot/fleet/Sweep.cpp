@@ -136,7 +136,6 @@ private:
     else if (settings_.lifecycle.progress)
       settings_.lifecycle.progress(line);
   }
-  Expected<std::map<std::string, size_t>> stateTotals(Store& store);
   Expected<void> refreshPulls(Store& store, std::vector<CampaignRepoRecord>& rows);
   Expected<SweepSummary> finish(Store& store, SweepSummary summary);
   void report(const CampaignRepoRecord& row, size_t total,
@@ -489,16 +488,6 @@ Expected<void> SweepRun::refreshPulls(Store& store, std::vector<CampaignRepoReco
   return {};
 }
 
-Expected<std::map<std::string, size_t>> SweepRun::stateTotals(Store& store) {
-  Expected<std::vector<CampaignRepoRecord>> rows = store.campaignRepos(migration_.name);
-  if (!rows)
-    return rows.error();
-  std::map<std::string, size_t> totals;
-  for (const CampaignRepoRecord& r : *rows)
-    ++totals[r.state];
-  return totals;
-}
-
 Expected<SweepSummary> SweepRun::finish(Store& store, SweepSummary summary) {
   Expected<std::optional<CampaignRecord>> campaign = store.campaign(migration_.name);
   if (!campaign)
@@ -507,7 +496,7 @@ Expected<SweepSummary> SweepRun::finish(Store& store, SweepSummary summary) {
     summary.campaignState = (*campaign)->state;
   if (summary.campaignState == "paused" && summary.stoppedBecause.empty())
     summary.stoppedBecause = "paused: " + (*campaign)->pauseReason;
-  Expected<std::map<std::string, size_t>> totals = stateTotals(store);
+  Expected<std::map<std::string, size_t>> totals = campaignStateTotals(store, migration_.name);
   if (!totals)
     return totals.error();
   summary.totals = std::move(*totals);
@@ -599,7 +588,7 @@ Expected<SweepSummary> SweepRun::run() {
     if (storeError_)
       return *storeError_;
     if (settings_.waveDone) {
-      Expected<std::map<std::string, size_t>> totals = stateTotals(store);
+      Expected<std::map<std::string, size_t>> totals = campaignStateTotals(store, migration_.name);
       if (!totals)
         return totals.error();
       settings_.waveDone(wave.number, *totals);
