@@ -10,8 +10,8 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kPaths = {"/webhook", "/healthz", "/readyz", "/metrics"};
 
-HttpResponse text(int status, std::string body) {
-  HttpResponse response;
+ServerResponse text(int status, std::string body) {
+  ServerResponse response;
   response.status = status;
   response.body = std::move(body);
   return response;
@@ -27,7 +27,7 @@ bool isToken(std::string_view value) {
 }
 
 HttpServerOptions withCounting(HttpServerOptions http, AppMetrics& metrics) {
-  http.onResponse = [&metrics](const HttpRequest& request, int status) {
+  http.onResponse = [&metrics](const ServerRequest& request, int status) {
     const std::string_view path = request.path();
     const bool known = std::find(kPaths.begin(), kPaths.end(), path) != kPaths.end();
     metrics.countResponse(known ? path : "other", status);
@@ -39,11 +39,12 @@ HttpServerOptions withCounting(HttpServerOptions http, AppMetrics& metrics) {
 
 AppServer::AppServer(AppServerOptions options)
     : options_(std::move(options)), server_(withCounting(options_.http, metrics_)) {
-  server_.route("POST", "/webhook", [this](const HttpRequest& request) { return webhook(request); });
-  server_.route("GET", "/healthz", [](const HttpRequest&) { return text(200, "ok\n"); });
-  server_.route("GET", "/readyz", [this](const HttpRequest&) { return readiness(); });
-  server_.route("GET", "/metrics", [this](const HttpRequest&) {
-    HttpResponse response = text(200, metrics_.render());
+  server_.route("POST", "/webhook",
+                [this](const ServerRequest& request) { return webhook(request); });
+  server_.route("GET", "/healthz", [](const ServerRequest&) { return text(200, "ok\n"); });
+  server_.route("GET", "/readyz", [this](const ServerRequest&) { return readiness(); });
+  server_.route("GET", "/metrics", [this](const ServerRequest&) {
+    ServerResponse response = text(200, metrics_.render());
     response.contentType = "text/plain; version=0.0.4; charset=utf-8";
     return response;
   });
@@ -61,7 +62,7 @@ void AppServer::stop() {
   server_.stop();
 }
 
-HttpResponse AppServer::webhook(const HttpRequest& request) {
+ServerResponse AppServer::webhook(const ServerRequest& request) {
   const std::string event = request.header("X-GitHub-Event");
   const std::string id = request.header("X-GitHub-Delivery");
   const std::string where = "delivery " + (isToken(id) ? id : "(no valid id)");
@@ -81,7 +82,7 @@ HttpResponse AppServer::webhook(const HttpRequest& request) {
   if (!result) {
     metrics_.countDelivery(event, "failed");
     log(where + " (" + event + "): not queued: " + result.error().message);
-    HttpResponse failed = text(503, "the delivery could not be queued; redeliver it later\n");
+    ServerResponse failed = text(503, "the delivery could not be queued; redeliver it later\n");
     failed.headers.emplace_back("Retry-After", "10");
     return failed;
   }
@@ -93,7 +94,7 @@ HttpResponse AppServer::webhook(const HttpRequest& request) {
   return text(202, "queued\n");
 }
 
-HttpResponse AppServer::readiness() {
+ServerResponse AppServer::readiness() {
   auto ready = options_.ready ? options_.ready() : Expected<void>();
   const int now = ready ? 1 : 0;
   if (lastReady_.exchange(now) != now)

@@ -40,14 +40,14 @@ public:
   void stop();
 
 private:
-  HttpResponse webhook(const HttpRequest& request);
-  HttpResponse readiness();
+  ServerResponse webhook(const ServerRequest& request);
+  ServerResponse readiness();
   void log(const std::string& line) const;
 
   AppServerOptions options_;
   AppMetrics metrics_;
   std::atomic<int> lastReady_{-1}; // -1 unknown, 0 not ready, 1 ready: readiness changes are logged
-  HttpServer server_; // last: its threads use the members above until it is destroyed
+  HttpServer server_;              // last: its threads use the members above until it is destroyed
 };
 
 } // namespace godwit

@@ -30,8 +30,8 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) {
          });
 }
 
-HttpResponse plain(int status, std::string body) {
-  HttpResponse response;
+ServerResponse plain(int status, std::string body) {
+  ServerResponse response;
   response.status = status;
   response.body = std::move(body);
   return response;
@@ -39,14 +39,14 @@ HttpResponse plain(int status, std::string body) {
 
 } // namespace
 
-std::string HttpRequest::header(std::string_view name) const {
+std::string ServerRequest::header(std::string_view name) const {
   for (const auto& [key, value] : headers)
     if (equalsIgnoringCase(key, name))
       return value;
   return {};
 }
 
-std::string_view HttpRequest::path() const {
+std::string_view ServerRequest::path() const {
   const std::string_view all = target;
   return all.substr(0, all.find('?'));
 }
@@ -55,7 +55,7 @@ namespace {
 
 /// What connections share: the options, the routes and the count of requests in flight.
 struct Core {
-  HttpResponse dispatch(const HttpRequest& request) const;
+  ServerResponse dispatch(const ServerRequest& request) const;
 
   HttpServerOptions options;
   std::map<std::string, std::map<std::string, HttpHandler>, std::less<>> routes; // path, method
@@ -65,8 +65,7 @@ struct Core {
 /// One connection: requests read one after the other (keep-alive), each under the timeout.
 class Session : public std::enable_shared_from_this<Session> {
 public:
-  Session(Core& server, tcp::socket socket)
-      : server_(server), stream_(std::move(socket)) {}
+  Session(Core& server, tcp::socket socket) : server_(server), stream_(std::move(socket)) {}
   ~Session() { releaseSlot(); }
 
   void run() {
@@ -98,14 +97,14 @@ private:
     holdsSlot_ = true;
     const size_t now = server_.inFlight.fetch_add(1) + 1;
     if (server_.options.maxInFlight > 0 && now > server_.options.maxInFlight) {
-      HttpResponse busy = plain(503, "too many requests in flight; retry later\n");
+      ServerResponse busy = plain(503, "too many requests in flight; retry later\n");
       busy.headers.emplace_back("Retry-After", std::to_string(server_.options.retryAfter.count()));
       return reply(std::move(busy), false);
     }
     if (beast::iequals(message[http::field::expect], "100-continue") && !parser_->is_done()) {
       // curl, among others, waits for this before it sends a body.
       auto proceed = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
-                                                                         message.version());
+                                                                        message.version());
       http::async_write(stream_, *proceed,
                         [self = shared_from_this(), proceed](beast::error_code ec, size_t) {
                           if (ec)
@@ -128,7 +127,7 @@ private:
       return fail(ec);
     auto message = parser_->release();
     request_.body = std::move(message.body());
-    HttpResponse response;
+    ServerResponse response;
     try {
       response = server_.dispatch(request_);
     } catch (...) {
@@ -149,7 +148,7 @@ private:
     close();
   }
 
-  void reply(HttpResponse response, bool keepAlive) {
+  void reply(ServerResponse response, bool keepAlive) {
     response_.emplace();
     response_->version(11);
     response_->result(static_cast<unsigned>(response.status));
@@ -213,7 +212,7 @@ private:
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
-  HttpRequest request_;
+  ServerRequest request_;
   bool holdsSlot_ = false;
   std::array<char, 16 * 1024> scratch_{};
 };
@@ -233,14 +232,14 @@ struct HttpServer::Impl : Core {
   uint16_t port = 0;
 };
 
-HttpResponse Core::dispatch(const HttpRequest& request) const {
+ServerResponse Core::dispatch(const ServerRequest& request) const {
   const auto path = routes.find(request.path());
   if (path == routes.end())
     return plain(404, "not found\n");
   const auto handler = path->second.find(request.method);
   if (handler != path->second.end())
     return handler->second(request);
-  HttpResponse wrong = plain(405, "method not allowed\n");
+  ServerResponse wrong = plain(405, "method not allowed\n");
   std::string allow;
   for (const auto& [method, unused] : path->second)
     allow += (allow.empty() ? "" : ", ") + method;

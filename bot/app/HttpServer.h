@@ -18,9 +18,9 @@
 namespace godwit {
 
 /// One request, read whole.
-struct HttpRequest {
-  std::string method; ///< As sent: `GET`, `POST`, ….
-  std::string target; ///< The path and query, as sent.
+struct ServerRequest {
+  std::string method;                                       ///< As sent: `GET`, `POST`, ….
+  std::string target;                                       ///< The path and query, as sent.
   std::vector<std::pair<std::string, std::string>> headers; ///< In order, names as sent.
   std::string body;
 
@@ -31,7 +31,7 @@ struct HttpRequest {
 };
 
 /// What a handler answers. The server adds Content-Length and Connection.
-struct HttpResponse {
+struct ServerResponse {
   int status = 200;
   std::string contentType = "text/plain; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers; ///< Extra headers.
@@ -39,13 +39,13 @@ struct HttpResponse {
 };
 
 /// Answers one request. Runs on an I/O thread, so it must not wait long; an exception is a 500.
-using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+using HttpHandler = std::function<ServerResponse(const ServerRequest&)>;
 
 /// Where the server listens and its limits.
 struct HttpServerOptions {
-  std::string address = "127.0.0.1"; ///< An IPv4 or IPv6 address.
-  uint16_t port = 0;                 ///< 0: a free port, which port() reports.
-  int threads = 2;                   ///< I/O threads; handlers run on them.
+  std::string address = "127.0.0.1";   ///< An IPv4 or IPv6 address.
+  uint16_t port = 0;                   ///< 0: a free port, which port() reports.
+  int threads = 2;                     ///< I/O threads; handlers run on them.
   size_t bodyLimit = 25 * 1024 * 1024; ///< Larger bodies get 413 without being read.
   size_t headerLimit = 64 * 1024;      ///< The request line and headers; larger get 431.
   /// How long a client has for its request line and headers, then again for its body, and the
@@ -58,7 +58,7 @@ struct HttpServerOptions {
   std::chrono::seconds retryAfter{1}; ///< The Retry-After of those 503s.
   /// Told of every response just before it is sent (also the 400, 413, 431 and 503 that no
   /// handler saw; `request` then has what was read of it). Called on I/O threads, concurrently.
-  std::function<void(const HttpRequest& request, int status)> onResponse;
+  std::function<void(const ServerRequest& request, int status)> onResponse;
 };
 
 /// The server. Add routes, then start(); stop() or the destructor ends it.

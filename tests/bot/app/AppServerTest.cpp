@@ -94,7 +94,7 @@ protected:
   }
 
   RawResponse send(const std::string& raw) {
-    auto response = apptest::exchange(server_->port(), raw);
+    auto response = apptest::roundTrip(server_->port(), raw);
     EXPECT_TRUE(response) << raw.substr(0, 200);
     if (!response)
       return {};
@@ -184,9 +184,9 @@ TEST_F(AppServerTest, ForgedDeliveriesGet401AndQueueNothing) {
   EXPECT_TRUE(queued().empty());
 
   fleettest::MetricsText text = metrics();
-  EXPECT_EQ(text.value("godwit_app_deliveries_total", {{"event", "unverified"},
-                                                      {"outcome", "rejected"}}),
-            6);
+  EXPECT_EQ(
+      text.value("godwit_app_deliveries_total", {{"event", "unverified"}, {"outcome", "rejected"}}),
+      6);
 }
 
 TEST_F(AppServerTest, TheRotatedOutSecretIsStillAccepted) {
@@ -229,7 +229,8 @@ TEST_F(AppServerTest, HealthAndReadiness) {
   EXPECT_EQ(send(request("GET", "/readyz")).status, 200);
   EXPECT_EQ(send(request("POST", "/healthz")).status, 405);
   std::lock_guard lock(mutex_);
-  EXPECT_EQ(logs_, (std::vector<std::string>{"ready", "not ready: cannot open the store", "ready"}));
+  EXPECT_EQ(logs_,
+            (std::vector<std::string>{"ready", "not ready: cannot open the store", "ready"}));
 }
 
 TEST_F(AppServerTest, MetricsCountDeliveriesByEventAndOutcomeAndResponsesByPath) {

@@ -13,11 +13,11 @@ namespace godwit {
 namespace {
 
 using apptest::Connection;
-using apptest::exchange;
 using apptest::request;
+using apptest::roundTrip;
 
-HttpResponse echo(const HttpRequest& request) {
-  HttpResponse response;
+ServerResponse echo(const ServerRequest& request) {
+  ServerResponse response;
   response.body = request.method + " " + request.target + " " + request.body;
   response.headers.emplace_back("X-Seen-Header", request.header("x-test"));
   return response;
@@ -26,16 +26,16 @@ HttpResponse echo(const HttpRequest& request) {
 /// A started server with an echo route at /echo (GET and POST) and a handler count.
 struct Served {
   explicit Served(HttpServerOptions options = {}) : server(withStatuses(std::move(options))) {
-    server.route("GET", "/echo", [this](const HttpRequest& r) { return count(echo(r)); });
-    server.route("POST", "/echo", [this](const HttpRequest& r) { return count(echo(r)); });
+    server.route("GET", "/echo", [this](const ServerRequest& r) { return count(echo(r)); });
+    server.route("POST", "/echo", [this](const ServerRequest& r) { return count(echo(r)); });
   }
   void start() { ASSERT_TRUE(server.start()); }
-  HttpResponse count(HttpResponse response) {
+  ServerResponse count(ServerResponse response) {
     ++handled;
     return response;
   }
   HttpServerOptions withStatuses(HttpServerOptions options) {
-    options.onResponse = [this](const HttpRequest&, int status) {
+    options.onResponse = [this](const ServerRequest&, int status) {
       std::lock_guard lock(mutex);
       statuses.push_back(status);
     };
@@ -56,22 +56,22 @@ TEST(HttpServerTest, RoutesByMethodAndPathAndKeepsTheQuery) {
   Served s;
   s.start();
   ASSERT_NE(s.server.port(), 0);
-  auto get = exchange(s.server.port(), request("GET", "/echo?a=1", "", "X-Test: yes\r\n"));
+  auto get = roundTrip(s.server.port(), request("GET", "/echo?a=1", "", "X-Test: yes\r\n"));
   ASSERT_TRUE(get);
   EXPECT_EQ(get->status, 200);
   EXPECT_EQ(get->body, "GET /echo?a=1 ");
   EXPECT_EQ(get->headers["x-seen-header"], "yes");
   EXPECT_EQ(get->headers["content-type"], "text/plain; charset=utf-8");
 
-  auto post = exchange(s.server.port(), request("POST", "/echo", "payload"));
+  auto post = roundTrip(s.server.port(), request("POST", "/echo", "payload"));
   ASSERT_TRUE(post);
   EXPECT_EQ(post->body, "POST /echo payload");
 
-  auto missing = exchange(s.server.port(), request("GET", "/nothing"));
+  auto missing = roundTrip(s.server.port(), request("GET", "/nothing"));
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 404);
 
-  auto wrong = exchange(s.server.port(), request("DELETE", "/echo"));
+  auto wrong = roundTrip(s.server.port(), request("DELETE", "/echo"));
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 405);
   EXPECT_EQ(wrong->headers["allow"], "GET, POST");
@@ -117,8 +117,11 @@ TEST(HttpServerTest, AChunkedBodyOverTheLimitGets413) {
   s.start();
   Connection c(s.server.port());
   ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
-                     "200\r\n" + std::string(0x200, 'a') + "\r\n"
-                     "200\r\n" + std::string(0x100, 'b')));
+                     "200\r\n" +
+                     std::string(0x200, 'a') +
+                     "\r\n"
+                     "200\r\n" +
+                     std::string(0x100, 'b')));
   auto response = c.read();
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 413);
@@ -131,7 +134,7 @@ TEST(HttpServerTest, ABodyAtTheLimitIsRead) {
   Served s(options);
   s.start();
   const std::string body(1000, 'x');
-  auto response = exchange(s.server.port(), request("POST", "/echo", body));
+  auto response = roundTrip(s.server.port(), request("POST", "/echo", body));
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 200);
   EXPECT_EQ(response->body, "POST /echo " + body);
@@ -147,16 +150,15 @@ TEST(HttpServerTest, ABodyAtTheLimitIsRead) {
 TEST(HttpServerTest, HeadersOverTheCapGet431) {
   Served s;
   s.start();
-  auto response = exchange(s.server.port(),
-                           request("GET", "/echo", "", "X-Big: " + std::string(70 * 1024, 'h') +
-                                                           "\r\n"));
+  auto response =
+      roundTrip(s.server.port(),
+                request("GET", "/echo", "", "X-Big: " + std::string(70 * 1024, 'h') + "\r\n"));
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 431);
   EXPECT_EQ(s.handled, 0);
 
-  auto fits = exchange(s.server.port(),
-                       request("GET", "/echo", "", "X-Big: " + std::string(60 * 1024, 'h') +
-                                                       "\r\n"));
+  auto fits = roundTrip(s.server.port(), request("GET", "/echo", "",
+                                                 "X-Big: " + std::string(60 * 1024, 'h') + "\r\n"));
   ASSERT_TRUE(fits);
   EXPECT_EQ(fits->status, 200);
 }
@@ -174,7 +176,7 @@ TEST(HttpServerTest, ASlowClientIsTimedOutAndHoldsNoThread) {
   ASSERT_TRUE(slowBody.send(whole.substr(0, whole.size() - 5)));
 
   // The one I/O thread answers others while both slow clients are connected.
-  auto other = exchange(s.server.port(), request("GET", "/echo"));
+  auto other = roundTrip(s.server.port(), request("GET", "/echo"));
   ASSERT_TRUE(other);
   EXPECT_EQ(other->status, 200);
 
@@ -213,10 +215,11 @@ TEST(HttpServerTest, AMalformedRequestGets400) {
   Served s;
   s.start();
   for (const std::string& garbage :
-       {std::string("GARBAGE\r\n\r\n"), std::string("GET /echo HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
+       {std::string("GARBAGE\r\n\r\n"),
+        std::string("GET /echo HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"),
         std::string("POST /echo HTTP/1.1\r\nContent-Length: ten\r\n\r\n"),
         std::string("GET /echo HTTP/1.1\r\nBad Header\r\n\r\n")}) {
-    auto response = exchange(s.server.port(), garbage);
+    auto response = roundTrip(s.server.port(), garbage);
     ASSERT_TRUE(response) << garbage;
     EXPECT_EQ(response->status, 400) << garbage;
   }
@@ -231,17 +234,17 @@ TEST(HttpServerTest, RequestsBeyondTheInFlightCapGet503WithRetryAfter) {
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
   Served s(options);
-  s.server.route("GET", "/block", [&](const HttpRequest&) {
+  s.server.route("GET", "/block", [&](const ServerRequest&) {
     entered.set_value();
     released.wait();
-    return HttpResponse{};
+    return ServerResponse{};
   });
   s.start();
 
   Connection blocked(s.server.port());
   ASSERT_TRUE(blocked.send(request("GET", "/block")));
   entered.get_future().wait();
-  auto shed = exchange(s.server.port(), request("GET", "/echo"));
+  auto shed = roundTrip(s.server.port(), request("GET", "/echo"));
   ASSERT_TRUE(shed);
   EXPECT_EQ(shed->status, 503);
   EXPECT_EQ(shed->headers["retry-after"], "7");
@@ -251,18 +254,17 @@ TEST(HttpServerTest, RequestsBeyondTheInFlightCapGet503WithRetryAfter) {
   auto answered = blocked.read();
   ASSERT_TRUE(answered);
   EXPECT_EQ(answered->status, 200);
-  auto after = exchange(s.server.port(), request("GET", "/echo"));
+  auto after = roundTrip(s.server.port(), request("GET", "/echo"));
   ASSERT_TRUE(after);
   EXPECT_EQ(after->status, 200);
 }
 
 TEST(HttpServerTest, AHandlerThatThrowsGets500) {
   Served s;
-  s.server.route("GET", "/throw", [](const HttpRequest&) -> HttpResponse {
-    throw std::runtime_error("boom");
-  });
+  s.server.route("GET", "/throw",
+                 [](const ServerRequest&) -> ServerResponse { throw std::runtime_error("boom"); });
   s.start();
-  auto response = exchange(s.server.port(), request("GET", "/throw"));
+  auto response = roundTrip(s.server.port(), request("GET", "/throw"));
   ASSERT_TRUE(response);
   EXPECT_EQ(response->status, 500);
   EXPECT_EQ(response->body.find("boom"), std::string::npos);
@@ -289,10 +291,10 @@ TEST(HttpServerTest, EveryResponseIsReported) {
   options.bodyLimit = 10;
   Served s(options);
   s.start();
-  ASSERT_TRUE(exchange(s.server.port(), request("GET", "/echo")));
-  ASSERT_TRUE(exchange(s.server.port(), request("POST", "/echo", std::string(11, 'x'))));
-  ASSERT_TRUE(exchange(s.server.port(), "GARBAGE\r\n\r\n"));
-  ASSERT_TRUE(exchange(s.server.port(), request("GET", "/none")));
+  ASSERT_TRUE(roundTrip(s.server.port(), request("GET", "/echo")));
+  ASSERT_TRUE(roundTrip(s.server.port(), request("POST", "/echo", std::string(11, 'x'))));
+  ASSERT_TRUE(roundTrip(s.server.port(), "GARBAGE\r\n\r\n"));
+  ASSERT_TRUE(roundTrip(s.server.port(), request("GET", "/none")));
   std::vector<int> seen = s.seen();
   std::sort(seen.begin(), seen.end());
   EXPECT_EQ(seen, (std::vector<int>{200, 400, 404, 413}));

@@ -120,7 +120,7 @@ private:
 };
 
 /// Sends `raw` on a new connection and reads one response.
-inline std::optional<RawResponse> exchange(uint16_t port, std::string_view raw) {
+inline std::optional<RawResponse> roundTrip(uint16_t port, std::string_view raw) {
   Connection connection(port);
   if (!connection.connected() || !connection.send(raw))
     return std::nullopt;
