@@ -76,7 +76,9 @@ private:
   void readHeader() {
     request_ = {};
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(server_.options.headerLimit));
+    // Beast throws on a single field over 64 KiB; a header block that large is refused first.
+    parser_->header_limit(
+        static_cast<std::uint32_t>(std::min<size_t>(server_.options.headerLimit, 64 * 1024)));
     // The parser fails a Content-Length over the limit as soon as the header is read, and a
     // chunked body as soon as its chunks pass it: the body is never read whole.
     parser_->body_limit(server_.options.bodyLimit);

@@ -47,7 +47,7 @@ struct HttpServerOptions {
   uint16_t port = 0;                   ///< 0: a free port, which port() reports.
   int threads = 2;                     ///< I/O threads; handlers run on them.
   size_t bodyLimit = 25 * 1024 * 1024; ///< Larger bodies get 413 without being read.
-  size_t headerLimit = 64 * 1024;      ///< The request line and headers; larger get 431.
+  size_t headerLimit = 64 * 1024;      ///< Request line and headers (at most 64 KiB); larger: 431.
   /// How long a client has for its request line and headers, then again for its body, and the
   /// server for writing the response; a connection that takes longer is closed. Also how long
   /// an idle keep-alive connection stays open.

@@ -163,6 +163,22 @@ TEST(HttpServerTest, HeadersOverTheCapGet431) {
   EXPECT_EQ(fits->status, 200);
 }
 
+TEST(HttpServerTest, AHeaderCapOver64KiBIsHeldAt64KiB) {
+  // Beast throws (and would end the process) on one field over 64 KiB.
+  HttpServerOptions options;
+  options.headerLimit = 1024 * 1024;
+  Served s(options);
+  s.start();
+  auto response =
+      roundTrip(s.server.port(),
+                request("GET", "/echo", "", "X-Big: " + std::string(70 * 1024, 'h') + "\r\n"));
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->status, 431);
+  auto after = roundTrip(s.server.port(), request("GET", "/echo"));
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+}
+
 TEST(HttpServerTest, ASlowClientIsTimedOutAndHoldsNoThread) {
   HttpServerOptions options;
   options.threads = 1;
