@@ -286,19 +286,6 @@ std::optional<SyntaxProblem> firstSyntaxProblem(TSTree* tree, std::string_view t
   return firstProblem(tree, text);
 }
 
-long hexDigits(std::string_view src, size_t at, size_t end, size_t count) {
-  if (at + count > end || end > src.size())
-    return -1;
-  long value = 0;
-  for (size_t k = at; k < at + count; ++k) {
-    const int d = hexDigit(src[k]);
-    if (d < 0)
-      return -1;
-    value = value * 16 + d;
-  }
-  return value;
-}
-
 void pushCodePoint(DecodedString& out, long cp, uint32_t begin, uint32_t end) {
   if (cp < 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
     out.pushHole(begin, end);

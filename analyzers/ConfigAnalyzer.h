@@ -46,10 +46,6 @@ struct ConfigFormat {
   ConfigScan (*scan)(std::string_view text);
 };
 
-/// The value of `count` hex digits at `src[at]`, or -1 when they are not all hex digits or run
-/// past `end`.
-long hexDigits(std::string_view src, size_t at, size_t end, size_t count);
-
 /// Appends code point `cp` as UTF-8, produced by source bytes [begin, end); a hole when `cp` is
 /// no Unicode scalar value (e.g. a lone surrogate).
 void pushCodePoint(DecodedString& out, long cp, uint32_t begin, uint32_t end);

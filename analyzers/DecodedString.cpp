@@ -133,6 +133,19 @@ int hexDigit(char c) {
   return -1;
 }
 
+long hexDigits(std::string_view src, size_t at, size_t end, size_t count) {
+  if (at + count > end || end > src.size())
+    return -1;
+  long value = 0;
+  for (size_t k = at; k < at + count; ++k) {
+    const int d = hexDigit(src[k]);
+    if (d < 0)
+      return -1;
+    value = value * 16 + d;
+  }
+  return value;
+}
+
 void appendUtf8(std::string& out, uint32_t cp) {
   if (cp < 0x80) {
     out += static_cast<char>(cp);

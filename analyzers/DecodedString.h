@@ -41,6 +41,10 @@ struct LiteralStyle {
 /// The value of hex digit `c`, or -1 when it is none.
 int hexDigit(char c);
 
+/// The value of `count` hex digits at `src[at]`, or -1 when they are not all hex digits or run
+/// past `end`.
+long hexDigits(std::string_view src, size_t at, size_t end, size_t count);
+
 /// Appends code point `cp` to `out` as UTF-8.
 void appendUtf8(std::string& out, uint32_t cp);
 

@@ -362,8 +362,12 @@ class TsAnalyzer final : public Analyzer {
 public:
   TsAnalyzer(const TreeSitterLanguage& lang, std::vector<const Rule*> rules)
       : lang_(lang), rules_(std::move(rules)) {
-    for (const Rule* rule : rules_)
-      ruleLiterals_.push_back(requiredLiterals(rule->query));
+    for (size_t i = 0; i < rules_.size(); ++i) {
+      ruleLiterals_.push_back(requiredLiterals(rules_[i]->query));
+      if (saysWhatItNames(i))
+        words_.rules.push_back(static_cast<int>(i));
+    }
+    words_.withConstants = false;
   }
 
   Expected<std::vector<Finding>> analyze(const SourceFile& file,
@@ -377,6 +381,14 @@ public:
                              std::string_view after) const override;
 
 private:
+  /// A combined query of some rules, compiled on first use (compiled()).
+  struct CompiledSet {
+    std::once_flag once;
+    CombinedQuery query;
+    std::vector<int> rules;     ///< The indexes of the rules it holds.
+    bool withConstants = true; ///< It also holds the constants query.
+  };
+
   /// The findings in `tree`, a parse of the file, whole or of the lines that can matter. Adds to
   /// `names` every constant the analysis defined or looked up, so a caller can tell whether
   /// skipped lines mattered.
@@ -418,19 +430,8 @@ private:
     }
     if (!any)
       return out;
-    std::call_once(words_.once, [&] {
-      words_.query = combineQueries(lang_, rules_, rulesWhere(true), false);
-    });
-    out.push_back(QueryRun{&words_.query, patternsOf(words_.query, chosen)});
-    return out;
-  }
-
-  /// The indexes of the rules that say what they name (`says`), or of the others.
-  std::vector<int> rulesWhere(bool says) const {
-    std::vector<int> out;
-    for (size_t i = 0; i < rules_.size(); ++i)
-      if (saysWhatItNames(i) == says)
-        out.push_back(static_cast<int>(i));
+    const CombinedQuery& wordsQuery = compiled(words_);
+    out.push_back(QueryRun{&wordsQuery, patternsOf(wordsQuery, chosen)});
     return out;
   }
 
@@ -463,8 +464,14 @@ private:
         set = slot.get();
       }
     }
-    std::call_once(set->once, [&] { set->query = combineQueries(lang_, rules_, set->rules); });
-    return set->query;
+    return compiled(*set);
+  }
+
+  /// `set`'s query, compiled on first use.
+  const CombinedQuery& compiled(CompiledSet& set) const {
+    std::call_once(set.once,
+                   [&] { set.query = combineQueries(lang_, rules_, set.rules, set.withConstants); });
+    return set.query;
   }
 
   /// Which patterns of `query` to run: the constants, and those of the `chosen` rules.
@@ -491,24 +498,14 @@ private:
            });
   }
 
-  struct CompiledQuery {
-    std::once_flag once;
-    CombinedQuery query;
-  };
-
   const TreeSitterLanguage& lang_;
   std::vector<const Rule*> rules_;
   std::vector<std::optional<std::vector<std::string>>> ruleLiterals_;
-  struct CompiledSet {
-    std::once_flag once;
-    CombinedQuery query;
-    std::vector<int> rules; ///< The indexes of the rules it holds.
-  };
   static constexpr size_t kMaxRuleSets = 2;
   mutable std::mutex setsMutex_;
   /// The constants with the rules marked (those that do not say what they name), by rules.
   mutable std::map<std::vector<bool>, std::unique_ptr<CompiledSet>> sets_;
-  mutable CompiledQuery words_; ///< The rules that say what they name.
+  mutable CompiledSet words_; ///< The rules that say what they name, without the constants.
 };
 
 Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,

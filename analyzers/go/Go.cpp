@@ -13,20 +13,6 @@ namespace godwit {
 
 namespace {
 
-/// The value of `count` hex digits at `i`, or -1.
-long hexValue(std::string_view src, uint32_t i, uint32_t end, uint32_t count) {
-  if (i + count > end)
-    return -1;
-  long value = 0;
-  for (uint32_t k = i; k < i + count; ++k) {
-    const int d = hexDigit(src[k]);
-    if (d < 0)
-      return -1;
-    value = value * 16 + d;
-  }
-  return value;
-}
-
 /// Appends the value of interpreted-string content [begin, end): Go's escapes. `\x` and octal
 /// escapes are bytes, `\u` and `\U` code points.
 void appendInterpreted(DecodedString& out, std::string_view src, uint32_t begin, uint32_t end) {
@@ -53,7 +39,7 @@ void appendInterpreted(DecodedString& out, std::string_view src, uint32_t begin,
       i = j;
     } else if (next == 'x' || next == 'u' || next == 'U') {
       const uint32_t digits = next == 'x' ? 2 : next == 'u' ? 4 : 8;
-      const long value = hexValue(src, i + 2, end, digits);
+      const long value = hexDigits(src, i + 2, end, digits);
       const uint32_t escEnd = value < 0 ? i + 2 : i + 2 + digits;
       if (value < 0 || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF && next != 'x')) {
         out.pushHole(i, escEnd);

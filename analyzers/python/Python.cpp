@@ -22,20 +22,6 @@ char simpleEscape(char c) {
   return at == std::string_view::npos ? '\0' : kValues[at];
 }
 
-/// The value of `count` hex digits at `i`, or -1.
-long hexValue(std::string_view src, uint32_t i, uint32_t end, uint32_t count) {
-  if (i + count > end)
-    return -1;
-  long value = 0;
-  for (uint32_t k = i; k < i + count; ++k) {
-    const int d = hexDigit(src[k]);
-    if (d < 0)
-      return -1;
-    value = value * 16 + d;
-  }
-  return value;
-}
-
 /// What a string's prefix says about its content.
 struct Prefix {
   bool raw = false;
@@ -120,7 +106,7 @@ void appendFragment(DecodedString& out, std::string_view src, uint32_t begin, ui
           out.pushHole(i, j);
         i = j;
       } else if (next == 'x') {
-        const long value = hexValue(src, i + 2, end, 2);
+        const long value = hexDigits(src, i + 2, end, 2);
         const uint32_t escEnd = value < 0 ? i + 2 : i + 4;
         if (value < 0)
           out.pushHole(i, escEnd);
@@ -131,7 +117,7 @@ void appendFragment(DecodedString& out, std::string_view src, uint32_t begin, ui
         i = escEnd;
       } else if (!prefix.bytes && (next == 'u' || next == 'U')) {
         const uint32_t digits = next == 'u' ? 4 : 8;
-        const long value = hexValue(src, i + 2, end, digits);
+        const long value = hexDigits(src, i + 2, end, digits);
         const uint32_t escEnd = value < 0 ? i + 2 : i + 2 + digits;
         pushCodePoint(out, value, i, escEnd);
         i = escEnd;

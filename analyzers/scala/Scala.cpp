@@ -32,14 +32,9 @@ long unicodeEscape(std::string_view src, uint32_t i, uint32_t limit, uint32_t& e
     ++j;
   if (j == i + 1 || j + 4 > limit)
     return -1;
-  long value = 0;
-  for (uint32_t k = j; k < j + 4; ++k) {
-    const int d = hexDigit(src[k]);
-    if (d < 0)
-      return -1;
-    value = value * 16 + d;
-  }
-  end = j + 4;
+  const long value = hexDigits(src, j, limit, 4);
+  if (value >= 0)
+    end = j + 4;
   return value;
 }
 

@@ -165,6 +165,33 @@ CREATE INDEX work_jobs_to_claim ON work_jobs (campaign, id) WHERE state = 'queue
 CREATE INDEX work_jobs_leases ON work_jobs (lease_until) WHERE state = 'running';
 )sql";
 
+// Version 4: the App's durable queue of webhook deliveries (docs/app.md), as in SqliteStore. Its
+// times are the store's client-side text, like every table but work_jobs.
+const char* kSchemaV4 = R"sql(
+CREATE TABLE deliveries (
+  id              BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  delivery_id     TEXT NOT NULL UNIQUE,
+  event           TEXT COLLATE "C" NOT NULL,
+  action          TEXT NOT NULL DEFAULT '',
+  repository_id   BIGINT NOT NULL DEFAULT 0,
+  installation_id BIGINT NOT NULL DEFAULT 0,
+  payload         TEXT NOT NULL,
+  state           TEXT COLLATE "C" NOT NULL DEFAULT 'queued'
+    CHECK (state IN ('queued', 'running', 'done', 'failed', 'ignored')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  not_before      TEXT COLLATE "C" NOT NULL,
+  last_error      TEXT NOT NULL DEFAULT '',
+  received_at     TEXT NOT NULL,
+  locked_by       TEXT NOT NULL DEFAULT '',
+  lease_until     TEXT COLLATE "C" NOT NULL DEFAULT '',
+  updated_at      TEXT NOT NULL,
+  CHECK ((state = 'running') = (lease_until <> ''))
+);
+CREATE UNIQUE INDEX deliveries_one_running ON deliveries (repository_id)
+  WHERE state = 'running' AND repository_id <> 0;
+CREATE INDEX deliveries_queued ON deliveries (repository_id, id) WHERE state = 'queued';
+)sql";
+
 // The advisory lock openers take while they read and raise the schema version ("godwit").
 constexpr int64_t kSchemaLock = 0x676f64776974;
 
@@ -390,7 +417,7 @@ std::string redactStoreUrl(std::string_view url) {
 }
 
 const std::vector<std::string>& PostgresStore::schemaMigrations() {
-  static const std::vector<std::string> steps = {kSchemaV1, kSchemaV2, kSchemaV3};
+  static const std::vector<std::string> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
   return steps;
 }
 
@@ -740,6 +767,91 @@ PostgresStore::campaignRepos(const std::string& campaign) {
                                  "WHERE campaign = $1 ORDER BY wave, position, full_name",
                              campaign),
                    readCampaignRepo<Row>);
+  });
+}
+
+Expected<bool> PostgresStore::enqueueDelivery(const DeliveryRecord& d) {
+  return db_->attempt("cannot queue delivery " + d.deliveryId, [&] {
+    const std::string now = storeTimestamp();
+    const std::string received = d.receivedAt.empty() ? now : d.receivedAt;
+    return db_->exec("INSERT INTO deliveries (delivery_id, event, action, repository_id, "
+                     "installation_id, payload, not_before, received_at, updated_at) VALUES "
+                     "($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (delivery_id) DO NOTHING",
+                     d.deliveryId, d.event, d.action, d.repositoryId, d.installationId, d.payload,
+                     d.notBefore.empty() ? received : d.notBefore, received, now)
+               .affected_rows() == 1;
+  });
+}
+
+Expected<std::optional<DeliveryRecord>>
+PostgresStore::claimDelivery(const std::string& worker, const std::string& now,
+                             const std::string& leaseUntil) {
+  // A row another claimer holds is skipped, and the deliveries after it of its repository are
+  // not candidates while it is queued in this statement's snapshot: so two claimers never take
+  // one delivery, nor two of one repository.
+  static const std::string sql =
+      std::string("WITH next AS (SELECT d.id FROM deliveries d WHERE d.state = 'queued' AND "
+                  "d.not_before <= $2 AND (d.repository_id = 0 OR NOT EXISTS (SELECT 1 FROM "
+                  "deliveries o WHERE o.repository_id = d.repository_id AND (o.state = 'running' "
+                  "OR (o.state = 'queued' AND o.id < d.id)))) ORDER BY d.id LIMIT 1 "
+                  "FOR UPDATE SKIP LOCKED) "
+                  "UPDATE deliveries SET state = 'running', attempts = attempts + 1, "
+                  "locked_by = $1, lease_until = $3, updated_at = $4 FROM next "
+                  "WHERE deliveries.id = next.id RETURNING ") +
+      "deliveries.id, delivery_id, event, action, repository_id, installation_id, payload, state, "
+      "attempts, not_before, last_error, received_at, locked_by, lease_until, updated_at";
+  return db_->attempt("cannot claim a delivery", [&] {
+    return readFirst(db_->exec(sql, worker, now, leaseUntil, storeTimestamp()),
+                     readDelivery<Row>);
+  });
+}
+
+Expected<bool> PostgresStore::finishDelivery(const DeliveryRecord& claimed,
+                                             DeliveryOutcome outcome, const std::string& error,
+                                             const std::string& retryAt) {
+  return db_->attempt("cannot finish delivery " + claimed.deliveryId, [&] {
+    const std::string now = storeTimestamp();
+    // The attempt count is the claim's fencing token: a requeued and reclaimed delivery has
+    // another.
+    return db_->exec("UPDATE deliveries SET state = $4, last_error = $5, "
+                     "not_before = CASE WHEN $4 = 'queued' THEN $6 ELSE not_before END, "
+                     "locked_by = '', lease_until = '', updated_at = $7 "
+                     "WHERE id = $1 AND state = 'running' AND locked_by = $2 AND attempts = $3",
+                     claimed.id, claimed.lockedBy, claimed.attempts,
+                     std::string(deliveryState(outcome)), error,
+                     retryAt.empty() ? now : retryAt, now)
+               .affected_rows() == 1;
+  });
+}
+
+Expected<int64_t> PostgresStore::requeueStaleDeliveries(const std::string& worker,
+                                                        const std::string& now) {
+  return db_->attempt("cannot requeue stale deliveries", [&] {
+    return static_cast<int64_t>(
+        db_->exec("UPDATE deliveries SET state = 'queued', locked_by = '', lease_until = '', "
+                  "updated_at = $3 WHERE state = 'running' AND (locked_by = $1 OR "
+                  "lease_until < $2)",
+                  worker, now, storeTimestamp())
+            .affected_rows());
+  });
+}
+
+Expected<std::optional<DeliveryRecord>> PostgresStore::delivery(const std::string& deliveryId) {
+  return db_->attempt("cannot read delivery " + deliveryId, [&] {
+    return readFirst(db_->exec(std::string("SELECT ") + kDeliveryFields +
+                                   " FROM deliveries WHERE delivery_id = $1",
+                               deliveryId),
+                     readDelivery<Row>);
+  });
+}
+
+Expected<std::vector<DeliveryCount>> PostgresStore::deliveryCounts() {
+  return db_->attempt("cannot count deliveries", [&] {
+    std::vector<DeliveryCount> out;
+    for (const pqxx::row& r : db_->exec("SELECT event, state, count(*) FROM deliveries "
+                                        "GROUP BY event, state ORDER BY event, state"))
+      out.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<int64_t>()});
+    return out;
   });
 }
 

@@ -30,8 +30,8 @@ struct PostgresOptions {
 /// processes may share the database.
 class PostgresStore final : public Store {
 public:
-  /// The schema steps in order: step i takes a database from version i to i + 1. Versions 1 and
-  /// 2 are SqliteStore's; 3 adds the work queue (WorkQueue.h).
+  /// The schema steps in order: step i takes a database from version i to i + 1. Versions 1, 2
+  /// and 4 (webhook deliveries) are SqliteStore's; 3 adds the work queue (WorkQueue.h).
   static const std::vector<std::string>& schemaMigrations();
 
   /// Connects to `url` (`postgres://` or `postgresql://`, libpq's URI syntax) and brings the
@@ -77,6 +77,17 @@ public:
   Expected<int64_t> countOpenPullRequests(const std::string& campaign,
                                           const std::string& owner) override;
   Expected<std::vector<CampaignRepoRecord>> campaignRepos(const std::string& campaign) override;
+  Expected<bool> enqueueDelivery(const DeliveryRecord& delivery) override;
+  Expected<std::optional<DeliveryRecord>> claimDelivery(const std::string& worker,
+                                                        const std::string& now,
+                                                        const std::string& leaseUntil) override;
+  Expected<bool> finishDelivery(const DeliveryRecord& claimed, DeliveryOutcome outcome,
+                                const std::string& error,
+                                const std::string& retryAt = {}) override;
+  Expected<int64_t> requeueStaleDeliveries(const std::string& worker,
+                                           const std::string& now) override;
+  Expected<std::optional<DeliveryRecord>> delivery(const std::string& deliveryId) override;
+  Expected<std::vector<DeliveryCount>> deliveryCounts() override;
 
 private:
   friend class WorkQueue; // Claims on the same connection.

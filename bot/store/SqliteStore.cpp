@@ -138,6 +138,37 @@ CREATE TABLE campaign_repos (
 CREATE INDEX campaign_repos_by_wave ON campaign_repos(campaign, wave, position);
 )sql";
 
+// Version 3 is PostgreSQL's work queue (WorkQueue.h); SQLite has none, and keeps the number so
+// that both backends have the same versions.
+const char* kSchemaV3 = "-- PostgreSQL only: work_jobs\n";
+
+// Version 4: the App's durable queue of webhook deliveries (docs/app.md). At most one delivery
+// of a repository runs at a time, which the unique index holds whatever a claim does.
+const char* kSchemaV4 = R"sql(
+CREATE TABLE deliveries (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  delivery_id     TEXT NOT NULL UNIQUE,
+  event           TEXT NOT NULL,
+  action          TEXT NOT NULL DEFAULT '',
+  repository_id   INTEGER NOT NULL DEFAULT 0,
+  installation_id INTEGER NOT NULL DEFAULT 0,
+  payload         TEXT NOT NULL,
+  state           TEXT NOT NULL DEFAULT 'queued'
+    CHECK (state IN ('queued', 'running', 'done', 'failed', 'ignored')),
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  not_before      TEXT NOT NULL,
+  last_error      TEXT NOT NULL DEFAULT '',
+  received_at     TEXT NOT NULL,
+  locked_by       TEXT NOT NULL DEFAULT '',
+  lease_until     TEXT NOT NULL DEFAULT '',
+  updated_at      TEXT NOT NULL,
+  CHECK ((state = 'running') = (lease_until != ''))
+);
+CREATE UNIQUE INDEX deliveries_one_running ON deliveries (repository_id)
+  WHERE state = 'running' AND repository_id != 0;
+CREATE INDEX deliveries_queued ON deliveries (repository_id, id) WHERE state = 'queued';
+)sql";
+
 // A prepared statement; columns and parameters are 1-based for binds, 0-based for reads.
 class Stmt {
 public:
@@ -194,7 +225,7 @@ std::filesystem::path defaultStorePath() {
 }
 
 const std::vector<std::string>& SqliteStore::schemaMigrations() {
-  static const std::vector<std::string> steps = {kSchemaV1, kSchemaV2};
+  static const std::vector<std::string> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
   return steps;
 }
 
@@ -642,6 +673,104 @@ Expected<std::vector<CampaignRepoRecord>> SqliteStore::campaignRepos(const std::
     out.push_back(readCampaignRepo(s));
   if (rc != SQLITE_DONE)
     return dbError("cannot read the repositories of " + campaign);
+  return out;
+}
+
+Expected<bool> SqliteStore::enqueueDelivery(const DeliveryRecord& d) {
+  const std::string now = storeTimestamp();
+  const std::string received = d.receivedAt.empty() ? now : d.receivedAt;
+  Stmt s(db_, "INSERT INTO deliveries (delivery_id, event, action, repository_id, installation_id, "
+              "payload, not_before, received_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+              "?8, ?9) ON CONFLICT (delivery_id) DO NOTHING");
+  s.bind(1, d.deliveryId)
+      .bind(2, d.event)
+      .bind(3, d.action)
+      .bind(4, d.repositoryId)
+      .bind(5, d.installationId)
+      .bind(6, d.payload)
+      .bind(7, d.notBefore.empty() ? received : d.notBefore)
+      .bind(8, received)
+      .bind(9, now);
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot queue delivery " + d.deliveryId);
+  return sqlite3_changes(db_) == 1;
+}
+
+Expected<std::optional<DeliveryRecord>>
+SqliteStore::claimDelivery(const std::string& worker, const std::string& now,
+                           const std::string& leaseUntil) {
+  // One statement, so the write lock covers the choice and the claim.
+  Stmt s(db_, (std::string("UPDATE deliveries SET state = 'running', attempts = attempts + 1, "
+                           "locked_by = ?1, lease_until = ?3, updated_at = ?4 WHERE id = ("
+                           "SELECT d.id FROM deliveries d WHERE d.state = 'queued' AND "
+                           "d.not_before <= ?2 AND (d.repository_id = 0 OR NOT EXISTS ("
+                           "SELECT 1 FROM deliveries o WHERE o.repository_id = d.repository_id "
+                           "AND (o.state = 'running' OR (o.state = 'queued' AND o.id < d.id)))) "
+                           "ORDER BY d.id LIMIT 1) RETURNING ") +
+               kDeliveryFields)
+                  .c_str());
+  s.bind(1, worker).bind(2, now).bind(3, leaseUntil).bind(4, storeTimestamp());
+  const int rc = s.step();
+  if (rc == SQLITE_DONE)
+    return std::optional<DeliveryRecord>();
+  if (rc != SQLITE_ROW)
+    return dbError("cannot claim a delivery");
+  DeliveryRecord claimed = readDelivery(s);
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot claim a delivery");
+  return std::optional<DeliveryRecord>(std::move(claimed));
+}
+
+Expected<bool> SqliteStore::finishDelivery(const DeliveryRecord& claimed, DeliveryOutcome outcome,
+                                           const std::string& error, const std::string& retryAt) {
+  // The attempt count is the claim's fencing token: a requeued and reclaimed delivery has another.
+  Stmt s(db_, "UPDATE deliveries SET state = ?4, last_error = ?5, "
+              "not_before = CASE WHEN ?4 = 'queued' THEN ?6 ELSE not_before END, "
+              "locked_by = '', lease_until = '', updated_at = ?7 "
+              "WHERE id = ?1 AND state = 'running' AND locked_by = ?2 AND attempts = ?3");
+  s.bind(1, claimed.id)
+      .bind(2, claimed.lockedBy)
+      .bind(3, int64_t(claimed.attempts))
+      .bind(4, std::string(deliveryState(outcome)))
+      .bind(5, error)
+      .bind(6, retryAt.empty() ? storeTimestamp() : retryAt)
+      .bind(7, storeTimestamp());
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot finish delivery " + claimed.deliveryId);
+  return sqlite3_changes(db_) == 1;
+}
+
+Expected<int64_t> SqliteStore::requeueStaleDeliveries(const std::string& worker,
+                                                      const std::string& now) {
+  Stmt s(db_, "UPDATE deliveries SET state = 'queued', locked_by = '', lease_until = '', "
+              "updated_at = ?3 WHERE state = 'running' AND (locked_by = ?1 OR lease_until < ?2)");
+  s.bind(1, worker).bind(2, now).bind(3, storeTimestamp());
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot requeue stale deliveries");
+  return static_cast<int64_t>(sqlite3_changes(db_));
+}
+
+Expected<std::optional<DeliveryRecord>> SqliteStore::delivery(const std::string& deliveryId) {
+  Stmt s(db_, (std::string("SELECT ") + kDeliveryFields + " FROM deliveries WHERE delivery_id = ?1")
+                  .c_str());
+  s.bind(1, deliveryId);
+  const int rc = s.step();
+  if (rc == SQLITE_DONE)
+    return std::optional<DeliveryRecord>();
+  if (rc != SQLITE_ROW)
+    return dbError("cannot read delivery " + deliveryId);
+  return std::optional<DeliveryRecord>(readDelivery(s));
+}
+
+Expected<std::vector<DeliveryCount>> SqliteStore::deliveryCounts() {
+  Stmt s(db_, "SELECT event, state, count(*) FROM deliveries GROUP BY event, state "
+              "ORDER BY event, state");
+  std::vector<DeliveryCount> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back({s.text(0), s.text(1), s.integer(2)});
+  if (rc != SQLITE_DONE)
+    return dbError("cannot count deliveries");
   return out;
 }
 

@@ -62,6 +62,17 @@ public:
   Expected<int64_t> countOpenPullRequests(const std::string& campaign,
                                           const std::string& owner) override;
   Expected<std::vector<CampaignRepoRecord>> campaignRepos(const std::string& campaign) override;
+  Expected<bool> enqueueDelivery(const DeliveryRecord& delivery) override;
+  Expected<std::optional<DeliveryRecord>> claimDelivery(const std::string& worker,
+                                                        const std::string& now,
+                                                        const std::string& leaseUntil) override;
+  Expected<bool> finishDelivery(const DeliveryRecord& claimed, DeliveryOutcome outcome,
+                                const std::string& error,
+                                const std::string& retryAt = {}) override;
+  Expected<int64_t> requeueStaleDeliveries(const std::string& worker,
+                                           const std::string& now) override;
+  Expected<std::optional<DeliveryRecord>> delivery(const std::string& deliveryId) override;
+  Expected<std::vector<DeliveryCount>> deliveryCounts() override;
 
 private:
   SqliteStore(sqlite3* db, std::filesystem::path file);

@@ -134,7 +134,37 @@ struct CampaignRepoRecord {
   std::string updatedAt;       ///< Set by the store.
 };
 
-/// Where the bot keeps its record. Implementations: SqliteStore (default); others may follow.
+/// A webhook delivery in the App's durable queue (docs/app.md): queued when it is received,
+/// claimed by one worker at a time, finished once.
+struct DeliveryRecord {
+  int64_t id = 0;             ///< Assigned by the store, increasing in order of receipt.
+  std::string deliveryId;     ///< `X-GitHub-Delivery`; unique: a redelivery is not queued again.
+  std::string event;          ///< `X-GitHub-Event`, e.g. `pull_request`.
+  std::string action;         ///< The payload's `action`; empty when it has none.
+  int64_t repositoryId = 0;   ///< The payload's repository; 0 when none.
+  int64_t installationId = 0; ///< The payload's installation; 0 when none.
+  std::string payload;        ///< The raw request body.
+  std::string state = "queued"; ///< `queued`, `running`, `done`, `failed` or `ignored`.
+  int attempts = 0;             ///< How many times it was claimed.
+  std::string notBefore;  ///< Not claimed before this time (ISO 8601); the receipt time at first.
+  std::string lastError;  ///< Why the last attempt failed.
+  std::string receivedAt; ///< Set by the store when empty.
+  std::string lockedBy;   ///< The worker that holds it while running.
+  std::string leaseUntil; ///< While running: when another instance may requeue it.
+  std::string updatedAt;  ///< Set by the store.
+};
+
+/// How a claimed delivery ended: finally (done, ignored, failed), or queued again for later.
+enum class DeliveryOutcome { Done, Ignored, Failed, Retry };
+
+/// How many deliveries of one event are in one state.
+struct DeliveryCount {
+  std::string event;
+  std::string state;
+  int64_t count = 0;
+};
+
+/// Where the bot keeps its record. Implementations: SqliteStore (default) and PostgresStore.
 class Store {
 public:
   virtual ~Store() = default;
@@ -193,6 +223,30 @@ public:
                                                   const std::string& owner) = 0;
   /// The repositories of `campaign` in plan order (wave, position).
   virtual Expected<std::vector<CampaignRepoRecord>> campaignRepos(const std::string& campaign) = 0;
+
+  /// Queues `delivery` (id, state, attempts and lease are the store's; the receipt and due
+  /// times are now unless given); false, and nothing changed, when its delivery id was queued
+  /// before. The check and the insert are one statement, so concurrent redeliveries queue one.
+  virtual Expected<bool> enqueueDelivery(const DeliveryRecord& delivery) = 0;
+  /// Claims for `worker` the oldest queued delivery that is due at `now` and is the oldest
+  /// queued one of its repository while none of that repository runs (so one repository's
+  /// deliveries run one at a time, in order); it runs until `leaseUntil`. nullopt when none is.
+  virtual Expected<std::optional<DeliveryRecord>>
+  claimDelivery(const std::string& worker, const std::string& now,
+                const std::string& leaseUntil) = 0;
+  /// Ends the claim `claimed` with `outcome` and `error`; Retry queues it again, due at
+  /// `retryAt`. False, and nothing changed, when the claim no longer holds (it was requeued).
+  virtual Expected<bool> finishDelivery(const DeliveryRecord& claimed, DeliveryOutcome outcome,
+                                        const std::string& error,
+                                        const std::string& retryAt = {}) = 0;
+  /// Queues again the running deliveries held by `worker` (a restarted instance's own, left by
+  /// a killed process) and those whose lease ended before `now`; returns how many.
+  virtual Expected<int64_t> requeueStaleDeliveries(const std::string& worker,
+                                                   const std::string& now) = 0;
+  /// The delivery with X-GitHub-Delivery `deliveryId`, if queued once.
+  virtual Expected<std::optional<DeliveryRecord>> delivery(const std::string& deliveryId) = 0;
+  /// How many deliveries there are by event and state, ordered by both.
+  virtual Expected<std::vector<DeliveryCount>> deliveryCounts() = 0;
 };
 
 } // namespace godwit

@@ -153,4 +153,43 @@ template <class Row> WaveRecord readWave(const Row& s) {
   return w;
 }
 
+inline constexpr const char* kDeliveryFields =
+    "id, delivery_id, event, action, repository_id, installation_id, payload, state, attempts, "
+    "not_before, last_error, received_at, locked_by, lease_until, updated_at";
+
+template <class Row> DeliveryRecord readDelivery(const Row& s) {
+  DeliveryRecord d;
+  d.id = s.integer(0);
+  d.deliveryId = s.text(1);
+  d.event = s.text(2);
+  d.action = s.text(3);
+  d.repositoryId = s.integer(4);
+  d.installationId = s.integer(5);
+  d.payload = s.text(6);
+  d.state = s.text(7);
+  d.attempts = static_cast<int>(s.integer(8));
+  d.notBefore = s.text(9);
+  d.lastError = s.text(10);
+  d.receivedAt = s.text(11);
+  d.lockedBy = s.text(12);
+  d.leaseUntil = s.text(13);
+  d.updatedAt = s.text(14);
+  return d;
+}
+
+/// The state a finished delivery is left in.
+inline const char* deliveryState(DeliveryOutcome outcome) {
+  switch (outcome) {
+  case DeliveryOutcome::Done:
+    return "done";
+  case DeliveryOutcome::Ignored:
+    return "ignored";
+  case DeliveryOutcome::Failed:
+    return "failed";
+  case DeliveryOutcome::Retry:
+    break;
+  }
+  return "queued";
+}
+
 } // namespace godwit::storerows

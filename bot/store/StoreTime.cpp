@@ -7,10 +7,15 @@
 namespace godwit {
 
 std::string storeTimestamp() {
+  return storeTimestamp(std::chrono::system_clock::now());
+}
+
+std::string storeTimestamp(std::chrono::system_clock::time_point at) {
   using namespace std::chrono;
-  auto now = system_clock::now();
-  std::time_t t = system_clock::to_time_t(now);
-  auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  // Whole seconds toward the past, so that times before 1970 keep a non-negative fraction.
+  const auto s = floor<seconds>(at);
+  std::time_t t = system_clock::to_time_t(s);
+  auto ms = duration_cast<milliseconds>(at - s).count();
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[40];

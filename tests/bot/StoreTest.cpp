@@ -36,7 +36,7 @@ TEST_P(StoreTest, FreshStoreIsAtTheLatestSchema) {
   auto store = open();
   EXPECT_EQ(db->scalar("SELECT version FROM schema_version"), latest());
   for (const char* table : {"migrations", "repositories", "runs", "pull_requests", "events",
-                            "campaigns", "campaign_waves", "campaign_repos"})
+                            "campaigns", "campaign_waves", "campaign_repos", "deliveries"})
     EXPECT_TRUE(db->hasTable(table)) << table;
 }
 
