@@ -44,6 +44,10 @@ AppServer::AppServer(AppServerOptions options)
   server_.route("GET", "/healthz", [](const ServerRequest&) { return text(200, "ok\n"); });
   server_.route("GET", "/readyz", [this](const ServerRequest&) { return readiness(); });
   server_.route("GET", "/metrics", [this](const ServerRequest&) {
+    // A store that does not answer leaves the last counts; /readyz says it is down.
+    if (options_.queue)
+      if (auto counts = options_.queue())
+        metrics_.setQueue(*counts);
     ServerResponse response = text(200, metrics_.render());
     response.contentType = "text/plain; version=0.0.4; charset=utf-8";
     return response;

@@ -21,6 +21,8 @@ struct AppServerOptions {
   WebhookIntake intake; ///< Takes every delivery whose signature is valid.
   /// Whether the server can do its work (the store answers); GET /readyz is 200 when it can.
   std::function<Expected<void>()> ready;
+  /// The store's queue by event and state, read for each GET /metrics; may be empty.
+  std::function<Expected<std::vector<DeliveryCount>>()> queue;
   /// Gets one line per rejected or failed delivery and per readiness change; never a secret.
   std::function<void(const std::string&)> log;
 };

@@ -1,6 +1,7 @@
 #include "cli/app/AppCli.h"
 
 #include "bot/app/AppServer.h"
+#include "bot/app/StoreIntake.h"
 #include "bot/store/OpenStore.h"
 #include "cli/app/AppOptions.h"
 
@@ -70,11 +71,10 @@ int runAppCli(int argc, char** argv) {
   options.http.timeout =
       std::chrono::milliseconds(static_cast<int64_t>(flags.timeoutSeconds * 1000));
   options.webhookSecrets = config->webhookSecrets;
-  // The durable delivery queue comes with the event half of issue #12 (bot/webhook); until it
-  // is merged, nothing can take a delivery, and GitHub is told to redeliver later.
-  options.intake = [](const WebhookDelivery&) -> Expected<IntakeResult> {
-    return makeError("the delivery queue is not built yet");
+  options.intake = [&store](const WebhookDelivery& delivery) {
+    return store.with([&delivery](Store& s) { return queueDelivery(s, delivery); });
   };
+  options.queue = [&store] { return store.with([](Store& s) { return s.deliveryCounts(); }); };
   // Any query shows whether the store answers; this one reads one row at most.
   options.ready = [&store]() -> Expected<void> {
     auto probe = store.with([](Store& s) { return s.campaign("godwit-app readiness probe"); });

@@ -1,6 +1,7 @@
 // The real godwit-app binary: started on a free loopback port with a SQLite store, sent signed
-// and forged deliveries, stopped with SIGTERM.
+// and forged deliveries, stopped with SIGTERM; the store read afterwards.
 #include "bot/app/WebhookSignature.h"
+#include "bot/store/SqliteStore.h"
 #include "tests/bot/app/RawHttp.h"
 
 #include <gtest/gtest.h>
@@ -141,7 +142,10 @@ TEST_F(AppBinaryTest, ServesTheEndpointsAndRejectsForgedDeliveries) {
   EXPECT_EQ(get("/healthz"), 200);
   EXPECT_EQ(get("/readyz"), 200);
 
-  const std::string body = R"({"ref":"refs/heads/main","repository":{"id":1296269}})";
+  const std::string body =
+      R"({"ref":"refs/heads/main","before":"6113728f27ae82c7b1a177c8d03f9e96e0adf246",)"
+      R"("after":"0000000000000000000000000000000000000000","pusher":{"name":"octocat"},)"
+      R"("repository":{"id":1296269,"full_name":"octocat/Hello-World"}})";
   std::string tampered = body;
   tampered[8] = 'X';
   responses.push_back(post(port, body, ""));
@@ -150,17 +154,22 @@ TEST_F(AppBinaryTest, ServesTheEndpointsAndRejectsForgedDeliveries) {
   for (size_t i = responses.size() - 3; i < responses.size(); ++i)
     EXPECT_EQ(responses[i].status, 401) << i;
 
-  // Both secrets pass the signature check; with no queue yet, the delivery is refused for now.
-  for (const std::string& secret : {kSecret, kPrevious}) {
-    responses.push_back(post(port, body, signWebhookBody(secret, body)));
-    EXPECT_EQ(responses.back().status, 503) << responses.back().body;
-    EXPECT_EQ(responses.back().headers["retry-after"], "10");
-  }
+  // Queued in the store with either secret; a redelivery is acknowledged and not queued again.
+  responses.push_back(post(port, body, signWebhookBody(kSecret, body), "delivery-1"));
+  EXPECT_EQ(responses.back().status, 202) << responses.back().body;
+  responses.push_back(post(port, body, signWebhookBody(kPrevious, body), "delivery-2"));
+  EXPECT_EQ(responses.back().status, 202) << responses.back().body;
+  responses.push_back(post(port, body, signWebhookBody(kSecret, body), "delivery-1"));
+  EXPECT_EQ(responses.back().status, 200) << responses.back().body;
 
   EXPECT_EQ(get("/metrics"), 200);
   EXPECT_NE(responses.back().body.find(
                 "godwit_app_deliveries_total{event=\"unverified\",outcome=\"rejected\"} 3"),
             std::string::npos)
+      << responses.back().body;
+  EXPECT_NE(
+      responses.back().body.find("godwit_app_queue_deliveries{event=\"push\",state=\"queued\"} 2"),
+      std::string::npos)
       << responses.back().body;
 
   ASSERT_EQ(::kill(pid_, SIGTERM), 0);
@@ -170,6 +179,17 @@ TEST_F(AppBinaryTest, ServesTheEndpointsAndRejectsForgedDeliveries) {
   EXPECT_NE(log.find("rejected: the X-Hub-Signature-256 signature does not match"),
             std::string::npos)
       << log;
+  auto store = SqliteStore::open(dir_ / "app.db");
+  ASSERT_TRUE(store) << store.error().str();
+  auto queued = (*store)->delivery("delivery-1");
+  ASSERT_TRUE(queued && *queued);
+  EXPECT_EQ((*queued)->payload, body);
+  EXPECT_EQ((*queued)->repositoryId, 1296269);
+  auto counts = (*store)->deliveryCounts();
+  ASSERT_TRUE(counts);
+  ASSERT_EQ(counts->size(), 1u);
+  EXPECT_EQ(counts->front().count, 2);
+
   for (const std::string& secret : {kSecret, kPrevious}) {
     EXPECT_EQ(log.find(secret), std::string::npos) << log;
     for (const RawResponse& response : responses) {
@@ -186,7 +206,7 @@ TEST_F(AppBinaryTest, TheSecretCanComeFromTheEnvironment) {
   const uint16_t port = this->port();
   ASSERT_NE(port, 0) << stderrText();
   EXPECT_EQ(post(port, "{}", signWebhookBody("another secret", "{}")).status, 401);
-  EXPECT_NE(post(port, "{}", signWebhookBody(kSecret, "{}")).status, 401);
+  EXPECT_EQ(post(port, "{}", signWebhookBody(kSecret, "{}")).status, 202);
   ::kill(pid_, SIGINT);
   EXPECT_EQ(exitCode(), 0);
   EXPECT_EQ(stderrText().find(kSecret), std::string::npos);
