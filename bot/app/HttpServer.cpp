@@ -3,8 +3,10 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -60,6 +62,7 @@ struct Core {
   HttpServerOptions options;
   std::map<std::string, std::map<std::string, HttpHandler>, std::less<>> routes; // path, method
   std::atomic<size_t> inFlight{0};
+  net::thread_pool* handlers = nullptr;
 };
 
 /// One connection: requests read one after the other (keep-alive), each under the timeout.
@@ -129,13 +132,20 @@ private:
       return fail(ec);
     auto message = parser_->release();
     request_.body = std::move(message.body());
-    ServerResponse response;
-    try {
-      response = server_.dispatch(request_);
-    } catch (...) {
-      response = plain(500, "internal error\n");
-    }
-    reply(std::move(response), message.keep_alive());
+    // On a handler thread, so that a handler waiting for its store holds no I/O thread: other
+    // connections go on being read, and beyond the in-flight cap they get 503 meanwhile.
+    net::post(*server_.handlers, [self = shared_from_this(), keepAlive = message.keep_alive()] {
+      ServerResponse response;
+      try {
+        response = self->server_.dispatch(self->request_);
+      } catch (...) {
+        response = plain(500, "internal error\n");
+      }
+      net::post(self->stream_.get_executor(),
+                [self, keepAlive, response = std::move(response)]() mutable {
+                  self->reply(std::move(response), keepAlive);
+                });
+    });
   }
 
   // Client errors get an answer and the connection closed; a client gone or too slow gets none.
@@ -231,6 +241,8 @@ struct HttpServer::Impl : Core {
   std::optional<tcp::acceptor> acceptor;
   std::optional<net::steady_timer> acceptRetry;
   std::vector<std::thread> threads;
+  // Destroyed before the io_context: the handlers it still holds close their sockets.
+  std::optional<net::thread_pool> handlerPool;
   uint16_t port = 0;
 };
 
@@ -302,6 +314,8 @@ Expected<void> HttpServer::start() {
   }
   impl.port = impl.acceptor->local_endpoint().port();
   impl.accept();
+  impl.handlerPool.emplace(static_cast<size_t>(std::max(1, impl.options.handlerThreads)));
+  impl.handlers = &*impl.handlerPool;
   for (int i = 0; i < std::max(1, impl.options.threads); ++i)
     impl.threads.emplace_back([&impl] { impl.ioc.run(); });
   return {};
@@ -316,6 +330,10 @@ void HttpServer::stop() {
   for (auto& thread : impl_->threads)
     thread.join();
   impl_->threads.clear();
+  if (impl_->handlerPool) {
+    impl_->handlerPool->stop();
+    impl_->handlerPool->join();
+  }
 }
 
 } // namespace godwit

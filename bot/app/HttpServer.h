@@ -1,7 +1,8 @@
 #pragma once
 // A small HTTP/1.1 server on Boost.Beast: handlers by method and path, run on a fixed number of
-// I/O threads, with the limits a server facing the internet needs (body and header sizes, a
-// timeout for slow clients, an optional cap on requests in flight). Knows nothing of GitHub.
+// handler threads beside a fixed number of I/O threads, with the limits a server facing the
+// internet needs (body and header sizes, a timeout for slow clients, an optional cap on requests in
+// flight). Knows nothing of GitHub.
 
 #include "rules/Expected.h"
 
@@ -38,14 +39,15 @@ struct ServerResponse {
   std::string body;
 };
 
-/// Answers one request. Runs on an I/O thread, so it must not wait long; an exception is a 500.
+/// Answers one request, on one of the handler threads; an exception is a 500.
 using HttpHandler = std::function<ServerResponse(const ServerRequest&)>;
 
 /// Where the server listens and its limits.
 struct HttpServerOptions {
   std::string address = "127.0.0.1";   ///< An IPv4 or IPv6 address.
   uint16_t port = 0;                   ///< 0: a free port, which port() reports.
-  int threads = 2;                     ///< I/O threads; handlers run on them.
+  int threads = 2;                     ///< I/O threads: accept, read, write.
+  int handlerThreads = 4;              ///< Threads that run the handlers.
   size_t bodyLimit = 25 * 1024 * 1024; ///< Larger bodies get 413 without being read.
   size_t headerLimit = 64 * 1024;      ///< Request line and headers (at most 64 KiB); larger: 431.
   /// How long a client has for its request line and headers, then again for its body, and the

@@ -246,6 +246,8 @@ TEST(HttpServerTest, RequestsBeyondTheInFlightCapGet503WithRetryAfter) {
   HttpServerOptions options;
   options.maxInFlight = 1;
   options.retryAfter = std::chrono::seconds(7);
+  // One I/O thread: the handler that waits holds a handler thread, never it.
+  options.threads = 1;
   std::promise<void> entered;
   std::promise<void> release;
   std::shared_future<void> released = release.get_future().share();
