@@ -226,7 +226,7 @@ private:
   std::optional<http::response<http::string_body>> response_;
   ServerRequest request_;
   bool holdsSlot_ = false;
-  std::array<char, 16 * 1024> scratch_{};
+  std::array<char, 4096> scratch_{};
 };
 
 } // namespace
