@@ -1,8 +1,8 @@
 #pragma once
 // A campaign's metrics in the Prometheus text exposition format, for node_exporter's textfile
 // collector: repositories by state, pull requests opened, updated and closed, code-host requests
-// by status, rate-limit waits and seconds per repository (docs/runner.md lists them). The only
-// place that knows prometheus-cpp.
+// by status, rate-limit waits and seconds per repository (docs/runner.md lists them).
+// prometheus-cpp stays behind it (as behind bot/app/AppMetrics.h).
 
 #include "bot/github/GitHubClient.h"
 #include "rules/Expected.h"

@@ -1,0 +1,10 @@
+#pragma once
+// The `godwit-app` command: the GitHub App's server (docs/app.md).
+
+namespace godwit {
+
+/// Parses the flags, opens the store and serves until SIGINT or SIGTERM; the exit code: 0 after
+/// a signal, 1 when the store or the address fails, 2 for bad flags or configuration.
+int runAppCli(int argc, char** argv);
+
+} // namespace godwit

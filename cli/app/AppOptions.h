@@ -1,0 +1,50 @@
+#pragma once
+// The `godwit-app` flags and the configuration they resolve to: where to listen, the limits,
+// the store, the webhook secrets and the App's credentials (from files or the environment).
+
+#include "bot/github/GitHubClient.h"
+#include "cli/StoreOptions.h"
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace godwit {
+
+/// The flags as given.
+struct AppFlags {
+  std::string listen = "127.0.0.1:8080"; ///< --listen ADDR:PORT (`[::1]:8080` for IPv6).
+  StoreFlags store;                      ///< --store, --store-password-file.
+  std::string appId;                     ///< --app-id (else $GODWIT_APP_ID).
+  std::string privateKeyFile;            ///< --private-key-file (else $GODWIT_APP_PRIVATE_KEY).
+  std::string webhookSecretFile;         ///< --webhook-secret-file (else $GODWIT_WEBHOOK_SECRET).
+  /// --webhook-secret-file-previous (else $GODWIT_WEBHOOK_SECRET_PREVIOUS): still accepted.
+  std::string previousSecretFile;
+  int threads = 2;            ///< --threads: I/O threads.
+  size_t maxInFlight = 64;    ///< --max-in-flight: beyond it, 503 with Retry-After.
+  double timeoutSeconds = 10; ///< --timeout: for a client's headers, then its body.
+};
+
+/// What the server runs with.
+struct AppConfig {
+  std::string address;
+  uint16_t port = 0;
+  std::vector<std::string> webhookSecrets; ///< The current secret, then the previous one if any.
+  std::string appId;                       ///< Empty when not configured.
+  std::string privateKeyPem;               ///< Empty when not configured.
+};
+
+/// Adds the flags to `app`.
+void addAppOptions(CLI::App& app, AppFlags& flags);
+
+/// Splits `ADDR:PORT` (`[ADDR]:PORT` for IPv6) into `config`'s address and port.
+Expected<void> parseListen(const std::string& listen, AppConfig& config);
+
+/// Resolves the flags, reading the secret files (trailing white space dropped) and falling back
+/// to the environment. No error message contains a secret.
+Expected<AppConfig> resolveAppConfig(const AppFlags& flags, const EnvLookup& env = processEnv);
+
+} // namespace godwit

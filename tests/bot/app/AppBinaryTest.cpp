@@ -1,0 +1,249 @@
+// The real godwit-app binary: started on a free loopback port with a SQLite store, sent signed
+// and forged deliveries, stopped with SIGTERM; the store read afterwards.
+#include "bot/app/WebhookSignature.h"
+#include "bot/store/SqliteStore.h"
+#include "tests/bot/app/RawHttp.h"
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace godwit {
+namespace {
+
+namespace fs = std::filesystem;
+using apptest::RawResponse;
+using apptest::request;
+using apptest::roundTrip;
+
+const std::string kSecret = "binary-test-secret-7f3a9c";
+const std::string kPrevious = "binary-test-previous-55e1";
+
+std::string readAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+class AppBinaryTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("godwit-app-binary-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    secretFile_ = write("secret", kSecret + "\n");
+    previousFile_ = write("previous", kPrevious + "\n");
+  }
+  void TearDown() override {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    fs::remove_all(dir_);
+  }
+
+  std::string write(const std::string& name, const std::string& content) {
+    std::ofstream(dir_ / name, std::ios::binary) << content;
+    return (dir_ / name).string();
+  }
+
+  /// Starts the binary with `args` and the environment `env` (besides PATH and HOME); stderr
+  /// goes to a file.
+  void spawn(std::vector<std::string> args, std::vector<std::string> env = {}) {
+    args.insert(args.begin(), GODWIT_APP_BINARY);
+    std::vector<char*> argv;
+    for (auto& arg : args)
+      argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    env.push_back("HOME=" + dir_.string());
+    env.push_back("PATH=/usr/bin:/bin");
+    std::vector<char*> envp;
+    for (auto& entry : env)
+      envp.push_back(entry.data());
+    envp.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, (dir_ / "stderr").c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ASSERT_EQ(posix_spawn(&pid_, GODWIT_APP_BINARY, &actions, nullptr, argv.data(), envp.data()),
+              0);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+
+  /// The port from the `listening on` line; 0 when the process exited or 10 s passed first.
+  uint16_t port() {
+    const std::string marker = "listening on 127.0.0.1:";
+    for (int i = 0; i < 1000; ++i) {
+      const std::string err = readAll(dir_ / "stderr");
+      if (const size_t at = err.find(marker); at != std::string::npos && err.back() == '\n')
+        return static_cast<uint16_t>(std::stoi(err.substr(at + marker.size())));
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+        pid_ = 0;
+        return 0;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return 0;
+  }
+
+  /// Waits for the process to end; its exit code, or -1 when a signal ended it.
+  int exitCode() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+  std::string stderrText() { return readAll(dir_ / "stderr"); }
+
+  RawResponse post(uint16_t port, const std::string& body, const std::string& signature,
+                   const std::string& id = "0b9a2f00-0000-11ee-8000-000000000001") {
+    std::string headers = "X-GitHub-Event: push\r\nX-GitHub-Delivery: " + id + "\r\n";
+    if (!signature.empty())
+      headers += "X-Hub-Signature-256: " + signature + "\r\n";
+    auto response = roundTrip(port, request("POST", "/webhook", body, headers));
+    EXPECT_TRUE(response);
+    return response.value_or(RawResponse{});
+  }
+
+  fs::path dir_;
+  std::string secretFile_;
+  std::string previousFile_;
+  pid_t pid_ = 0;
+};
+
+TEST_F(AppBinaryTest, ServesTheEndpointsAndRejectsForgedDeliveries) {
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
+         secretFile_, "--webhook-secret-file-previous", previousFile_, "--timeout", "0.5"});
+  const uint16_t port = this->port();
+  ASSERT_NE(port, 0) << stderrText();
+
+  std::vector<RawResponse> responses;
+  const auto get = [&](const std::string& path) {
+    auto response = roundTrip(port, request("GET", path));
+    EXPECT_TRUE(response) << path;
+    responses.push_back(response.value_or(RawResponse{}));
+    return responses.back().status;
+  };
+  EXPECT_EQ(get("/healthz"), 200);
+  EXPECT_EQ(get("/readyz"), 200);
+
+  const std::string body =
+      R"({"ref":"refs/heads/main","before":"6113728f27ae82c7b1a177c8d03f9e96e0adf246",)"
+      R"("after":"0000000000000000000000000000000000000000","pusher":{"name":"octocat"},)"
+      R"("repository":{"id":1296269,"full_name":"octocat/Hello-World"}})";
+  std::string tampered = body;
+  tampered[8] = 'X';
+  responses.push_back(post(port, body, ""));
+  responses.push_back(post(port, body, signWebhookBody("another secret", body)));
+  responses.push_back(post(port, tampered, signWebhookBody(kSecret, body)));
+  for (size_t i = responses.size() - 3; i < responses.size(); ++i)
+    EXPECT_EQ(responses[i].status, 401) << i;
+
+  // Queued in the store with either secret; a redelivery is acknowledged and not queued again.
+  responses.push_back(post(port, body, signWebhookBody(kSecret, body), "delivery-1"));
+  EXPECT_EQ(responses.back().status, 202) << responses.back().body;
+  responses.push_back(post(port, body, signWebhookBody(kPrevious, body), "delivery-2"));
+  EXPECT_EQ(responses.back().status, 202) << responses.back().body;
+  responses.push_back(post(port, body, signWebhookBody(kSecret, body), "delivery-1"));
+  EXPECT_EQ(responses.back().status, 200) << responses.back().body;
+
+  EXPECT_EQ(get("/metrics"), 200);
+  EXPECT_NE(responses.back().body.find(
+                "godwit_app_deliveries_total{event=\"unverified\",outcome=\"rejected\"} 3"),
+            std::string::npos)
+      << responses.back().body;
+  EXPECT_NE(
+      responses.back().body.find("godwit_app_queue_deliveries{event=\"push\",state=\"queued\"} 2"),
+      std::string::npos)
+      << responses.back().body;
+
+  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+  EXPECT_EQ(exitCode(), 0);
+  const std::string log = stderrText();
+  EXPECT_NE(log.find("godwit-app: stopping on SIGTERM"), std::string::npos) << log;
+  EXPECT_NE(log.find("rejected: the X-Hub-Signature-256 signature does not match"),
+            std::string::npos)
+      << log;
+  auto store = SqliteStore::open(dir_ / "app.db");
+  ASSERT_TRUE(store) << store.error().str();
+  auto queued = (*store)->delivery("delivery-1");
+  ASSERT_TRUE(queued && *queued);
+  EXPECT_EQ((*queued)->payload, body);
+  EXPECT_EQ((*queued)->repositoryId, 1296269);
+  auto counts = (*store)->deliveryCounts();
+  ASSERT_TRUE(counts);
+  ASSERT_EQ(counts->size(), 1u);
+  EXPECT_EQ(counts->front().count, 2);
+
+  for (const std::string& secret : {kSecret, kPrevious}) {
+    EXPECT_EQ(log.find(secret), std::string::npos) << log;
+    for (const RawResponse& response : responses) {
+      EXPECT_EQ(response.body.find(secret), std::string::npos) << response.body;
+      for (const auto& [name, value] : response.headers)
+        EXPECT_EQ(value.find(secret), std::string::npos) << name;
+    }
+  }
+}
+
+TEST_F(AppBinaryTest, TheSecretCanComeFromTheEnvironment) {
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string()},
+        {"GODWIT_WEBHOOK_SECRET=" + kSecret});
+  const uint16_t port = this->port();
+  ASSERT_NE(port, 0) << stderrText();
+  EXPECT_EQ(post(port, "{}", signWebhookBody("another secret", "{}")).status, 401);
+  EXPECT_EQ(post(port, "{}", signWebhookBody(kSecret, "{}")).status, 202);
+  ::kill(pid_, SIGINT);
+  EXPECT_EQ(exitCode(), 0);
+  EXPECT_EQ(stderrText().find(kSecret), std::string::npos);
+}
+
+TEST_F(AppBinaryTest, BadConfigurationStopsItBeforeItListens) {
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string()});
+  EXPECT_EQ(exitCode(), 2);
+  EXPECT_NE(stderrText().find("error: no webhook secret"), std::string::npos) << stderrText();
+
+  spawn({"--listen", "localhost", "--webhook-secret-file", secretFile_});
+  EXPECT_EQ(exitCode(), 2);
+  EXPECT_NE(stderrText().find("error: --listen localhost: no address and port"), std::string::npos)
+      << stderrText();
+
+  const std::string empty = write("empty", "\n");
+  spawn({"--webhook-secret-file", empty});
+  EXPECT_EQ(exitCode(), 2);
+  EXPECT_NE(stderrText().find(empty + ": error: the --webhook-secret-file file is empty"),
+            std::string::npos)
+      << stderrText();
+}
+
+TEST_F(AppBinaryTest, AnAddressInUseIsAnError) {
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
+         secretFile_});
+  const uint16_t port = this->port();
+  ASSERT_NE(port, 0) << stderrText();
+  const pid_t first = pid_;
+  spawn({"--listen", "127.0.0.1:" + std::to_string(port), "--store", (dir_ / "app.db").string(),
+         "--webhook-secret-file", secretFile_});
+  EXPECT_EQ(exitCode(), 1);
+  EXPECT_NE(stderrText().find("error: cannot listen on 127.0.0.1 port " + std::to_string(port)),
+            std::string::npos)
+      << stderrText();
+  pid_ = first;
+}
+
+} // namespace
+} // namespace godwit
