@@ -14,6 +14,17 @@ std::string shortSha(const std::string& sha) {
   return sha.substr(0, 12);
 }
 
+// Whether `branch` is the bot's one commit on an older base that already holds exactly
+// `changes` (made from the new tip): the default branch did not touch the files they change,
+// so the pull request merges as it is. A `before` that differs makes patchedTree fail.
+bool stillApplies(const Workspace& ws, const BranchState& branch,
+                  const std::vector<FileChange>& changes) {
+  if (branch.humanEdited || branch.commits != 1 || branch.parents.size() != 1)
+    return false;
+  Expected<std::string> tree = ws.patchedTree(branch.parents.front(), changes);
+  return tree && *tree == branch.tree;
+}
+
 std::string joined(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items)
@@ -345,8 +356,9 @@ Expected<LifecycleResult> LifecycleRun::execute() {
   if (*branch)
     result_.headSha = (*branch)->tip;
 
+  const bool force = options_.rebase == RebasePolicy::Force;
   if (run.changes.empty()) {
-    if (open && *branch && (*branch)->humanEdited)
+    if (open && *branch && (*branch)->humanEdited && !force)
       return stopForHumanEdit(open, **branch);
     if (open)
       return closeObsolete(*open, run);
@@ -357,7 +369,7 @@ Expected<LifecycleResult> LifecycleRun::execute() {
     return finish(LifecycleOutcome::NoChanges);
   }
 
-  if (*branch && (*branch)->humanEdited)
+  if (*branch && (*branch)->humanEdited && !force)
     return stopForHumanEdit(open, **branch);
 
   if (!open && options_.mayOpen && !options_.dryRun) {
@@ -375,8 +387,13 @@ Expected<LifecycleResult> LifecycleRun::execute() {
   if (!tree)
     return fail(tree.error());
   bool pushed = false;
+  std::string commitBase = result_.baseSha; // The commit the bot's commit sits on after the run.
   if (*branch && branchIsCurrent(**branch, result_.baseSha, *tree)) {
     say(branch_ + " is up to date");
+  } else if (*branch && options_.rebase == RebasePolicy::WhenNeeded &&
+             stillApplies(*ws, **branch, run.changes)) {
+    commitBase = (*branch)->parents.front();
+    say(branch_ + " still applies on " + shortSha(result_.baseSha) + ": not rebased");
   } else {
     std::string expected = *branch ? (*branch)->tip : "";
     std::string sha;
@@ -403,10 +420,10 @@ Expected<LifecycleResult> LifecycleRun::execute() {
       result_.headSha = sha;
     pushed = true;
   }
-  record_.baseSha = result_.baseSha;
+  record_.baseSha = commitBase;
   record_.headSha = result_.headSha;
 
-  std::string body = renderPullRequestBody(migration_, prOptions_, repo_, result_.baseSha, run);
+  std::string body = renderPullRequestBody(migration_, prOptions_, repo_, commitBase, run);
   LifecycleOutcome outcome = LifecycleOutcome::Unchanged;
   if (open) {
     bool adopted = !hadRecord_ || record_.number != open->number;

@@ -21,6 +21,15 @@
 
 namespace godwit {
 
+/// When the bot moves its commit onto a new tip of the default branch.
+enum class RebasePolicy {
+  OnBaseMove, ///< Whenever the default branch moved (`godwit pr`, the runner's sweep).
+  /// Only when the change no longer applies as it is: the analysis of the new tip differs, or
+  /// the default branch changed a file the commit changes. The App's pushes; no rebase storms.
+  WhenNeeded,
+  Force, ///< Always onto the new tip, even over commits by others (`/godwit rebase`).
+};
+
 /// How a lifecycle run behaves.
 struct LifecycleOptions {
   std::filesystem::path cacheDir; ///< Git caches; empty means defaultCacheDir().
@@ -28,6 +37,7 @@ struct LifecycleOptions {
   bool dryRun = false;            ///< Report what would be done; push, mutate and record nothing.
   bool retryFailed = false;       ///< Run even when the store marks the pull request failed.
   int maxFailures = 3;            ///< Consecutive failures before the pull request is `failed`.
+  RebasePolicy rebase = RebasePolicy::OnBaseMove;
   RunOptions run;                 ///< Engine options; `root` is set to the checkout.
   /// Replaces the options from the migration's `pullRequest:` section (e.g. from CLI flags).
   std::optional<PullRequestOptions> pullRequest;

@@ -204,6 +204,59 @@ TEST_F(LifecycleTest, BaseChangeRegeneratesTheCommitAndBody) {
   EXPECT_EQ(record().baseSha, newBase);
 }
 
+TEST_F(LifecycleTest, WhenNeededLeavesACommitThatStillAppliesOnItsBase) {
+  LifecycleResult first = runOk();
+  std::string oldBase = first.baseSha;
+  remote.commit("main",
+                {{"src/Job.scala", job(kOld)}, {"README.md", "# pipelines\n"}, {"NEW.md", "x\n"}});
+  server.clearRequests();
+  LifecycleOptions o = options();
+  o.rebase = RebasePolicy::WhenNeeded;
+  Expected<LifecycleResult> r = runLifecycle(migration, kRepo, *client, *store, o);
+  ASSERT_TRUE(r) << r.error().str();
+  EXPECT_EQ(r->outcome, LifecycleOutcome::Unchanged);
+  EXPECT_EQ(remote.tip(kBranch), first.headSha) << "no rebase: nothing for CI to run again";
+  EXPECT_EQ(mutatingRequests(), 0u) << "the body still names the commit's own base";
+  EXPECT_EQ(record().baseSha, oldBase);
+  EXPECT_NE(std::find_if(progress.begin(), progress.end(),
+                         [](const std::string& l) {
+                           return l.find("still applies") != std::string::npos;
+                         }),
+            progress.end());
+}
+
+TEST_F(LifecycleTest, WhenNeededRebasesWhenTheDefaultBranchChangedAFileTheCommitChanges) {
+  LifecycleResult first = runOk();
+  std::string newBase = remote.commit(
+      "main", {{"src/Job.scala", "// header\n" + job(kOld)}, {"README.md", "# pipelines\n"}});
+  LifecycleOptions o = options();
+  o.rebase = RebasePolicy::WhenNeeded;
+  Expected<LifecycleResult> r = runLifecycle(migration, kRepo, *client, *store, o);
+  ASSERT_TRUE(r) << r.error().str();
+  EXPECT_EQ(r->outcome, LifecycleOutcome::Updated);
+  std::string head = remote.tip(kBranch);
+  EXPECT_NE(head, first.headSha);
+  EXPECT_EQ(remote.info(head).parents, std::vector<std::string>{newBase});
+  EXPECT_EQ(remote.file(head, "src/Job.scala"), "// header\n" + job(kNew));
+  EXPECT_EQ(record().baseSha, newBase);
+}
+
+TEST_F(LifecycleTest, ForceRegeneratesOverACommitBySomeoneElse) {
+  runOk();
+  remote.commit(kBranch, {{"src/Job.scala", job(kNew) + "// tweak\n"}}, "tweak\n", "Ada",
+                "ada@example.com");
+  ASSERT_EQ(runOk().outcome, LifecycleOutcome::HumanEdited);
+  LifecycleOptions o = options();
+  o.rebase = RebasePolicy::Force;
+  Expected<LifecycleResult> r = runLifecycle(migration, kRepo, *client, *store, o);
+  ASSERT_TRUE(r) << r.error().str();
+  EXPECT_EQ(r->outcome, LifecycleOutcome::Updated);
+  std::string head = remote.tip(kBranch);
+  EXPECT_EQ(remote.file(head, "src/Job.scala"), job(kNew)) << "the bot's commit again";
+  EXPECT_EQ(remote.info(head).parents, std::vector<std::string>{remote.tip("main")});
+  EXPECT_FALSE(record().humanEdited);
+}
+
 TEST_F(LifecycleTest, HumanCommitStopsPushesWithOneComment) {
   runOk();
   std::string human = remote.commit(kBranch, {{"src/Job.scala", job(kNew) + "// tweak\n"}},
