@@ -5,6 +5,7 @@
 #include "bot/fleet/FencedStore.h"
 #include "bot/fleet/Gate.h"
 #include "bot/fleet/Limits.h"
+#include "bot/fleet/RepoResult.h"
 #include "bot/fleet/RepoState.h"
 #include "bot/fleet/SharedWave.h"
 #include "bot/fleet/Workers.h"
@@ -35,43 +36,6 @@ bool finalState(const std::string& state) {
 /// waves that passed.
 bool takesUp(const std::string& state, bool dryRun) {
   return dryRun || !finalState(state) || state == str(RepoState::InvalidConfig);
-}
-
-/// The repository state a lifecycle run ends in.
-RepoState stateAfter(const LifecycleResult& r) {
-  switch (r.outcome) {
-  case LifecycleOutcome::Skipped:
-    return RepoState::Skipped;
-  case LifecycleOutcome::NoChanges:
-    return r.attention > 0 ? RepoState::Attention : RepoState::NoChanges;
-  case LifecycleOutcome::Merged:
-    return RepoState::Merged;
-  case LifecycleOutcome::Closed:
-  case LifecycleOutcome::ClosedByHuman:
-    return RepoState::Closed;
-  case LifecycleOutcome::HumanEdited:
-    return RepoState::HumanEdited;
-  case LifecycleOutcome::Failed:
-    return RepoState::Failed;
-  case LifecycleOutcome::Deferred:
-    return RepoState::Scheduled;
-  case LifecycleOutcome::OptedOut:
-    return RepoState::OptedOut;
-  case LifecycleOutcome::InvalidConfig:
-    return RepoState::InvalidConfig;
-  case LifecycleOutcome::Opened:
-  case LifecycleOutcome::Updated:
-  case LifecycleOutcome::Unchanged:
-    break;
-  }
-  switch (r.state) {
-  case DisplayState::Merged:
-    return RepoState::Merged;
-  case DisplayState::Closed:
-    return RepoState::Closed;
-  default:
-    return RepoState::Open;
-  }
 }
 
 // The step of one claimed repository when runners share the campaign: its queue, its claim and
@@ -284,28 +248,11 @@ Expected<void> SweepRun::processRepo(CampaignRepoRecord& row, Store& store,
     outcome = r.outcome;
     gitNanos_ += r.gitTime.count();
     analysisNanos_ += r.analysisTime.count();
-    const RepoState state = stateAfter(r);
-    row.state = str(state);
-    if (r.repositoryId)
-      row.repositoryId = r.repositoryId;
-    row.failures = 0;
-    row.note = state == RepoState::Scheduled ? deferred
-               : r.warnings.empty()          ? std::string(toString(r.outcome))
-                                             : r.warnings.front();
-    if (dryRun_ && state == RepoState::Open)
+    applyLifecycleResult(row, r, settings_.migrationDigest);
+    if (row.state == str(RepoState::Scheduled))
+      row.note = deferred;
+    if (dryRun_ && row.state == str(RepoState::Open))
       row.note = "would open a pull request";
-    if (r.pullRequest) {
-      row.pullRequest = r.pullRequest->number;
-      row.pullRequestUrl = r.pullRequest->htmlUrl;
-    }
-    if (!r.headSha.empty())
-      row.headSha = r.headSha;
-    row.filesChanged = static_cast<int64_t>(r.filesChanged);
-    row.rewrites = static_cast<int64_t>(r.rewrites);
-    row.attention = static_cast<int64_t>(r.attention);
-    row.attentionItems = json(r.attentionItems).dump();
-    row.analyzedBase = r.baseSha;
-    row.analyzedDigest = settings_.migrationDigest;
   } else {
     row.failures += 1;
     row.state =

@@ -3,6 +3,7 @@
 #include "bot/store/StoreTime.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace godwit {
 namespace {
@@ -80,6 +81,14 @@ private:
     return !options_.botLogin.empty() && login == options_.botLogin;
   }
 
+  bool isRegistry(const std::string& fullName) const {
+    const std::string& r = options_.registryRepository;
+    return !r.empty() && r.size() == fullName.size() &&
+           std::equal(r.begin(), r.end(), fullName.begin(), [](unsigned char a, unsigned char b) {
+             return std::tolower(a) == std::tolower(b);
+           });
+  }
+
   Expected<void> on(const IgnoredEvent& e) { return ignore(e.reason); }
 
   Expected<void> on(const PullRequestEvent& e) {
@@ -112,12 +121,35 @@ private:
       note("recorded " + shown + " of " + pr.migration + " as edited by " + event_.sender +
            ": the bot no longer pushes to it");
     }
-    return store_.savePullRequest(pr);
+    if (Expected<void> saved = store_.savePullRequest(pr); !saved || action != "closed")
+      return saved;
+    Expected<RepositoryRecord> repo = repository();
+    if (!repo)
+      return repo.error();
+    EventWork work;
+    work.kind = EventWork::Kind::Settled;
+    work.migration = pr.migration;
+    work.repository = *repo;
+    work.pullRequest = pr.number;
+    return perform(std::move(work));
   }
 
   Expected<void> on(const PushEvent& e) {
     if (!event_.repository)
       return ignore("push without a repository");
+    if (isRegistry(event_.repository->fullName)) {
+      if (e.deleted || e.ref != "refs/heads/" + event_.repository->defaultBranch)
+        return ignore("push to " + e.ref + " of the registry, not to its default branch");
+      note("reload the migrations from " + event_.repository->fullName + " at " +
+           e.after.substr(0, 12));
+      EventWork work;
+      work.kind = EventWork::Kind::Registry;
+      work.repository = RepositoryRecord{event_.repository->id, event_.repository->fullName,
+                                         event_.repository->defaultBranch,
+                                         event_.repository->htmlUrl, false, {}};
+      work.headSha = e.after;
+      return perform(std::move(work));
+    }
     Expected<RepositoryRecord> repo = repository();
     if (!repo)
       return repo.error();

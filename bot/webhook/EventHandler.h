@@ -26,13 +26,15 @@ struct EventWork {
     Ci,      ///< CI finished on the pull request's head: refresh its state for the wave gate.
     Scan,    ///< Repositories newly installed: scan them for the active migrations.
     Remove,  ///< Repositories no longer installed: out of scope, and reported so.
+    Settled, ///< The pull request was merged or closed: the campaign's row follows.
+    Registry, ///< A push to the registry repository's default branch: reload the migrations.
   };
   Kind kind = Kind::Run;
   std::string migration;
   RepositoryRecord repository;
   int64_t pullRequest = 0;             ///< Its number; 0 for Run without one, Scan and Remove.
   std::optional<Command> command;      ///< For Command.
-  std::string headSha;                 ///< For Ci: the commit CI ran on.
+  std::string headSha;                 ///< For Ci: the commit CI ran on; for Registry: the tip.
   std::vector<Repository> repositories; ///< For Scan and Remove.
 };
 
@@ -42,6 +44,9 @@ using PerformWork = std::function<Expected<void>(const EventWork&)>;
 /// How the handler tells the bot's doings from other people's, and how deliveries are retried.
 struct HandlerOptions {
   std::string botLogin;      ///< The App's user, e.g. `godwit[bot]`: its pushes are its own.
+  /// `owner/name` of the repository whose default branch holds the migration files; empty for
+  /// none.
+  std::string registryRepository;
   int maxAttempts = 6;       ///< Claims of a delivery before it fails for good.
   std::chrono::seconds firstRetry{30}; ///< The delay after the first failure, doubled after each.
   std::chrono::seconds maxRetry{3600}; ///< The longest delay.

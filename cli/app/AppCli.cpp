@@ -1,34 +1,27 @@
 #include "cli/app/AppCli.h"
 
-#include "bot/app/AppServer.h"
-#include "bot/app/StoreIntake.h"
+#include "bot/app/AppRuntime.h"
+#include "bot/github/GitHubClient.h"
 #include "bot/store/OpenStore.h"
 #include "cli/app/AppOptions.h"
 
 #include <csignal>
 #include <iostream>
+#include <map>
 #include <mutex>
 
 #include <pthread.h>
+#include <unistd.h>
 
 namespace godwit {
 namespace {
 
-/// The store behind a lock: a Store instance serves one thread at a time, and every I/O thread
-/// uses this one.
-class LockedStore {
-public:
-  explicit LockedStore(std::unique_ptr<Store> store) : store_(std::move(store)) {}
-
-  template <class F> auto with(F&& f) {
-    std::lock_guard lock(mutex_);
-    return f(*store_);
-  }
-
-private:
-  std::mutex mutex_;
-  std::unique_ptr<Store> store_;
-};
+std::string hostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || !name[0])
+    return "godwit-app";
+  return name;
+}
 
 void logLine(const std::string& line) {
   static std::mutex mutex;
@@ -56,33 +49,46 @@ int runAppCli(int argc, char** argv) {
     std::cerr << config.error().str() << "\n";
     return 2;
   }
-  auto opened = openStore(flags.store.store, StoreOptions{flags.store.passwordFile});
-  if (!opened) {
-    std::cerr << opened.error().str() << "\n";
-    return 1;
-  }
-  LockedStore store(std::move(*opened));
-
-  AppServerOptions options;
-  options.http.address = config->address;
-  options.http.port = config->port;
-  options.http.threads = flags.threads;
-  options.http.maxInFlight = flags.maxInFlight;
-  options.http.timeout =
+  AppRuntimeOptions options;
+  options.openStore = [&flags] {
+    return openStore(flags.store.store, StoreOptions{flags.store.passwordFile});
+  };
+  options.server.http.address = config->address;
+  options.server.http.port = config->port;
+  options.server.http.threads = flags.threads;
+  options.server.http.maxInFlight = flags.maxInFlight;
+  options.server.http.timeout =
       std::chrono::milliseconds(static_cast<int64_t>(flags.timeoutSeconds * 1000));
-  options.webhookSecrets = config->webhookSecrets;
-  options.intake = [&store](const WebhookDelivery& delivery) {
-    return store.with([&delivery](Store& s) { return queueDelivery(s, delivery); });
+  options.server.webhookSecrets = config->webhookSecrets;
+  options.server.log = logLine;
+
+  options.workers.workers = flags.workers;
+  options.workers.instance = flags.instance.empty() ? hostName() : flags.instance;
+  options.workers.lease = std::chrono::seconds(static_cast<int64_t>(flags.leaseSeconds));
+  options.workers.handler.botLogin = flags.botLogin;
+  options.workers.log = logLine;
+
+  // One client per installation, each renewing its own installation token.
+  std::mutex hostsMutex;
+  std::map<int64_t, std::shared_ptr<CodeHost>> hosts;
+  options.work.host = [&](int64_t installation) -> Expected<std::shared_ptr<CodeHost>> {
+    const int64_t key = config->token.empty() ? installation : 0;
+    std::lock_guard lock(hostsMutex);
+    if (auto found = hosts.find(key); found != hosts.end())
+      return found->second;
+    Expected<CodeHostConfig> hostConfig = codeHostFor(*config, installation);
+    if (!hostConfig)
+      return hostConfig.error();
+    Expected<std::unique_ptr<GitHubClient>> client = GitHubClient::create(*hostConfig);
+    if (!client)
+      return client.error();
+    std::shared_ptr<CodeHost> host = std::move(*client);
+    hosts.emplace(key, host);
+    return host;
   };
-  options.queue = [&store] { return store.with([](Store& s) { return s.deliveryCounts(); }); };
-  // Any query shows whether the store answers; this one reads one row at most.
-  options.ready = [&store]() -> Expected<void> {
-    auto probe = store.with([](Store& s) { return s.campaign("godwit-app readiness probe"); });
-    if (!probe)
-      return probe.error();
-    return {};
-  };
-  options.log = logLine;
+  options.work.lifecycle.cacheDir = flags.cacheDir;
+  options.work.lifecycle.log = logLine;
+  options.work.log = logLine;
 
   // Blocked before the I/O threads start, so that they inherit the mask and only sigwait sees
   // the signals.
@@ -92,18 +98,21 @@ int runAppCli(int argc, char** argv) {
   sigaddset(&stopSignals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
 
-  AppServer server(std::move(options));
-  if (auto started = server.start(); !started) {
+  AppRuntime runtime(std::move(options));
+  if (auto started = runtime.start(); !started) {
     std::cerr << started.error().str() << "\n";
     return 1;
   }
+  if (runtime.requeued() > 0)
+    logLine("took up " + std::to_string(runtime.requeued()) +
+            " deliveries left running by a stopped instance");
   const bool v6 = config->address.find(':') != std::string::npos;
   logLine("listening on " + (v6 ? "[" + config->address + "]" : config->address) + ":" +
-          std::to_string(server.port()));
+          std::to_string(runtime.port()) + ", " + std::to_string(flags.workers) + " workers");
   int signal = 0;
   sigwait(&stopSignals, &signal);
   logLine(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
-  server.stop();
+  runtime.stop();
   return 0;
 }
 

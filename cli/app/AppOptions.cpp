@@ -57,6 +57,26 @@ void addAppOptions(CLI::App& app, AppFlags& flags) {
   app.add_option("--timeout", flags.timeoutSeconds,
                  "Seconds a client has for its headers, then for its body (default: 10)")
       ->check(CLI::Range(0.01, 3600.0));
+  app.add_option("--workers", flags.workers,
+                 "Deliveries processed at once, one per repository (default: 2; 0: only queue "
+                 "them)")
+      ->check(CLI::Range(0u, 64u));
+  app.add_option("--instance", flags.instance,
+                 "This instance's name, stable across restarts: what it left running when "
+                 "killed is taken up again at start (default: the host name)");
+  app.add_option("--lease", flags.leaseSeconds,
+                 "Seconds a worker holds a delivery before another instance may take it over "
+                 "(default: 900)")
+      ->check(CLI::Range(10.0, 86400.0));
+  app.add_option("--api-url", flags.apiUrl,
+                 "GitHub API URL (default: $GODWIT_API_URL, else https://api.github.com)");
+  app.add_option("--token-file", flags.tokenFile,
+                 "A token to act with instead of the App's installations (default: $GITHUB_TOKEN "
+                 "when no App is configured)");
+  app.add_option("--cache-dir", flags.cacheDir, "Where the git caches live");
+  app.add_option("--bot-login", flags.botLogin,
+                 "The App's user, e.g. godwit[bot]: its own pushes and comments are not a "
+                 "person's");
 }
 
 Expected<void> parseListen(const std::string& listen, AppConfig& config) {
@@ -134,7 +154,36 @@ Expected<AppConfig> resolveAppConfig(const AppFlags& flags, const EnvLookup& env
       return error;
     }
   }
+  config.apiUrl = !flags.apiUrl.empty() ? flags.apiUrl
+                                         : env("GODWIT_API_URL").value_or(config.apiUrl);
+  if (!flags.tokenFile.empty()) {
+    auto token = secret(flags.tokenFile, "--token-file", "", env);
+    if (!token)
+      return token.error();
+    config.token = *token;
+  } else if (config.appId.empty()) {
+    config.token = trimEnd(env("GITHUB_TOKEN").value_or(""));
+  }
   return config;
+}
+
+Expected<CodeHostConfig> codeHostFor(const AppConfig& config, int64_t installationId) {
+  CodeHostConfig host;
+  host.apiUrl = config.apiUrl;
+  if (!config.token.empty()) {
+    host.token = config.token;
+    return host;
+  }
+  if (config.appId.empty())
+    return makeError("the App has no credentials to act with",
+                     "give --app-id and --private-key-file (or --token-file)");
+  if (installationId <= 0)
+    return makeError("the delivery names no installation of the App",
+                     "only events of an installation can be acted on");
+  host.appId = config.appId;
+  host.privateKeyPem = config.privateKeyPem;
+  host.installationId = std::to_string(installationId);
+  return host;
 }
 
 } // namespace godwit

@@ -26,6 +26,13 @@ struct AppFlags {
   int threads = 2;            ///< --threads: I/O threads.
   size_t maxInFlight = 64;    ///< --max-in-flight: beyond it, 503 with Retry-After.
   double timeoutSeconds = 10; ///< --timeout: for a client's headers, then its body.
+  unsigned workers = 2;       ///< --workers: deliveries processed at once; 0 only queues them.
+  std::string instance;       ///< --instance: names this instance's workers; default host name.
+  double leaseSeconds = 900;  ///< --lease: how long a worker holds a delivery.
+  std::string apiUrl;         ///< --api-url (else $GODWIT_API_URL, else github.com).
+  std::string tokenFile;      ///< --token-file: a token instead of the App (else $GITHUB_TOKEN).
+  std::string cacheDir;       ///< --cache-dir: the git caches.
+  std::string botLogin;       ///< --bot-login: the App's user, e.g. `godwit[bot]`.
 };
 
 /// What the server runs with.
@@ -35,7 +42,14 @@ struct AppConfig {
   std::vector<std::string> webhookSecrets; ///< The current secret, then the previous one if any.
   std::string appId;                       ///< Empty when not configured.
   std::string privateKeyPem;               ///< Empty when not configured.
+  std::string apiUrl = "https://api.github.com";
+  std::string token; ///< Empty unless --token-file or $GITHUB_TOKEN (and no App) gave one.
 };
+
+/// The code-host configuration the App acts with for installation `installationId`: the token
+/// when one is configured, else the App's credentials for that installation. An Error when the
+/// App has neither.
+Expected<CodeHostConfig> codeHostFor(const AppConfig& config, int64_t installationId);
 
 /// Adds the flags to `app`.
 void addAppOptions(CLI::App& app, AppFlags& flags);

@@ -111,8 +111,9 @@ protected:
   std::string stderrText() { return readAll(dir_ / "stderr"); }
 
   RawResponse post(uint16_t port, const std::string& body, const std::string& signature,
-                   const std::string& id = "0b9a2f00-0000-11ee-8000-000000000001") {
-    std::string headers = "X-GitHub-Event: push\r\nX-GitHub-Delivery: " + id + "\r\n";
+                   const std::string& id = "0b9a2f00-0000-11ee-8000-000000000001",
+                   const std::string& event = "push") {
+    std::string headers = "X-GitHub-Event: " + event + "\r\nX-GitHub-Delivery: " + id + "\r\n";
     if (!signature.empty())
       headers += "X-Hub-Signature-256: " + signature + "\r\n";
     auto response = roundTrip(port, request("POST", "/webhook", body, headers));
@@ -127,8 +128,10 @@ protected:
 };
 
 TEST_F(AppBinaryTest, ServesTheEndpointsAndRejectsForgedDeliveries) {
+  // No workers: the deliveries stay queued, for the metrics and the store to show.
   spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
-         secretFile_, "--webhook-secret-file-previous", previousFile_, "--timeout", "0.5"});
+         secretFile_, "--webhook-secret-file-previous", previousFile_, "--timeout", "0.5",
+         "--workers", "0"});
   const uint16_t port = this->port();
   ASSERT_NE(port, 0) << stderrText();
 
@@ -197,6 +200,77 @@ TEST_F(AppBinaryTest, ServesTheEndpointsAndRejectsForgedDeliveries) {
       for (const auto& [name, value] : response.headers)
         EXPECT_EQ(value.find(secret), std::string::npos) << name;
     }
+  }
+}
+
+TEST_F(AppBinaryTest, DeliveriesAcknowledgedBeforeAKillAreEachProcessedOnceAfterARestart) {
+  // Ten repositories the bot knows; a rename of each is a delivery whose effect shows.
+  constexpr int kRepos = 10;
+  {
+    auto store = SqliteStore::open(dir_ / "app.db");
+    ASSERT_TRUE(store) << store.error().str();
+    for (int i = 1; i <= kRepos; ++i)
+      ASSERT_TRUE((*store)->saveRepository({1000 + i, "acme/repo-" + std::to_string(i), "main",
+                                            "https://github.com/acme/repo-" + std::to_string(i),
+                                            false, {}}));
+  }
+  const std::vector<std::string> common = {"--listen", "127.0.0.1:0", "--store",
+                                           (dir_ / "app.db").string(), "--webhook-secret-file",
+                                           secretFile_, "--instance", "kill-test"};
+  std::vector<std::string> intakeOnly = common;
+  intakeOnly.insert(intakeOnly.end(), {"--workers", "0"});
+  spawn(intakeOnly);
+  uint16_t port = this->port();
+  ASSERT_NE(port, 0) << stderrText();
+  std::vector<std::string> ids;
+  for (int i = 1; i <= kRepos; ++i) {
+    const std::string body =
+        R"({"action":"renamed","changes":{"repository":{"name":{"from":"repo-)" +
+        std::to_string(i) + R"("}}},"repository":{"id":)" + std::to_string(1000 + i) +
+        R"(,"name":"renamed-)" + std::to_string(i) + R"(","full_name":"acme/renamed-)" +
+        std::to_string(i) + R"(","default_branch":"main","archived":false},"installation":{"id":7}})";
+    ids.push_back("kill-" + std::to_string(i));
+    EXPECT_EQ(post(port, body, signWebhookBody(kSecret, body), ids.back(), "repository").status,
+              202);
+  }
+  // Acknowledged means durably queued: nothing of it may depend on the process living on.
+  ASSERT_EQ(::kill(pid_, SIGKILL), 0);
+  EXPECT_EQ(exitCode(), -1);
+
+  std::vector<std::string> processing = common;
+  processing.insert(processing.end(), {"--workers", "2"});
+  spawn(processing);
+  port = this->port();
+  ASSERT_NE(port, 0) << stderrText();
+  auto store = SqliteStore::open(dir_ / "app.db");
+  ASSERT_TRUE(store) << store.error().str();
+  // A guard against a hang, not a timing assertion.
+  for (int round = 0; round < 600; ++round) {
+    auto counts = (*store)->deliveryCounts();
+    ASSERT_TRUE(counts);
+    int64_t finished = 0;
+    for (const DeliveryCount& c : *counts)
+      if (c.state == "done")
+        finished += c.count;
+    if (finished == kRepos)
+      break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+  EXPECT_EQ(exitCode(), 0);
+  const std::string log = stderrText();
+  for (int i = 1; i <= kRepos; ++i) {
+    auto d = (*store)->delivery(ids[i - 1]);
+    ASSERT_TRUE(d && *d);
+    EXPECT_EQ((*d)->state, "done") << (*d)->lastError;
+    EXPECT_EQ((*d)->attempts, 1) << "processed once";
+    auto repo = (*store)->repository(1000 + i);
+    ASSERT_TRUE(repo && *repo);
+    EXPECT_EQ((*repo)->fullName, "acme/renamed-" + std::to_string(i));
+    const std::string line = "delivery " + ids[i - 1] + " (repository.renamed): done";
+    const size_t first = log.find(line);
+    EXPECT_NE(first, std::string::npos) << log;
+    EXPECT_EQ(log.find(line, first + 1), std::string::npos) << "finished once: " << log;
   }
 }
 

@@ -116,7 +116,10 @@ TEST_F(EventHandlerTest, AMergedPullRequestIsRecordedMerged) {
   EXPECT_EQ(h.outcome, DeliveryOutcome::Done);
   EXPECT_EQ(pr().external, ExternalState::Merged);
   EXPECT_EQ(pr().display(), DisplayState::Merged);
-  EXPECT_TRUE(work.empty());
+  ASSERT_EQ(work.size(), 1u) << "the campaign's row follows";
+  EXPECT_EQ(work[0].kind, EventWork::Kind::Settled);
+  EXPECT_EQ(work[0].migration, "move-x");
+  EXPECT_EQ(work[0].pullRequest, 2);
 }
 
 TEST_F(EventHandlerTest, APullRequestClosedUnmergedIsRecordedClosedByAPerson) {
@@ -125,6 +128,8 @@ TEST_F(EventHandlerTest, APullRequestClosedUnmergedIsRecordedClosedByAPerson) {
   EXPECT_EQ(pr().external, ExternalState::Closed);
   EXPECT_FALSE(pr().closedByBot);
   EXPECT_EQ(pr().display(), DisplayState::Closed);
+  ASSERT_EQ(work.size(), 1u);
+  EXPECT_EQ(work[0].kind, EventWork::Kind::Settled);
   // Closed by a person: a later push runs nothing for it (it is never re-created).
   work.clear();
   EXPECT_EQ(handle("push", pushToDefaultBranch()).outcome, DeliveryOutcome::Ignored);
@@ -182,6 +187,22 @@ TEST_F(EventHandlerTest, APushToTheDefaultBranchRunsEveryOpenMigrationOfTheRepos
   EXPECT_EQ(work[1].repository.id, kRepo);
   EXPECT_EQ(work[1].repository.fullName, "Codertocat/Hello-World");
   EXPECT_EQ(work[1].pullRequest, 2);
+}
+
+TEST_F(EventHandlerTest, APushToTheRegistrysDefaultBranchReloadsTheMigrations) {
+  options.registryRepository = "codertocat/hello-world";
+  json payload = pushToDefaultBranch();
+  HandledEvent h = handle("push", payload);
+  EXPECT_EQ(h.outcome, DeliveryOutcome::Done);
+  ASSERT_EQ(work.size(), 1u) << "and no lifecycle run of the registry itself";
+  EXPECT_EQ(work[0].kind, EventWork::Kind::Registry);
+  EXPECT_EQ(work[0].repository.fullName, "Codertocat/Hello-World");
+  EXPECT_EQ(work[0].headSha, payload["after"].get<std::string>());
+  work.clear();
+  json feature = pushToDefaultBranch();
+  feature["ref"] = "refs/heads/feature";
+  EXPECT_EQ(handle("push", feature).outcome, DeliveryOutcome::Ignored);
+  EXPECT_TRUE(work.empty());
 }
 
 TEST_F(EventHandlerTest, PushesElsewhereRunNothing) {

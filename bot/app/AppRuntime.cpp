@@ -1,0 +1,64 @@
+#include "bot/app/AppRuntime.h"
+
+#include "bot/app/StoreIntake.h"
+
+namespace godwit {
+
+AppRuntime::AppRuntime(AppRuntimeOptions options) : options_(std::move(options)) {}
+
+AppRuntime::~AppRuntime() {
+  stop();
+}
+
+uint16_t AppRuntime::port() const {
+  return server_ ? server_->port() : 0;
+}
+
+Expected<void> AppRuntime::start() {
+  if (!options_.openStore)
+    return makeError("the App needs a store");
+  Expected<std::unique_ptr<Store>> opened = options_.openStore();
+  if (!opened)
+    return opened.error();
+  store_ = std::move(*opened);
+
+  if (options_.workers.workers > 0) {
+    DeliveryWorkerOptions w = options_.workers;
+    w.openStore = options_.openStore;
+    w.perform = [this](Store& store, const EventWork& work, int64_t installation) {
+      return performWork(store, work, installation, options_.work);
+    };
+    workers_ = std::make_unique<DeliveryWorkers>(std::move(w));
+    Expected<int64_t> requeued = workers_->start();
+    if (!requeued)
+      return requeued.error();
+    requeued_ = *requeued;
+  }
+
+  AppServerOptions s = options_.server;
+  s.intake = [this](const WebhookDelivery& delivery) {
+    Expected<IntakeResult> r = withStore([&](Store& st) { return queueDelivery(st, delivery); });
+    if (r && *r == IntakeResult::Queued && workers_)
+      workers_->wake();
+    return r;
+  };
+  s.queue = [this] { return withStore([](Store& st) { return st.deliveryCounts(); }); };
+  // Any query shows whether the store answers; this one reads one row at most.
+  s.ready = [this]() -> Expected<void> {
+    auto probe = withStore([](Store& st) { return st.campaign("godwit-app readiness probe"); });
+    if (!probe)
+      return probe.error();
+    return {};
+  };
+  server_ = std::make_unique<AppServer>(std::move(s));
+  return server_->start();
+}
+
+void AppRuntime::stop() {
+  if (server_)
+    server_->stop();
+  if (workers_)
+    workers_->stop();
+}
+
+} // namespace godwit

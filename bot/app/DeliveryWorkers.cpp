@@ -1,0 +1,111 @@
+#include "bot/app/DeliveryWorkers.h"
+
+#include "bot/store/StoreTime.h"
+
+namespace godwit {
+
+DeliveryWorkers::DeliveryWorkers(DeliveryWorkerOptions options) : options_(std::move(options)) {}
+
+DeliveryWorkers::~DeliveryWorkers() {
+  stop();
+}
+
+std::string DeliveryWorkers::workerName(unsigned index) const {
+  return options_.instance + "/" + std::to_string(index);
+}
+
+void DeliveryWorkers::log(const std::string& line) const {
+  if (options_.log)
+    options_.log(line);
+}
+
+Expected<int64_t> DeliveryWorkers::start() {
+  if (!options_.openStore || !options_.perform)
+    return makeError("the delivery workers need a store and the work to do");
+  const unsigned n = std::max(1u, options_.workers);
+  int64_t requeued = 0;
+  const std::string now = storeTimestamp();
+  for (unsigned i = 0; i < n; ++i) {
+    Expected<std::unique_ptr<Store>> store = options_.openStore();
+    if (!store)
+      return store.error();
+    // This worker's own deliveries are left from a killed process (the name is this instance's),
+    // and any other instance's whose lease ended.
+    Expected<int64_t> again = (*store)->requeueStaleDeliveries(workerName(i), now);
+    if (!again)
+      return again.error();
+    requeued += *again;
+    stores_.push_back(std::move(*store));
+  }
+  for (unsigned i = 0; i < n; ++i)
+    threads_.emplace_back([this, i] { loop(i, *stores_[i]); });
+  return requeued;
+}
+
+void DeliveryWorkers::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    ++wakes_;
+  }
+  wakeUp_.notify_one();
+}
+
+void DeliveryWorkers::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && threads_.empty())
+      return;
+    stopping_ = true;
+  }
+  wakeUp_.notify_all();
+  for (std::thread& t : threads_)
+    t.join();
+  threads_.clear();
+}
+
+void DeliveryWorkers::loop(unsigned index, Store& store) {
+  const std::string name = workerName(index);
+  uint64_t seen = 0;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_)
+        return;
+      seen = wakes_;
+    }
+    const auto now = std::chrono::system_clock::now();
+    Expected<std::optional<DeliveryRecord>> claimed =
+        store.claimDelivery(name, storeTimestamp(now), storeTimestamp(now + options_.lease));
+    if (!claimed)
+      log(name + ": cannot claim a delivery: " + claimed.error().message);
+    if (claimed && *claimed) {
+      const DeliveryRecord& d = **claimed;
+      PerformWork perform = [&](const EventWork& work) {
+        return options_.perform(store, work, d.installationId);
+      };
+      Expected<DeliveryOutcome> outcome =
+          processDelivery(store, d, options_.handler, perform, std::chrono::system_clock::now());
+      if (!outcome) {
+        log(name + ": delivery " + d.deliveryId + " (" + d.event + "): " +
+            outcome.error().message);
+        continue;
+      }
+      static constexpr const char* kNames[] = {"done", "ignored", "failed", "queued again"};
+      std::string line = name + ": delivery " + d.deliveryId + " (" + d.event +
+                         (d.action.empty() ? "" : "." + d.action) + "): " +
+                         kNames[static_cast<int>(*outcome)];
+      if (*outcome == DeliveryOutcome::Failed || *outcome == DeliveryOutcome::Retry)
+        if (Expected<std::optional<DeliveryRecord>> after = store.delivery(d.deliveryId);
+            after && *after)
+          line += ": " + (**after).lastError;
+      log(line);
+      if (options_.finished)
+        options_.finished(d, *outcome);
+      continue; // More may be due at once.
+    }
+    std::unique_lock lock(mutex_);
+    wakeUp_.wait_for(lock, options_.poll, [&] { return stopping_ || wakes_ != seen; });
+  }
+}
+
+} // namespace godwit
