@@ -426,6 +426,7 @@ Expected<LifecycleResult> LifecycleRun::execute() {
   std::string body = renderPullRequestBody(migration_, prOptions_, repo_, commitBase, run);
   LifecycleOutcome outcome = LifecycleOutcome::Unchanged;
   if (open) {
+    body = mergeBody(open->body, body, migration_.name);
     bool adopted = !hadRecord_ || record_.number != open->number;
     adopt(*open);
     if (open->title != prOptions_.title || open->body != body) {

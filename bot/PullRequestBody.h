@@ -43,6 +43,17 @@ std::string pullRequestMarker(const std::string& migrationName);
 /// Whether `body` carries the marker of `migrationName`.
 bool isBotBody(const std::string& body, const std::string& migrationName);
 
+/// The hidden marker that ends the bot's part of a pull request body: what people write before
+/// the start marker or after this one is theirs, kept by every update.
+inline constexpr const char* kBodyEndMarker = "<!-- godwit:end -->";
+
+/// The body to write over `current` (the pull request's body now) when the bot's part is now
+/// `generated`: people's text around the bot's part is kept, and so are the attention items they
+/// ticked. When `current` no longer holds the bot's start marker (a person replaced the body),
+/// or the result would be too long, `current` itself: a person's edit is never overwritten.
+std::string mergeBody(const std::string& current, const std::string& generated,
+                      const std::string& migrationName);
+
 /// The marker of the one comment saying the branch was edited by someone else.
 inline constexpr const char* kHumanEditedMarker = "<!-- godwit:human-edited -->";
 /// The marker of the comment the bot leaves when it closes its pull request.

@@ -204,6 +204,21 @@ TEST_F(LifecycleTest, BaseChangeRegeneratesTheCommitAndBody) {
   EXPECT_EQ(record().baseSha, newBase);
 }
 
+TEST_F(LifecycleTest, AnUpdateKeepsWhatAPersonWroteInTheBody) {
+  runOk();
+  test::ServerPull pull = server.pulls(kRepo).front();
+  // A person edits the body through the API, as the web page does.
+  auto edited = client->updatePullRequest(kRepo, pull.number, pull.title,
+                                          "Owner's note: ship after the freeze.\n\n" + pull.body);
+  ASSERT_TRUE(edited) << edited.error().str();
+  std::string newBase = remote.commit(
+      "main", {{"src/Job.scala", job(kOld)}, {"README.md", "# pipelines\n"}, {"NEW.md", "x\n"}});
+  EXPECT_EQ(runOk().outcome, LifecycleOutcome::Updated);
+  const std::string body = server.pulls(kRepo).front().body;
+  EXPECT_TRUE(body.starts_with("Owner's note: ship after the freeze.\n\n")) << body;
+  EXPECT_NE(body.find(newBase.substr(0, 12)), std::string::npos) << "the bot's part is new";
+}
+
 TEST_F(LifecycleTest, WhenNeededLeavesACommitThatStillAppliesOnItsBase) {
   LifecycleResult first = runOk();
   std::string oldBase = first.baseSha;

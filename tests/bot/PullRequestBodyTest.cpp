@@ -103,6 +103,46 @@ TEST(PullRequestBody, AttentionItemsAreAnUncheckedTaskListWithReasons) {
   EXPECT_EQ(body.find("- [x]"), std::string::npos);
 }
 
+TEST(PullRequestBody, AnUpdateKeepsWhatPeopleWroteAroundTheBotsPart) {
+  const std::string first =
+      renderPullRequestBody(migration(), pullRequestOptions(migration()), repo(), kBase, result());
+  EXPECT_TRUE(first.ends_with(std::string(kBodyEndMarker) + "\n"));
+  const std::string edited = "Reviewed by the data team.\n\n" + first + "\nMerge after Friday.\n";
+  RunResult later = result();
+  later.findings.erase(later.findings.begin());
+  const std::string next =
+      renderPullRequestBody(migration(), pullRequestOptions(migration()), repo(), kBase, later);
+  ASSERT_NE(next, first);
+  EXPECT_EQ(mergeBody(edited, next, migration().name),
+            "Reviewed by the data team.\n\n" + next + "\nMerge after Friday.\n");
+  EXPECT_EQ(mergeBody(first, next, migration().name), next) << "an unedited body is replaced";
+}
+
+TEST(PullRequestBody, AnUpdateKeepsTheAttentionItemsPeopleTicked) {
+  const std::string body =
+      renderPullRequestBody(migration(), pullRequestOptions(migration()), repo(), kBase, result());
+  std::string ticked = body;
+  const size_t item = ticked.find("- [ ] [`src/Dyn.scala:7`]");
+  ASSERT_NE(item, std::string::npos);
+  ticked[item + 3] = 'x';
+  const std::string merged = mergeBody(ticked, body, migration().name);
+  EXPECT_NE(merged.find("- [x] [`src/Dyn.scala:7`]"), std::string::npos) << merged;
+  EXPECT_EQ(merged.size(), body.size());
+}
+
+TEST(PullRequestBody, ABodyAPersonReplacedIsNeverOverwritten) {
+  const std::string body =
+      renderPullRequestBody(migration(), pullRequestOptions(migration()), repo(), kBase, result());
+  EXPECT_EQ(mergeBody("We will migrate this by hand.", body, migration().name),
+            "We will migrate this by hand.");
+  // A body from before the end marker existed: the bot's part runs to its end.
+  const std::string old = "Note.\n" + pullRequestMarker(migration().name) + "\nold text\n";
+  EXPECT_EQ(mergeBody(old, body, migration().name), "Note.\n" + body);
+  // Too long with the person's text: theirs is kept whole rather than cut.
+  const std::string huge = std::string(65000, 'x') + "\n" + body;
+  EXPECT_EQ(mergeBody(huge, body + std::string(1000, 'y'), migration().name), huge);
+}
+
 TEST(PullRequestBody, RewriteInAnUnchangedFileNeedsAttention) {
   RunResult r = result();
   r.findings.push_back(
