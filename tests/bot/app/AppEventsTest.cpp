@@ -27,7 +27,7 @@ namespace {
 using bottest::BareRemote;
 using bottest::TempDir;
 using json = nlohmann::json;
-using webhooktest::examplesOf;
+using webhooktest::example;
 
 const std::string kToken = "ghp_contract_test_token";
 const std::string kSecret = "app-events-secret-5f2b9c";
@@ -49,14 +49,6 @@ datasets:
 
 std::string job(const std::string& table) {
   return "object Job {\n  val table = \"" + table + "\"\n}\n";
-}
-
-// The first example of `event` whose action is `action` (any when empty).
-json example(const std::string& event, const std::string& action = "") {
-  for (const json& payload : examplesOf(event))
-    if (action.empty() || payload.value("action", "") == action)
-      return payload;
-  throw std::runtime_error("no example of " + event + " " + action);
 }
 
 class AppEventsTest : public ::testing::Test {
@@ -200,7 +192,7 @@ protected:
   }
 
   json pullRequestEvent(const std::string& action) {
-    json payload = aboutRepo(example("pull_request", action == "synchronize" ? "" : action));
+    json payload = aboutRepo(example("pull_request", action));
     payload["action"] = action;
     payload["number"] = prNumber();
     payload["pull_request"]["number"] = prNumber();
