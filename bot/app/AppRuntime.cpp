@@ -51,10 +51,27 @@ Expected<void> AppRuntime::start() {
     return {};
   };
   server_ = std::make_unique<AppServer>(std::move(s));
-  return server_->start();
+  if (Expected<void> listening = server_->start(); !listening)
+    return listening;
+
+  if (options_.reconcile.list && options_.reconcile.redeliver) {
+    ReconcileOptions r = options_.reconcile;
+    r.queued = [this](const std::string& guid) -> Expected<bool> {
+      Expected<std::optional<DeliveryRecord>> d =
+          withStore([&](Store& st) { return st.delivery(guid); });
+      if (!d)
+        return d.error();
+      return d->has_value();
+    };
+    reconciler_ = std::make_unique<DeliveryReconciler>(std::move(r));
+    reconciler_->start();
+  }
+  return {};
 }
 
 void AppRuntime::stop() {
+  if (reconciler_)
+    reconciler_->stop();
   if (server_)
     server_->stop();
   if (workers_)

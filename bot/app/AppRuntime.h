@@ -5,6 +5,7 @@
 
 #include "bot/app/AppServer.h"
 #include "bot/app/AppWork.h"
+#include "bot/app/DeliveryReconciler.h"
 #include "bot/app/DeliveryWorkers.h"
 
 #include <functional>
@@ -22,6 +23,9 @@ struct AppRuntimeOptions {
   /// The pool; 0 workers only queues deliveries. The runtime sets its store and its work.
   DeliveryWorkerOptions workers;
   AppWorkOptions work; ///< What the work needs besides the store.
+  /// The reconciliation of missed deliveries; off unless its `list` and `redeliver` are set.
+  /// The runtime sets its `queued` (the store's queue).
+  ReconcileOptions reconcile;
 };
 
 /// The App. start() serves and processes; stop() (or the destructor) ends both.
@@ -32,7 +36,8 @@ public:
   AppRuntime(const AppRuntime&) = delete;
   AppRuntime& operator=(const AppRuntime&) = delete;
 
-  /// Opens the store, takes up what a killed instance left, starts the workers and listens.
+  /// Opens the store, takes up what a killed instance left, starts the workers and listens;
+  /// then starts the reconciliation, if configured.
   Expected<void> start();
   /// The port listened on.
   uint16_t port() const;
@@ -52,6 +57,7 @@ private:
   std::mutex storeMutex_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<DeliveryWorkers> workers_;
+  std::unique_ptr<DeliveryReconciler> reconciler_;
   std::unique_ptr<AppServer> server_;
   int64_t requeued_ = 0;
 };

@@ -247,7 +247,8 @@ Expected<std::unique_ptr<GitHubClient>> GitHubClient::create(CodeHostConfig conf
   bool app =
       !config.appId.empty() || !config.installationId.empty() || !config.privateKeyPem.empty();
   if (app) {
-    if (config.appId.empty() || config.installationId.empty() || config.privateKeyPem.empty())
+    if (config.appId.empty() || (config.installationId.empty() && !config.appOnly) ||
+        config.privateKeyPem.empty())
       return makeError("a GitHub App needs an app id, a private key and an installation id",
                        "pass --app-id, --private-key and --installation-id");
     if (!config.token.empty())
@@ -338,6 +339,9 @@ Error GitHubClient::apiError(const std::string& method, const std::string& url,
 Expected<std::string> GitHubClient::currentToken(bool forceRenew) {
   if (!isApp())
     return config_.token;
+  if (config_.installationId.empty())
+    return makeError("this GitHub client acts as the App itself, not for an installation",
+                     "give the installation to act for");
   std::lock_guard lock(tokenMutex_);
   if (!forceRenew && !needsRenewal(installationToken_, options_.clock->now()))
     return installationToken_.token;
@@ -569,6 +573,56 @@ Expected<std::vector<json>> GitHubClient::listAll(const std::string& pathOrUrl,
   }
   return makeError("GitHub API GET " + urlFor(pathOrUrl) + ": more than " +
                    std::to_string(kMaxPages) + " pages");
+}
+
+Expected<std::vector<HookDelivery>> GitHubClient::appHookDeliveries(const std::string& since) {
+  if (!isApp())
+    return makeError("listing the App's webhook deliveries needs the App's credentials",
+                     "give the App's id and private key");
+  std::vector<HookDelivery> out;
+  std::string next = urlFor("/app/hook/deliveries?per_page=100");
+  for (int page = 0; page < kMaxPages; ++page) {
+    auto response = execute("GET", next, std::nullopt, false, AuthMode::AppJwt);
+    if (!response)
+      return response.error();
+    if (response->status < 200 || response->status > 299)
+      return apiError("GET", next, *response);
+    if (!response->body.is_array())
+      return makeError("GitHub API GET " + next + ": expected a list",
+                       "check that --api-url points at the GitHub REST API");
+    bool reached = false;
+    for (const json& d : response->body) {
+      HookDelivery h;
+      h.id = d.value("id", int64_t{0});
+      h.guid = d.value("guid", "");
+      h.deliveredAt = d.value("delivered_at", "");
+      h.redelivery = d.value("redelivery", false);
+      h.statusCode = d.value("status_code", 0);
+      h.event = d.value("event", "");
+      if (d.contains("action") && d["action"].is_string())
+        h.action = d["action"].get<std::string>();
+      // ISO 8601 UTC strings of one form compare as times.
+      reached = reached || (!h.deliveredAt.empty() && h.deliveredAt < since);
+      out.push_back(std::move(h));
+    }
+    auto link = response->headers.find("link");
+    std::optional<std::string> target =
+        link == response->headers.end() ? std::nullopt : linkNext(link->second);
+    if (reached || !target)
+      return out;
+    next = *target;
+  }
+  return out;
+}
+
+Expected<void> GitHubClient::redeliverAppHookDelivery(int64_t id) {
+  const std::string url = urlFor("/app/hook/deliveries/" + std::to_string(id) + "/attempts");
+  auto response = execute("POST", url, std::nullopt, false, AuthMode::AppJwt);
+  if (!response)
+    return response.error();
+  if (response->status < 200 || response->status > 299)
+    return apiError("POST", url, *response);
+  return {};
 }
 
 namespace {

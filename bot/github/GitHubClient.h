@@ -28,6 +28,8 @@ struct CodeHostConfig {
   std::string privateKeyPem;                     ///< The App's RSA private key, PEM text.
   std::string privateKeyFile;                    ///< Where the key came from (for messages).
   std::string installationId;                    ///< The App installation to act as.
+  /// The App acting as itself, for its own endpoints (`/app/…`) only: no installation id.
+  bool appOnly = false;
   std::chrono::seconds timeout{120};             ///< Per HTTP request.
 };
 
@@ -83,6 +85,17 @@ struct ApiResponse {
   bool fromCache = false; ///< Served from the ETag cache after a 304.
 };
 
+/// One attempt of GitHub to deliver a webhook of the App (`GET /app/hook/deliveries`).
+struct HookDelivery {
+  int64_t id = 0;          ///< The attempt; what a redelivery names.
+  std::string guid;        ///< `X-GitHub-Delivery`, shared by an event's attempts.
+  std::string deliveredAt; ///< ISO 8601 UTC.
+  bool redelivery = false;
+  int statusCode = 0; ///< What the App answered; 0 when it could not be reached.
+  std::string event;
+  std::string action; ///< Empty when none.
+};
+
 /// The GitHub implementation of CodeHost. Thread-safe; content-creating requests are serialized.
 class GitHubClient final : public CodeHost {
 public:
@@ -116,6 +129,12 @@ public:
   Expected<std::vector<Repository>> organizationRepositories(const std::string& org);
   /// Every repository the App installation can access, every page; needs App authentication.
   Expected<std::vector<Repository>> installationRepositories();
+
+  /// The App's webhook delivery attempts, newest first, back to `since` (ISO 8601 UTC; the
+  /// page that reaches it is the last one read). Needs App authentication.
+  Expected<std::vector<HookDelivery>> appHookDeliveries(const std::string& since);
+  /// Asks GitHub to deliver attempt `id` again. Needs App authentication.
+  Expected<void> redeliverAppHookDelivery(int64_t id);
 
   /// Sends one REST request (a path below the API URL, or an absolute URL on the API's origin)
   /// with authentication, pacing and retries, and returns the final response whatever its status.

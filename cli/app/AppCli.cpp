@@ -86,6 +86,29 @@ int runAppCli(int argc, char** argv) {
     hosts.emplace(key, host);
     return host;
   };
+  // The App acting as itself reads its delivery log; a token cannot.
+  std::shared_ptr<GitHubClient> appClient;
+  if (!config->appId.empty() && flags.reconcileSeconds > 0) {
+    CodeHostConfig self;
+    self.apiUrl = config->apiUrl;
+    self.appId = config->appId;
+    self.privateKeyPem = config->privateKeyPem;
+    self.appOnly = true;
+    Expected<std::unique_ptr<GitHubClient>> client = GitHubClient::create(self);
+    if (!client) {
+      std::cerr << client.error().str() << "\n";
+      return 2;
+    }
+    appClient = std::move(*client);
+    options.reconcile.every = std::chrono::seconds(flags.reconcileSeconds);
+    options.reconcile.list = [appClient](const std::string& since) {
+      return appClient->appHookDeliveries(since);
+    };
+    options.reconcile.redeliver = [appClient](int64_t id) {
+      return appClient->redeliverAppHookDelivery(id);
+    };
+    options.reconcile.log = logLine;
+  }
   options.work.lifecycle.cacheDir = flags.cacheDir;
   options.work.lifecycle.log = logLine;
   options.work.log = logLine;

@@ -74,6 +74,10 @@ void addAppOptions(CLI::App& app, AppFlags& flags) {
                  "A token to act with instead of the App's installations (default: $GITHUB_TOKEN "
                  "when no App is configured)");
   app.add_option("--cache-dir", flags.cacheDir, "Where the git caches live");
+  app.add_option("--reconcile-every", flags.reconcileSeconds,
+                 "Seconds between asks to GitHub for the deliveries the App missed, which GitHub "
+                 "never redelivers by itself; needs the App's id and key (default: 900; 0: never)")
+      ->check(CLI::Range(0, 86400));
   app.add_option("--bot-login", flags.botLogin,
                  "The App's user, e.g. godwit[bot]: its own pushes and comments are not a "
                  "person's");

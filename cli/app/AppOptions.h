@@ -33,6 +33,7 @@ struct AppFlags {
   std::string tokenFile;      ///< --token-file: a token instead of the App (else $GITHUB_TOKEN).
   std::string cacheDir;       ///< --cache-dir: the git caches.
   std::string botLogin;       ///< --bot-login: the App's user, e.g. `godwit[bot]`.
+  int reconcileSeconds = 900; ///< --reconcile-every: asks for missed deliveries; 0: never.
 };
 
 /// What the server runs with.

@@ -503,6 +503,65 @@ json GitHubContractServer::repoJson(const Repo& repo) const {
               {"permissions", {{"admin", false}, {"push", true}, {"pull", true}}}};
 }
 
+int64_t GitHubContractServer::addHookDelivery(ServerHookDelivery delivery) {
+  std::lock_guard lock(mutex_);
+  if (delivery.id == 0)
+    delivery.id = nextId_++;
+  if (delivery.deliveredAt.empty())
+    delivery.deliveredAt = isoTime(std::chrono::system_clock::now());
+  hookDeliveries_.push_back(delivery);
+  return delivery.id;
+}
+
+std::vector<int64_t> GitHubContractServer::hookRedeliveries() {
+  std::lock_guard lock(mutex_);
+  return hookRedeliveries_;
+}
+
+void GitHubContractServer::setRedeliveryStatus(int statusCode) {
+  std::lock_guard lock(mutex_);
+  redeliveryStatus_ = statusCode;
+}
+
+// Newest first, paged by an opaque cursor as GitHub does (the offset here).
+void GitHubContractServer::listHookDeliveries(const RecordedRequest& rr, httplib::Response& res) {
+  auto number = [&](const char* name, long fallback) {
+    auto it = rr.query.find(name);
+    if (it == rr.query.end())
+      return fallback;
+    try {
+      return std::stol(it->second);
+    } catch (...) {
+      return fallback;
+    }
+  };
+  const long perPage = std::clamp(number("per_page", 30), 1L,
+                                  std::min(100L, static_cast<long>(maxPageSize_)));
+  const size_t from = static_cast<size_t>(std::max(0L, number("cursor", 0)));
+  const size_t count = hookDeliveries_.size();
+  json list = json::array();
+  for (size_t i = from; i < count && i < from + static_cast<size_t>(perPage); ++i) {
+    const ServerHookDelivery& d = hookDeliveries_[count - 1 - i];
+    list.push_back({{"id", d.id},
+                    {"guid", d.guid},
+                    {"delivered_at", d.deliveredAt},
+                    {"redelivery", d.redelivery},
+                    {"duration", 0.05},
+                    {"status", d.status},
+                    {"status_code", d.statusCode},
+                    {"event", d.event},
+                    {"action", d.action.empty() ? json(nullptr) : json(d.action)},
+                    {"installation_id", d.installationId ? json(d.installationId) : json(nullptr)},
+                    {"repository_id", d.repositoryId ? json(d.repositoryId) : json(nullptr)},
+                    {"throttled_at", nullptr}});
+  }
+  if (from + static_cast<size_t>(perPage) < count)
+    res.set_header("Link", "<" + url() + rr.path + "?per_page=" + std::to_string(perPage) +
+                               "&cursor=" + std::to_string(from + perPage) + ">; rel=\"next\"");
+  res.status = 200;
+  res.set_content(list.dump(), "application/json; charset=utf-8");
+}
+
 void GitHubContractServer::listRepositories(const RecordedRequest& rr, httplib::Response& res) {
   auto parts = split(rr.path);
   const bool installation = parts[0] == "installation";
@@ -622,9 +681,9 @@ bool GitHubContractServer::authorize(const RecordedRequest& rr, httplib::Respons
   else if (value.rfind("token ", 0) == 0)
     credential = value.substr(6);
   auto parts = split(rr.path);
-  bool exchange = rr.method == "POST" && parts.size() == 4 && parts[0] == "app" &&
-                  parts[1] == "installations" && parts[3] == "access_tokens";
-  if (exchange) {
+  // GitHub takes only the App's JWT on the App's own endpoints (/app/…).
+  const bool appEndpoint = !parts.empty() && parts[0] == "app";
+  if (appEndpoint) {
     std::string why = "GitHub App authentication is not enabled";
     if (!appId_.empty() && verifyJwt(credential, why))
       return true;
@@ -742,6 +801,33 @@ void GitHubContractServer::route(const RecordedRequest& rr, const httplib::Reque
     return;
   }
 
+  if (m == "GET" && parts.size() == 3 && parts[0] == "app" && parts[1] == "hook" &&
+      parts[2] == "deliveries") {
+    listHookDeliveries(rr, res);
+    return;
+  }
+  if (m == "POST" && parts.size() == 5 && parts[0] == "app" && parts[1] == "hook" &&
+      parts[2] == "deliveries" && parts[4] == "attempts") {
+    auto found = std::find_if(hookDeliveries_.begin(), hookDeliveries_.end(),
+                              [&](const ServerHookDelivery& d) {
+                                return std::to_string(d.id) == parts[3];
+                              });
+    if (found == hookDeliveries_.end()) {
+      reply(404, notFound());
+      return;
+    }
+    hookRedeliveries_.push_back(found->id);
+    ServerHookDelivery again = *found;
+    again.id = nextId_++;
+    again.redelivery = true;
+    again.statusCode = redeliveryStatus_;
+    again.status = redeliveryStatus_ < 400 ? "OK" : "Invalid HTTP Response: " +
+                                                      std::to_string(redeliveryStatus_);
+    again.deliveredAt = isoTime(std::chrono::system_clock::now());
+    hookDeliveries_.push_back(again);
+    reply(202, "{}");
+    return;
+  }
   if (m == "POST" && parts.size() == 4 && parts[0] == "app" && parts[1] == "installations" &&
       parts[3] == "access_tokens") {
     if (parts[2] != installationId_) {

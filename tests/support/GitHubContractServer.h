@@ -91,6 +91,20 @@ struct ServerCheckRun {
   std::string conclusion;           ///< success, failure, … when completed.
 };
 
+/// One attempt of GitHub to deliver a webhook of the App (`GET /app/hook/deliveries`).
+struct ServerHookDelivery {
+  int64_t id = 0; ///< Assigned when 0.
+  std::string guid;
+  std::string deliveredAt; ///< ISO 8601; now when empty.
+  bool redelivery = false;
+  int statusCode = 202;
+  std::string status = "OK";
+  std::string event = "push";
+  std::string action;
+  int64_t installationId = 0;
+  int64_t repositoryId = 0;
+};
+
 /// The contract server. Starts listening in the constructor; stops in the destructor.
 class GitHubContractServer {
 public:
@@ -145,6 +159,13 @@ public:
   void enableApp(const std::string& appId, const std::string& publicKeyPem,
                  const std::string& installationId,
                  std::chrono::seconds tokenLifetime = std::chrono::hours(1));
+  /// Lists `delivery` among the App's webhook deliveries (newest last added); returns its id.
+  int64_t addHookDelivery(ServerHookDelivery delivery);
+  /// The ids of the deliveries the App asked GitHub to redeliver, in order. Each request also
+  /// lists a new attempt (`redelivery`), answered `redeliveryStatus`.
+  std::vector<int64_t> hookRedeliveries();
+  /// The status code the attempts made by a redelivery get (default 202).
+  void setRedeliveryStatus(int statusCode);
   /// Installation tokens issued so far.
   int tokensIssued();
   /// Makes every issued installation token invalid (the next use answers 401).
@@ -198,6 +219,7 @@ private:
   nlohmann::json repoJson(const Repo& repo) const;
   /// GET /orgs/{org}/repos and GET /installation/repositories.
   void listRepositories(const RecordedRequest& rr, httplib::Response& res);
+  void listHookDeliveries(const RecordedRequest& rr, httplib::Response& res);
 
   std::mutex mutex_;
   std::string token_;
@@ -224,6 +246,9 @@ private:
   std::chrono::seconds tokenLifetime_{3600};
   std::set<std::string> installationTokens_;
   int tokensIssued_ = 0;
+  std::vector<ServerHookDelivery> hookDeliveries_; ///< In the order added.
+  std::vector<int64_t> hookRedeliveries_;
+  int redeliveryStatus_ = 202;
 };
 
 } // namespace godwit::test
