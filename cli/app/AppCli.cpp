@@ -1,6 +1,7 @@
 #include "cli/app/AppCli.h"
 
 #include "bot/app/AppServer.h"
+#include "bot/app/MigrationRegistry.h"
 #include "bot/app/StoreIntake.h"
 #include "bot/store/OpenStore.h"
 #include "cli/app/AppOptions.h"
@@ -36,6 +37,14 @@ void logLine(const std::string& line) {
   std::cerr << "godwit-app: " << line << std::endl;
 }
 
+// A reload's lines, then how many migrations are active.
+void logReload(const RegistryReload& reload, const MigrationRegistry& registry) {
+  for (const std::string& line : reloadLines(reload))
+    logLine(line);
+  logLine("migration registry: " + std::to_string(registry.snapshot()->migrations.size()) +
+          " active, " + std::to_string(reload.errors.size()) + " file(s) with errors");
+}
+
 } // namespace
 
 int runAppCli(int argc, char** argv) {
@@ -55,6 +64,17 @@ int runAppCli(int argc, char** argv) {
   if (!config) {
     std::cerr << config.error().str() << "\n";
     return 2;
+  }
+  // The active migrations (docs/app.md#the-migration-registry), for the delivery workers
+  // (registry.snapshot()); loaded once here and again on each SIGHUP.
+  MigrationRegistry registry(config->migrationsDir);
+  if (!config->migrationsDir.empty()) {
+    auto loaded = registry.reload();
+    if (!loaded) {
+      std::cerr << loaded.error().str() << "\n";
+      return 2;
+    }
+    logReload(*loaded, registry);
   }
   auto opened = openStore(flags.store.store, StoreOptions{flags.store.passwordFile});
   if (!opened) {
@@ -86,11 +106,12 @@ int runAppCli(int argc, char** argv) {
 
   // Blocked before the I/O threads start, so that they inherit the mask and only sigwait sees
   // the signals.
-  sigset_t stopSignals;
-  sigemptyset(&stopSignals);
-  sigaddset(&stopSignals, SIGINT);
-  sigaddset(&stopSignals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   AppServer server(std::move(options));
   if (auto started = server.start(); !started) {
@@ -101,7 +122,20 @@ int runAppCli(int argc, char** argv) {
   logLine("listening on " + (v6 ? "[" + config->address + "]" : config->address) + ":" +
           std::to_string(server.port()));
   int signal = 0;
-  sigwait(&stopSignals, &signal);
+  while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
+    if (config->migrationsDir.empty()) {
+      logLine("SIGHUP: no --migrations folder to reload");
+      continue;
+    }
+    auto reloaded = registry.reload();
+    if (!reloaded) {
+      const Error& error = reloaded.error();
+      logLine("SIGHUP: migrations not reloaded, the loaded ones stay active: " +
+              Error{error.message, error.file, error.line, error.column, ""}.str());
+      continue;
+    }
+    logReload(*reloaded, registry);
+  }
   logLine(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
   server.stop();
   return 0;

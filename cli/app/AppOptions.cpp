@@ -57,6 +57,12 @@ void addAppOptions(CLI::App& app, AppFlags& flags) {
   app.add_option("--timeout", flags.timeoutSeconds,
                  "Seconds a client has for its headers, then for its body (default: 10)")
       ->check(CLI::Range(0.01, 3600.0));
+  app.add_option("--migrations", flags.migrations,
+                 "Folder of migration files (*.yaml, *.yml), the active migrations; reloaded on "
+                 "SIGHUP (default: $GODWIT_MIGRATIONS)");
+  app.add_option("--registry-repo", flags.registryRepo,
+                 "Registry repository OWNER/NAME[:SUBDIR] whose SUBDIR (default: migrations) "
+                 "holds the migration files, reloaded on a push (default: $GODWIT_REGISTRY_REPO)");
 }
 
 Expected<void> parseListen(const std::string& listen, AppConfig& config) {
@@ -134,6 +140,21 @@ Expected<AppConfig> resolveAppConfig(const AppFlags& flags, const EnvLookup& env
       return error;
     }
   }
+
+  config.migrationsDir =
+      flags.migrations.empty() ? trimEnd(env("GODWIT_MIGRATIONS").value_or("")) : flags.migrations;
+  const std::string repo = flags.registryRepo.empty()
+                               ? trimEnd(env("GODWIT_REGISTRY_REPO").value_or(""))
+                               : flags.registryRepo;
+  if (!repo.empty()) {
+    auto parsed = parseRegistryRepository(repo);
+    if (!parsed)
+      return parsed.error();
+    config.registryRepo = std::move(*parsed);
+  }
+  if (!config.migrationsDir.empty() && config.registryRepo)
+    return makeError("--migrations and --registry-repo both name the migration registry",
+                     "give one: a folder, or the repository whose pushes reload it");
   return config;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 // The `godwit-app` flags and the configuration they resolve to: where to listen, the limits,
-// the store, the webhook secrets and the App's credentials (from files or the environment).
+// the store, the webhook secrets, the App's credentials (from files or the environment) and where
+// the migration registry comes from.
 
+#include "bot/app/MigrationRegistry.h"
 #include "bot/github/GitHubClient.h"
 #include "cli/StoreOptions.h"
 
@@ -9,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +29,8 @@ struct AppFlags {
   int threads = 2;            ///< --threads: I/O threads.
   size_t maxInFlight = 64;    ///< --max-in-flight: beyond it, 503 with Retry-After.
   double timeoutSeconds = 10; ///< --timeout: for a client's headers, then its body.
+  std::string migrations;     ///< --migrations DIR (else $GODWIT_MIGRATIONS).
+  std::string registryRepo;   ///< --registry-repo OWNER/NAME[:SUBDIR] (else $GODWIT_REGISTRY_REPO).
 };
 
 /// What the server runs with.
@@ -35,6 +40,8 @@ struct AppConfig {
   std::vector<std::string> webhookSecrets; ///< The current secret, then the previous one if any.
   std::string appId;                       ///< Empty when not configured.
   std::string privateKeyPem;               ///< Empty when not configured.
+  std::string migrationsDir;               ///< The registry's folder; empty when not configured.
+  std::optional<RegistryRepository> registryRepo; ///< The registry repository, when configured.
 };
 
 /// Adds the flags to `app`.
