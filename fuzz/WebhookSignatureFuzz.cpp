@@ -17,7 +17,8 @@ void broken(const char* what) {
   std::abort();
 }
 
-// The value of a hex digit, -1 for any other byte.
+// The value of a hex digit, -1 for any other byte: the harness decodes hex itself, so that the
+// check under test is not its own oracle.
 int hexValue(unsigned char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
