@@ -36,7 +36,9 @@ bool isMigrationFile(const fs::path& name) {
   return !file.starts_with(".") && (name.extension() == ".yaml" || name.extension() == ".yml");
 }
 
-void sortNames(std::vector<std::string>& names) { std::sort(names.begin(), names.end()); }
+void sortNames(std::vector<std::string>& names) {
+  std::sort(names.begin(), names.end());
+}
 
 } // namespace
 
@@ -73,7 +75,9 @@ std::shared_ptr<const RegistrySnapshot> MigrationRegistry::snapshot() const {
   return snapshot_;
 }
 
-Expected<RegistryReload> MigrationRegistry::reload() { return reloadFrom(dir_); }
+Expected<RegistryReload> MigrationRegistry::reload() {
+  return reloadFrom(dir_);
+}
 
 Expected<RegistryReload> MigrationRegistry::reloadFrom(const fs::path& dir,
                                                        const std::string& label) {
@@ -101,7 +105,7 @@ Expected<RegistryReload> MigrationRegistry::reloadFrom(const fs::path& dir,
 
   RegistryReload report;
   std::set<std::string> badFiles;
-  std::map<std::string, Loaded> loaded; // by file name
+  std::map<std::string, Loaded> loaded;                    // by file name
   std::map<std::string, std::vector<std::string>> filesOf; // migration name → its files
   for (const fs::path& path : files) {
     const std::string file = named(path);
@@ -120,7 +124,8 @@ Expected<RegistryReload> MigrationRegistry::reloadFrom(const fs::path& dir,
       continue;
     }
     filesOf[migration->name].push_back(file);
-    loaded.emplace(file, Loaded{std::move(*migration), migrationDigest(*text), namePosition(*text)});
+    loaded.emplace(file,
+                   Loaded{std::move(*migration), migrationDigest(*text), namePosition(*text)});
   }
 
   const std::shared_ptr<const RegistrySnapshot> before = snapshot();
@@ -136,8 +141,8 @@ Expected<RegistryReload> MigrationRegistry::reloadFrom(const fs::path& dir,
           if (other != file)
             others += (others.empty() ? "" : ", ") + other;
         const SourcePos pos = loaded.at(file).namePos;
-        report.errors.push_back(Error{"migration `" + name + "` is also named in " + others,
-                                      file, pos.line, pos.column,
+        report.errors.push_back(Error{"migration `" + name + "` is also named in " + others, file,
+                                      pos.line, pos.column,
                                       "each migration is in one file: rename or remove one"});
       }
       continue;

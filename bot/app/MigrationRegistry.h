@@ -22,8 +22,9 @@ namespace godwit {
 /// One active migration and where it came from.
 struct RegistryEntry {
   Migration migration;
-  std::string file;   ///< The file, as errors name it (`migrations/a.yaml`, `acme/reg:migrations/a.yaml`).
-  std::string digest; ///< migrationDigest of the file's text.
+  /// The file as errors name it: its path, or `owner/name:subdir/file` from a repository.
+  std::string file;
+  std::string digest;                             ///< migrationDigest of the file's text.
   std::chrono::system_clock::time_point loadedAt; ///< When this version was first loaded.
 };
 
@@ -57,8 +58,9 @@ public:
 
   /// A registry of the folder `dir` (may be empty when it is only loaded with reloadFrom), with
   /// nothing loaded yet.
-  explicit MigrationRegistry(std::filesystem::path dir = {},
-                             Clock clock = [] { return std::chrono::system_clock::now(); });
+  explicit MigrationRegistry(
+      std::filesystem::path dir = {},
+      Clock clock = [] { return std::chrono::system_clock::now(); });
 
   /// The active migrations now; cheap (a shared pointer copied under a lock).
   std::shared_ptr<const RegistrySnapshot> snapshot() const;
@@ -77,14 +79,14 @@ public:
 private:
   std::filesystem::path dir_;
   Clock clock_;
-  std::mutex reloading_; ///< Held for a whole reload.
+  std::mutex reloading_;     ///< Held for a whole reload.
   mutable std::mutex mutex_; ///< Guards snapshot_ (the pointer, not what it points to).
   std::shared_ptr<const RegistrySnapshot> snapshot_;
 };
 
 /// The registry repository of `--registry-repo OWNER/NAME[:SUBDIR]`.
 struct RegistryRepository {
-  std::string fullName;               ///< `owner/name`.
+  std::string fullName;              ///< `owner/name`.
   std::string subdir = "migrations"; ///< The folder of migration files in it.
 };
 

@@ -247,7 +247,8 @@ TEST_F(AppBinaryTest, AnAddressInUseIsAnError) {
 
 std::string migrationFile(const std::string& name) {
   return "apiVersion: godwit/v1\nkind: Migration\nname: " + name +
-         "\ndatasets:\n  - kind: bigquery-table\n    from: acme-prod.core.a\n    to: acme-prod.core.b\n";
+         "\ndatasets:\n  - kind: bigquery-table\n    from: acme-prod.core.a\n    to: "
+         "acme-prod.core.b\n";
 }
 
 TEST_F(AppBinaryTest, SighupReloadsTheMigrationFolder) {

@@ -155,9 +155,9 @@ TEST_F(MigrationRegistryTest, ABadFileKeepsItsPreviousVersionAndTheOthersLoad) {
   const Names lines = reloadLines(bad);
   EXPECT_NE(std::find(lines.begin(), lines.end(), "migration changed: orders-v3"), lines.end());
   const std::string where = file("users.yaml") + ":5:5: error: ";
-  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(),
-                          [&](const std::string& l) { return l.starts_with(where); }))
-      << ::testing::PrintToString(lines);
+  EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [&](const std::string& l) {
+    return l.starts_with(where);
+  })) << ::testing::PrintToString(lines);
   for (const std::string& line : lines)
     EXPECT_EQ(line.find('\n'), std::string::npos) << line;
 
@@ -262,8 +262,8 @@ TEST(RegistryRepositoryTest, ParsesOwnerNameAndTheSubfolder) {
   auto root = parseRegistryRepository("acme/migrations:");
   ASSERT_TRUE(root);
   EXPECT_EQ(root->subdir, "");
-  for (const char* bad : {"acme", "/migrations", "acme/", "a/b/c", "acme/m:/etc", "acme/m:../x",
-                          "acme/m:a/../../x"})
+  for (const char* bad :
+       {"acme", "/migrations", "acme/", "a/b/c", "acme/m:/etc", "acme/m:../x", "acme/m:a/../../x"})
     EXPECT_FALSE(parseRegistryRepository(bad)) << bad;
 }
 

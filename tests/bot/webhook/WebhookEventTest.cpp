@@ -14,8 +14,8 @@ namespace {
 
 using nlohmann::json;
 using webhooktest::example;
-using webhooktest::pushToDefaultBranch;
 using webhooktest::examplesIndex;
+using webhooktest::pushToDefaultBranch;
 
 WebhookEvent read(const std::string& event, const json& payload) {
   auto e = readWebhookEvent(event, payload.dump());
@@ -189,7 +189,9 @@ TEST(WebhookEventTest, UnknownEventsAreIgnoredValues) {
   WebhookEvent star = read("star", json{{"action", "created"}});
   ASSERT_TRUE(star.ignored());
   EXPECT_EQ(std::get<IgnoredEvent>(star.details).reason, "the App does not act on star events");
-  WebhookEvent odd = read("a\x01" "b", json::object());
+  WebhookEvent odd = read("a\x01"
+                          "b",
+                          json::object());
   EXPECT_EQ(std::get<IgnoredEvent>(odd.details).reason, "the App does not act on a\\x01b events");
   EXPECT_TRUE(read("", json::object()).ignored());
 }
@@ -215,8 +217,7 @@ TEST(WebhookEventTest, MalformedPayloadsAreErrorsNamingTheFault) {
             "pull_request payload: `pull_request.number` is not an integer");
   json badRepo = pushToDefaultBranch();
   badRepo["repository"] = "Codertocat/Hello-World";
-  EXPECT_EQ(failure("push", badRepo.dump()).message,
-            "push payload: `repository` is not an object");
+  EXPECT_EQ(failure("push", badRepo.dump()).message, "push payload: `repository` is not an object");
   json badHead = example("pull_request", "synchronize");
   badHead["pull_request"]["head"] = 7;
   EXPECT_EQ(failure("pull_request", badHead.dump()).message,
