@@ -347,7 +347,10 @@ private:
       log("a push to the registry " + repoName() + ", but no registry reload is configured");
       return {};
     }
-    return options_.reloadRegistry(work_.repository, work_.headSha);
+    Expected<std::shared_ptr<CodeHost>> h = host();
+    if (!h)
+      return h.error();
+    return options_.reloadRegistry(**h, work_.repository, work_.headSha);
   }
 
   static std::string helpText() {

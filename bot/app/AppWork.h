@@ -36,9 +36,10 @@ struct AppWorkOptions {
   /// Caches, identity and engine options of every lifecycle run; `rebase`, `mayOpen`,
   /// `retryFailed` and `dryRun` are set per piece of work.
   LifecycleOptions lifecycle;
-  /// Reloads the migrations from the registry repository at commit `sha`; may be empty (the work
-  /// is then noted and dropped).
-  std::function<Expected<void>(const RepositoryRecord& registry, const std::string& sha)>
+  /// Reloads the migrations from the registry repository at commit `sha`, read through `host`;
+  /// may be empty (the work is then noted and dropped).
+  std::function<Expected<void>(CodeHost& host, const RepositoryRecord& registry,
+                               const std::string& sha)>
       reloadRegistry;
   std::shared_ptr<Clock> clock = systemClock(); ///< The time of campaign events.
   std::function<void(const std::string&)> log;  ///< One line per piece of work done; may be empty.

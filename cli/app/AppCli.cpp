@@ -1,6 +1,7 @@
 #include "cli/app/AppCli.h"
 
 #include "bot/app/AppRuntime.h"
+#include "bot/app/MigrationRegistry.h"
 #include "bot/github/GitHubClient.h"
 #include "bot/store/OpenStore.h"
 #include "cli/app/AppOptions.h"
@@ -29,6 +30,14 @@ void logLine(const std::string& line) {
   std::cerr << "godwit-app: " << line << std::endl;
 }
 
+// A reload's lines, then how many migrations are active.
+void logReload(const RegistryReload& reload, const MigrationRegistry& registry) {
+  for (const std::string& line : reloadLines(reload))
+    logLine(line);
+  logLine("migration registry: " + std::to_string(registry.snapshot()->migrations.size()) +
+          " active, " + std::to_string(reload.errors.size()) + " file(s) with errors");
+}
+
 } // namespace
 
 int runAppCli(int argc, char** argv) {
@@ -48,6 +57,17 @@ int runAppCli(int argc, char** argv) {
   if (!config) {
     std::cerr << config.error().str() << "\n";
     return 2;
+  }
+  // The active migrations (docs/app.md#the-migration-registry), for the delivery workers
+  // (registry.snapshot()); loaded once here and again on each SIGHUP.
+  MigrationRegistry registry(config->migrationsDir);
+  if (!config->migrationsDir.empty()) {
+    auto loaded = registry.reload();
+    if (!loaded) {
+      std::cerr << loaded.error().str() << "\n";
+      return 2;
+    }
+    logReload(*loaded, registry);
   }
   AppRuntimeOptions options;
   options.openStore = [&flags] {
@@ -109,17 +129,53 @@ int runAppCli(int argc, char** argv) {
     };
     options.reconcile.log = logLine;
   }
+  options.work.migrations = [&registry] {
+    std::vector<ActiveMigration> active;
+    for (const auto& [name, entry] : registry.snapshot()->migrations)
+      active.push_back({entry.migration, entry.digest});
+    return active;
+  };
+  // The registry repository's tip, read as the installation that can see it.
+  const auto loadRegistryTip = [&]() -> Expected<void> {
+    Expected<std::shared_ptr<CodeHost>> host = options.work.host(flags.registryInstallation);
+    if (!host)
+      return host.error();
+    Expected<RegistryReload> loaded =
+        loadRegistryRepository(registry, *config->registryRepo, **host, flags.cacheDir);
+    if (!loaded)
+      return loaded.error();
+    logReload(*loaded, registry);
+    return {};
+  };
+  if (config->registryRepo) {
+    if (Expected<void> loaded = loadRegistryTip(); !loaded)
+      logLine("migration registry: " + config->registryRepo->fullName +
+              " not loaded at start (its next push or SIGHUP loads it): " +
+              loaded.error().message);
+    options.workers.handler.registryRepository = config->registryRepo->fullName;
+    options.work.reloadRegistry = [&](CodeHost& host, const RepositoryRecord& record,
+                                      const std::string& sha) -> Expected<void> {
+      Expected<RegistryReload> loaded =
+          loadRegistryRepository(registry, *config->registryRepo, host, flags.cacheDir, sha);
+      if (!loaded)
+        return loaded.error();
+      logLine("migration registry: " + record.fullName + " at " + sha.substr(0, 12));
+      logReload(*loaded, registry);
+      return {};
+    };
+  }
   options.work.lifecycle.cacheDir = flags.cacheDir;
   options.work.lifecycle.log = logLine;
   options.work.log = logLine;
 
   // Blocked before the I/O threads start, so that they inherit the mask and only sigwait sees
   // the signals.
-  sigset_t stopSignals;
-  sigemptyset(&stopSignals);
-  sigaddset(&stopSignals, SIGINT);
-  sigaddset(&stopSignals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   AppRuntime runtime(std::move(options));
   if (auto started = runtime.start(); !started) {
@@ -133,7 +189,26 @@ int runAppCli(int argc, char** argv) {
   logLine("listening on " + (v6 ? "[" + config->address + "]" : config->address) + ":" +
           std::to_string(runtime.port()) + ", " + std::to_string(flags.workers) + " workers");
   int signal = 0;
-  sigwait(&stopSignals, &signal);
+  while (sigwait(&signals, &signal) == 0 && signal == SIGHUP) {
+    if (config->registryRepo) {
+      if (Expected<void> loaded = loadRegistryTip(); !loaded)
+        logLine("SIGHUP: migrations not reloaded, the loaded ones stay active: " +
+                loaded.error().message);
+      continue;
+    }
+    if (config->migrationsDir.empty()) {
+      logLine("SIGHUP: no --migrations folder or --registry-repo to reload");
+      continue;
+    }
+    auto reloaded = registry.reload();
+    if (!reloaded) {
+      const Error& error = reloaded.error();
+      logLine("SIGHUP: migrations not reloaded, the loaded ones stay active: " +
+              Error{error.message, error.file, error.line, error.column, ""}.str());
+      continue;
+    }
+    logReload(*reloaded, registry);
+  }
   logLine(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
   runtime.stop();
   return 0;

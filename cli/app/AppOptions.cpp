@@ -81,6 +81,15 @@ void addAppOptions(CLI::App& app, AppFlags& flags) {
   app.add_option("--bot-login", flags.botLogin,
                  "The App's user, e.g. godwit[bot]: its own pushes and comments are not a "
                  "person's");
+  app.add_option("--migrations", flags.migrations,
+                 "Folder of migration files (*.yaml, *.yml), the active migrations; reloaded on "
+                 "SIGHUP (default: $GODWIT_MIGRATIONS)");
+  app.add_option("--registry-installation", flags.registryInstallation,
+                 "The App installation that can read the registry repository: the registry is "
+                 "loaded from its tip at start and on SIGHUP (not needed with --token-file)");
+  app.add_option("--registry-repo", flags.registryRepo,
+                 "Registry repository OWNER/NAME[:SUBDIR] whose SUBDIR (default: migrations) "
+                 "holds the migration files, reloaded on a push (default: $GODWIT_REGISTRY_REPO)");
 }
 
 Expected<void> parseListen(const std::string& listen, AppConfig& config) {
@@ -168,6 +177,21 @@ Expected<AppConfig> resolveAppConfig(const AppFlags& flags, const EnvLookup& env
   } else if (config.appId.empty()) {
     config.token = trimEnd(env("GITHUB_TOKEN").value_or(""));
   }
+
+  config.migrationsDir =
+      flags.migrations.empty() ? trimEnd(env("GODWIT_MIGRATIONS").value_or("")) : flags.migrations;
+  const std::string repo = flags.registryRepo.empty()
+                               ? trimEnd(env("GODWIT_REGISTRY_REPO").value_or(""))
+                               : flags.registryRepo;
+  if (!repo.empty()) {
+    auto parsed = parseRegistryRepository(repo);
+    if (!parsed)
+      return parsed.error();
+    config.registryRepo = std::move(*parsed);
+  }
+  if (!config.migrationsDir.empty() && config.registryRepo)
+    return makeError("--migrations and --registry-repo both name the migration registry",
+                     "give one: a folder, or the repository whose pushes reload it");
   return config;
 }
 

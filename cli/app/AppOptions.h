@@ -1,7 +1,9 @@
 #pragma once
 // The `godwit-app` flags and the configuration they resolve to: where to listen, the limits,
-// the store, the webhook secrets and the App's credentials (from files or the environment).
+// the store, the webhook secrets, the App's credentials (from files or the environment) and where
+// the migration registry comes from.
 
+#include "bot/app/MigrationRegistry.h"
 #include "bot/github/GitHubClient.h"
 #include "cli/StoreOptions.h"
 
@@ -9,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +37,9 @@ struct AppFlags {
   std::string cacheDir;       ///< --cache-dir: the git caches.
   std::string botLogin;       ///< --bot-login: the App's user, e.g. `godwit[bot]`.
   int reconcileSeconds = 900; ///< --reconcile-every: asks for missed deliveries; 0: never.
+  std::string migrations;     ///< --migrations DIR (else $GODWIT_MIGRATIONS).
+  std::string registryRepo;   ///< --registry-repo OWNER/NAME[:SUBDIR] (else $GODWIT_REGISTRY_REPO).
+  int64_t registryInstallation = 0; ///< --registry-installation: to load the registry at start.
 };
 
 /// What the server runs with.
@@ -45,6 +51,8 @@ struct AppConfig {
   std::string privateKeyPem;               ///< Empty when not configured.
   std::string apiUrl = "https://api.github.com";
   std::string token; ///< Empty unless --token-file or $GITHUB_TOKEN (and no App) gave one.
+  std::string migrationsDir;               ///< The registry's folder; empty when not configured.
+  std::optional<RegistryRepository> registryRepo; ///< The registry repository, when configured.
 };
 
 /// The code-host configuration the App acts with for installation `installationId`: the token

@@ -319,5 +319,53 @@ TEST_F(AppBinaryTest, AnAddressInUseIsAnError) {
   pid_ = first;
 }
 
+std::string migrationFile(const std::string& name) {
+  return "apiVersion: godwit/v1\nkind: Migration\nname: " + name +
+         "\ndatasets:\n  - kind: bigquery-table\n    from: acme-prod.core.a\n    to: "
+         "acme-prod.core.b\n";
+}
+
+TEST_F(AppBinaryTest, SighupReloadsTheMigrationFolder) {
+  fs::create_directories(dir_ / "migrations");
+  write("migrations/users.yaml", migrationFile("users-v2"));
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
+         secretFile_, "--migrations", (dir_ / "migrations").string()});
+  ASSERT_NE(port(), 0) << stderrText();
+  EXPECT_NE(stderrText().find("godwit-app: migration added: users-v2\n"), std::string::npos)
+      << stderrText();
+
+  write("migrations/orders.yaml", migrationFile("orders-v3"));
+  write("migrations/users.yaml", "apiVersion: godwit/v1\nkind: Migration\nname: [users\n");
+  ASSERT_EQ(::kill(pid_, SIGHUP), 0);
+  const std::string done = "migration registry: 2 active, 1 file(s) with errors\n";
+  std::string log;
+  for (int i = 0; i < 1000 && log.find(done) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    log = stderrText();
+  }
+  EXPECT_NE(log.find("godwit-app: migration added: orders-v3\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("godwit-app: migration kept: users-v2"), std::string::npos) << log;
+  EXPECT_NE(log.find("godwit-app: " + (dir_ / "migrations" / "users.yaml").string() +
+                     ":4:1: error: invalid YAML"),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(done), std::string::npos) << log;
+
+  // Still serving after the reload; SIGTERM still stops it.
+  EXPECT_EQ(post(port(), "{}", signWebhookBody(kSecret, "{}")).status, 202);
+  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+  EXPECT_EQ(exitCode(), 0);
+}
+
+TEST_F(AppBinaryTest, AMissingMigrationFolderStopsItBeforeItListens) {
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
+         secretFile_, "--migrations", (dir_ / "missing").string()});
+  EXPECT_EQ(exitCode(), 2);
+  EXPECT_NE(stderrText().find((dir_ / "missing").string() +
+                              ": error: the migration folder does not exist or is not a folder"),
+            std::string::npos)
+      << stderrText();
+}
+
 } // namespace
 } // namespace godwit

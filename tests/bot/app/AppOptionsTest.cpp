@@ -166,5 +166,43 @@ TEST_F(AppOptionsTest, TheAppsIdAndKeyGoTogether) {
   EXPECT_EQ(env->appId, "777");
 }
 
+TEST_F(AppOptionsTest, TheMigrationRegistryIsAFolderOrARepository) {
+  env_["GODWIT_WEBHOOK_SECRET"] = kSecret;
+  AppFlags flags;
+  auto none = resolve(flags);
+  ASSERT_TRUE(none) << none.error().str();
+  EXPECT_EQ(none->migrationsDir, "");
+  EXPECT_FALSE(none->registryRepo);
+
+  flags.migrations = "/etc/godwit/migrations";
+  env_["GODWIT_MIGRATIONS"] = "/elsewhere";
+  auto folder = resolve(flags);
+  ASSERT_TRUE(folder) << folder.error().str();
+  EXPECT_EQ(folder->migrationsDir, "/etc/godwit/migrations");
+
+  AppFlags fromEnv;
+  auto env = resolve(fromEnv);
+  ASSERT_TRUE(env);
+  EXPECT_EQ(env->migrationsDir, "/elsewhere");
+
+  env_.erase("GODWIT_MIGRATIONS");
+  env_["GODWIT_REGISTRY_REPO"] = "acme/data-migrations:active";
+  auto repo = resolve(fromEnv);
+  ASSERT_TRUE(repo) << repo.error().str();
+  ASSERT_TRUE(repo->registryRepo);
+  EXPECT_EQ(repo->registryRepo->fullName, "acme/data-migrations");
+  EXPECT_EQ(repo->registryRepo->subdir, "active");
+
+  fromEnv.registryRepo = "acme";
+  auto bad = resolve(fromEnv);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "--registry-repo acme: the repository is not OWNER/NAME");
+
+  auto both = resolve(flags);
+  ASSERT_FALSE(both);
+  EXPECT_EQ(both.error().message, "--migrations and --registry-repo both name the migration "
+                                  "registry");
+}
+
 } // namespace
 } // namespace godwit

@@ -6,13 +6,16 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <sstream>
+
 namespace godwit {
 namespace {
 
 using nlohmann::json;
 using webhooktest::example;
-using webhooktest::pushToDefaultBranch;
 using webhooktest::examplesIndex;
+using webhooktest::pushToDefaultBranch;
 
 WebhookEvent read(const std::string& event, const json& payload) {
   auto e = readWebhookEvent(event, payload.dump());
@@ -186,7 +189,9 @@ TEST(WebhookEventTest, UnknownEventsAreIgnoredValues) {
   WebhookEvent star = read("star", json{{"action", "created"}});
   ASSERT_TRUE(star.ignored());
   EXPECT_EQ(std::get<IgnoredEvent>(star.details).reason, "the App does not act on star events");
-  WebhookEvent odd = read("a\x01" "b", json::object());
+  WebhookEvent odd = read("a\x01"
+                          "b",
+                          json::object());
   EXPECT_EQ(std::get<IgnoredEvent>(odd.details).reason, "the App does not act on a\\x01b events");
   EXPECT_TRUE(read("", json::object()).ignored());
 }
@@ -212,8 +217,7 @@ TEST(WebhookEventTest, MalformedPayloadsAreErrorsNamingTheFault) {
             "pull_request payload: `pull_request.number` is not an integer");
   json badRepo = pushToDefaultBranch();
   badRepo["repository"] = "Codertocat/Hello-World";
-  EXPECT_EQ(failure("push", badRepo.dump()).message,
-            "push payload: `repository` is not an object");
+  EXPECT_EQ(failure("push", badRepo.dump()).message, "push payload: `repository` is not an object");
   json badHead = example("pull_request", "synchronize");
   badHead["pull_request"]["head"] = 7;
   EXPECT_EQ(failure("pull_request", badHead.dump()).message,
@@ -226,6 +230,60 @@ TEST(WebhookEventTest, MalformedPayloadsAreErrorsNamingTheFault) {
   badMerged["pull_request"]["merged"] = "yes";
   EXPECT_EQ(failure("pull_request", badMerged.dump()).message,
             "pull_request payload: `pull_request.merged` is not true or false");
+}
+
+// docs/app.md tells an owner which events to subscribe the App to: its table's `X-GitHub-Event`
+// column, and the events[] of its link, are the events whose documented examples the reader acts
+// on (the link leaves out the two GitHub always sends).
+TEST(WebhookEventTest, TheEventsDocsAppMdSubscribesToAreTheOnesItActsOn) {
+  std::ifstream in(GODWIT_SOURCE_DIR "/docs/app.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  const size_t begin = doc.find("## Creating and installing the App");
+  ASSERT_NE(begin, std::string::npos);
+  const std::string guide = doc.substr(begin, doc.find("\n## ", begin + 1) - begin);
+  const size_t tableAt = guide.find("### The events to subscribe to");
+  ASSERT_NE(tableAt, std::string::npos);
+  std::set<std::string> table;
+  std::istringstream lines(guide.substr(tableAt, guide.find("\n### ", tableAt + 1) - tableAt));
+  bool inTable = false; // after the header's |---| line
+  for (std::string line; std::getline(lines, line);) {
+    if (line.starts_with("|---")) {
+      inTable = true;
+      continue;
+    }
+    std::vector<std::string> cells;
+    std::istringstream row(line);
+    for (std::string cell; std::getline(row, cell, '|');) {
+      const size_t first = cell.find_first_not_of(' ');
+      cells.push_back(first == std::string::npos
+                          ? ""
+                          : cell.substr(first, cell.find_last_not_of(' ') - first + 1));
+    }
+    if (inTable && line.starts_with("|") && cells.size() > 2 && cells[2].size() > 2 &&
+        cells[2].front() == '`' && cells[2].back() == '`')
+      table.insert(cells[2].substr(1, cells[2].size() - 2));
+  }
+  std::set<std::string> link;
+  for (size_t at = guide.find("events[]="); at != std::string::npos;
+       at = guide.find("events[]=", at + 1)) {
+    const size_t from = at + 9;
+    link.insert(guide.substr(from, guide.find_first_of("&\n", from) - from));
+  }
+
+  std::set<std::string> acted;
+  for (const json& e : examplesIndex())
+    for (const json& payload : e.at("examples")) {
+      auto event = readWebhookEvent(e.at("name").get<std::string>(), payload.dump());
+      if (event && !event->ignored())
+        acted.insert(event->event);
+    }
+  EXPECT_EQ(table, acted);
+  std::set<std::string> subscribed = acted;
+  subscribed.erase("installation");
+  subscribed.erase("installation_repositories");
+  EXPECT_EQ(link, subscribed);
 }
 
 } // namespace
