@@ -2,6 +2,7 @@
 
 #include "bot/app/AppServer.h"
 #include "bot/app/StoreIntake.h"
+#include "bot/fleet/Campaign.h"
 #include "bot/store/OpenStore.h"
 #include "cli/app/AppOptions.h"
 
@@ -75,6 +76,13 @@ int runAppCli(int argc, char** argv) {
     return store.with([&delivery](Store& s) { return queueDelivery(s, delivery); });
   };
   options.queue = [&store] { return store.with([](Store& s) { return s.deliveryCounts(); }); };
+  // The status page (docs/app.md): the runner's report, rollout read from each campaign's file.
+  options.campaigns = [&store] {
+    return store.with([](Store& s) { return loadCampaignIndex(s, WallClock::now()); });
+  };
+  options.campaignReport = [&store](const std::string& name) {
+    return store.with([&name](Store& s) { return loadCampaignStatus(s, name, WallClock::now()); });
+  };
   // Any query shows whether the store answers; this one reads one row at most.
   options.ready = [&store]() -> Expected<void> {
     auto probe = store.with([](Store& s) { return s.campaign("godwit-app readiness probe"); });
