@@ -63,7 +63,7 @@ struct CampaignReport {
 
 /// One campaign as an index of campaigns lists it (the App's `GET /migrations`).
 struct CampaignSummary {
-  std::string name;
+  std::string name;        ///< The campaign: the migration's name.
   std::string state;       ///< As CampaignReport::state has it (`dry-run` for a dry run's plan).
   std::string pauseReason; ///< Empty unless paused.
   std::string createdAt;   ///< UTC, ISO 8601.
