@@ -1,11 +1,11 @@
 #include "bot/report/ReportRender.h"
 
+#include "bot/github/Http.h"
 #include "bot/report/ReportView.h"
 
 #include <kainjow/mustache.hpp>
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -283,21 +283,6 @@ Expected<std::string> renderReportHtml(const CampaignReport& report) {
   return renderPage("report.html.mustache", d);
 }
 
-std::string percentEncodeSegment(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 Expected<std::string> renderCampaignIndexHtml(const CampaignIndex& index,
                                               std::string_view linkPrefix) {
   data d;
@@ -308,7 +293,7 @@ Expected<std::string> renderCampaignIndexHtml(const CampaignIndex& index,
   for (const CampaignSummary& c : index.campaigns) {
     data row;
     row.set("name", c.name);
-    row.set("url", std::string(linkPrefix) + percentEncodeSegment(c.name));
+    row.set("url", std::string(linkPrefix) + urlEncode(c.name));
     row.set("state", c.state);
     row.set("paused", data{c.state == "paused"});
     setIf(row, "pauseReason", c.pauseReason);
@@ -335,7 +320,7 @@ std::string renderCampaignIndexJson(const CampaignIndex& index, std::string_view
   json out = {{"generatedAt", index.generatedAt}, {"campaigns", json::array()}};
   for (const CampaignSummary& c : index.campaigns)
     out["campaigns"].push_back({{"campaign", c.name},
-                                {"url", std::string(linkPrefix) + percentEncodeSegment(c.name)},
+                                {"url", std::string(linkPrefix) + urlEncode(c.name)},
                                 {"state", c.state},
                                 {"pauseReason", c.pauseReason},
                                 {"createdAt", c.createdAt},

@@ -30,10 +30,6 @@ Expected<std::string> renderCampaignIndexHtml(const CampaignIndex& index,
 /// The same index as JSON (an object; keys in docs/app.md), indented; `url` as in the HTML.
 std::string renderCampaignIndexJson(const CampaignIndex& index, std::string_view linkPrefix);
 
-/// `text` with every byte but RFC 3986's unreserved ones (`A-Za-z0-9-._~`) percent-encoded, as
-/// one path segment.
-std::string percentEncodeSegment(std::string_view text);
-
 /// Renders `format` (`md`, `json` or `html`).
 Expected<std::string> renderReport(const CampaignReport& report, std::string_view format);
 
