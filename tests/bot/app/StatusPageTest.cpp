@@ -16,7 +16,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <fstream>
 #include <mutex>
 
@@ -322,14 +321,10 @@ TEST(StatusPageOffTest, AServerWithoutTheStoresReadersHasNoStatusPage) {
 
 TEST_F(StatusPageTest, ChromiumDrawsTheServedPage) {
   using namespace screenshot;
-  const auto shot = tmp.path() / "shot.png";
-  const std::string url =
-      "http://127.0.0.1:" + std::to_string(server->port()) + "/migrations/" + kName;
-  const std::string command = chromiumCommand(url, shot, tmp.path());
-  ASSERT_EQ(std::system(command.c_str()), 0)
-      << "chromium failed; is it installed (scripts/install-deps)? " << command;
-  const Image image = readPng(shot);
-  ASSERT_EQ(image.width, 1000u);
+  const Image image = capture(
+      "http://127.0.0.1:" + std::to_string(server->port()) + "/migrations/" + kName, tmp.path());
+  ASSERT_EQ(image.width, 1000u) << "chromium failed; is it installed (scripts/install-deps)? "
+                                << tmp.path() / "chromium.log";
   ASSERT_EQ(image.height, 1200u);
   EXPECT_GT(ink(image), image.width * image.height / 100) << "the page looks blank";
   // The burndown: references remaining (red) and merged (green) across the plot's 684 px.

@@ -12,7 +12,6 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include <cstdlib>
 #include <fstream>
 
 namespace godwit {
@@ -79,13 +78,9 @@ TEST(ReportHtmlTest, ChromiumShowsTheBurndownAndEscapesEveryValue) {
 
   const auto page = tmp.path() / "report.html";
   std::ofstream(page) << *html;
-  const auto shot = tmp.path() / "shot.png";
-  const std::string command = chromiumCommand("file://" + page.string(), shot, tmp.path());
-  ASSERT_EQ(std::system(command.c_str()), 0) << "chromium failed; is it installed "
-                                                "(scripts/install-deps)? "
-                                             << command;
-  const Image image = readPng(shot);
-  ASSERT_EQ(image.width, 1000u);
+  const Image image = capture("file://" + page.string(), tmp.path());
+  ASSERT_EQ(image.width, 1000u) << "chromium failed; is it installed (scripts/install-deps)? "
+                                << tmp.path() / "chromium.log";
   ASSERT_EQ(image.height, 1200u);
 
   EXPECT_GT(ink(image), image.width * image.height / 100) << "the page looks blank";

@@ -39,15 +39,18 @@ inline Image readPng(const std::filesystem::path& path) {
   return out;
 }
 
-/// The command that makes headless Chromium write `url`'s screenshot, 1000×1200, to `shot`,
-/// with its profile and log in `dir`.
-inline std::string chromiumCommand(const std::string& url, const std::filesystem::path& shot,
-                                   const std::filesystem::path& dir) {
-  return std::string("chromium --headless --disable-gpu --hide-scrollbars --no-first-run ") +
-         (::geteuid() == 0 ? "--no-sandbox " : "") +
-         "--user-data-dir=" + (dir / "profile").string() +
-         " --window-size=1000,1200 --screenshot=" + shot.string() + " '" + url + "' >" +
-         (dir / "chromium.log").string() + " 2>&1";
+/// Headless Chromium's 1000×1200 screenshot of `url`, with its profile, log (`chromium.log`)
+/// and PNG in `dir`; an empty Image when Chromium failed or is not installed.
+inline Image capture(const std::string& url, const std::filesystem::path& dir) {
+  const std::filesystem::path shot = dir / "shot.png";
+  const std::string command =
+      std::string("chromium --headless --disable-gpu --hide-scrollbars --no-first-run ") +
+      (::geteuid() == 0 ? "--no-sandbox " : "") + "--user-data-dir=" + (dir / "profile").string() +
+      " --window-size=1000,1200 --screenshot=" + shot.string() + " '" + url + "' >" +
+      (dir / "chromium.log").string() + " 2>&1";
+  if (std::system(command.c_str()) != 0)
+    return {};
+  return readPng(shot);
 }
 
 /// How many pixels are darker than light grey: a blank page has almost none.
