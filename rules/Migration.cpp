@@ -2,6 +2,7 @@
 // is returned, pointing at the YAML node that causes it.
 
 #include "rules/Migration.h"
+#include "rules/MigrationName.h"
 
 #include "rules/DatasetMatcher.h"
 #include "rules/Glob.h"
@@ -110,13 +111,7 @@ Expected<Migration> MigrationParser::parse(std::string_view yaml) {
       if (!name)
         return name.error();
       const std::string& n = *name;
-      bool ok = (n[0] >= 'a' && n[0] <= 'z') || (n[0] >= '0' && n[0] <= '9');
-      for (char c : n)
-        ok = ok &&
-             ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
-      // It becomes part of git branch names, which forbid these.
-      ok = ok && n.find("..") == std::string::npos && n.back() != '.' &&
-           !(n.size() >= 5 && n.compare(n.size() - 5, 5, ".lock") == 0);
+      const bool ok = isMigrationNameSpelling(n);
       if (ok && n.size() > kMaxNameLength)
         return at(e.value,
                   "the name is " + std::to_string(n.size()) + " characters long, over the " +
@@ -846,6 +841,15 @@ std::optional<DatasetKind> parseKind(std::string_view name) {
     if (n == name)
       return k;
   return std::nullopt;
+}
+
+bool isMigrationNameSpelling(std::string_view n) {
+  bool ok = !n.empty() && ((n[0] >= 'a' && n[0] <= 'z') || (n[0] >= '0' && n[0] <= '9'));
+  for (char c : n)
+    ok = ok &&
+         ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-');
+  // It becomes part of git branch names, which forbid these.
+  return ok && n.find("..") == std::string_view::npos && n.back() != '.' && !n.ends_with(".lock");
 }
 
 Expected<Migration> parseMigration(std::string_view yaml, const std::string& path) {

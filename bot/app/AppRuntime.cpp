@@ -1,6 +1,7 @@
 #include "bot/app/AppRuntime.h"
 
 #include "bot/app/StoreIntake.h"
+#include "bot/fleet/Campaign.h"
 
 namespace godwit {
 
@@ -49,6 +50,13 @@ Expected<void> AppRuntime::start() {
     if (!probe)
       return probe.error();
     return {};
+  };
+  // The status page: the runner's report, the rollout read from each campaign's file.
+  s.campaigns = [this] {
+    return withStore([](Store& st) { return loadCampaignIndex(st, WallClock::now()); });
+  };
+  s.campaignReport = [this](const std::string& name) {
+    return withStore([&name](Store& st) { return loadCampaignStatus(st, name, WallClock::now()); });
   };
   server_ = std::make_unique<AppServer>(std::move(s));
   if (Expected<void> listening = server_->start(); !listening)

@@ -1,13 +1,16 @@
 #pragma once
 // The GitHub App's HTTP endpoints over HttpServer: POST /webhook (signature checked, then the
-// delivery handed to the intake), GET /healthz, /readyz and /metrics (docs/app.md).
+// delivery handed to the intake), GET /healthz, /readyz and /metrics, and the status page, GET
+// /migrations and /migrations/<name> in HTML or JSON (docs/app.md).
 
 #include "bot/app/AppMetrics.h"
 #include "bot/app/HttpServer.h"
 #include "bot/app/WebhookIntake.h"
+#include "bot/fleet/CampaignReport.h"
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,7 +26,13 @@ struct AppServerOptions {
   std::function<Expected<void>()> ready;
   /// The store's queue by event and state, read for each GET /metrics; may be empty.
   std::function<Expected<std::vector<DeliveryCount>>()> queue;
-  /// Gets one line per rejected or failed delivery and per readiness change; never a secret.
+  /// Every campaign, read for each GET /migrations; when empty, the status page is off (404).
+  std::function<Expected<CampaignIndex>()> campaigns;
+  /// One campaign's report (nullopt when there is none), read for each GET /migrations/<name>;
+  /// when empty, the status page is off (404).
+  std::function<Expected<std::optional<CampaignReport>>(const std::string& name)> campaignReport;
+  /// Gets one line per rejected or failed delivery, per readiness change and per status page
+  /// the store could not answer; never a secret.
   std::function<void(const std::string&)> log;
 };
 
@@ -44,6 +53,8 @@ public:
 private:
   ServerResponse webhook(const ServerRequest& request);
   ServerResponse readiness();
+  ServerResponse campaignIndex(const ServerRequest& request);
+  ServerResponse campaignPage(const ServerRequest& request);
   void log(const std::string& line) const;
 
   AppServerOptions options_;

@@ -60,7 +60,9 @@ struct Core {
   ServerResponse dispatch(const ServerRequest& request) const;
 
   HttpServerOptions options;
-  std::map<std::string, std::map<std::string, HttpHandler>, std::less<>> routes; // path, method
+  using Methods = std::map<std::string, HttpHandler>;
+  std::map<std::string, Methods, std::less<>> routes;   // path, method
+  std::map<std::string, Methods, std::less<>> prefixes; // path prefix, method
   std::atomic<size_t> inFlight{0};
   net::thread_pool* handlers = nullptr;
 };
@@ -167,9 +169,14 @@ private:
     response_->set(http::field::content_type, response.contentType);
     for (const auto& [name, value] : response.headers)
       response_->set(name, value);
-    response_->body() = std::move(response.body);
     response_->keep_alive(keepAlive);
-    response_->prepare_payload();
+    if (request_.method == "HEAD") {
+      // The length the GET would have, and no body.
+      response_->content_length(response.body.size());
+    } else {
+      response_->body() = std::move(response.body);
+      response_->prepare_payload();
+    }
     if (server_.options.onResponse)
       server_.options.onResponse(request_, response.status);
     // Released before the write, so that a client that has its answer finds the slot free.
@@ -247,16 +254,25 @@ struct HttpServer::Impl : Core {
 };
 
 ServerResponse Core::dispatch(const ServerRequest& request) const {
-  const auto path = routes.find(request.path());
-  if (path == routes.end())
+  const std::string_view wanted = request.path();
+  const Methods* methods = nullptr;
+  if (const auto exact = routes.find(wanted); exact != routes.end())
+    methods = &exact->second;
+  else
+    for (const auto& [prefix, under] : prefixes) // in order: a longer prefix comes later
+      if (wanted.starts_with(prefix))
+        methods = &under;
+  if (!methods)
     return plain(404, "not found\n");
-  const auto handler = path->second.find(request.method);
-  if (handler != path->second.end())
+  auto handler = methods->find(request.method);
+  if (handler == methods->end() && request.method == "HEAD")
+    handler = methods->find("GET");
+  if (handler != methods->end())
     return handler->second(request);
   ServerResponse wrong = plain(405, "method not allowed\n");
   std::string allow;
-  for (const auto& [method, unused] : path->second)
-    allow += (allow.empty() ? "" : ", ") + method;
+  for (const auto& [method, unused] : *methods)
+    allow += (allow.empty() ? "" : ", ") + method + (method == "GET" ? ", HEAD" : "");
   wrong.headers.emplace_back("Allow", allow);
   return wrong;
 }
@@ -288,6 +304,10 @@ HttpServer::~HttpServer() {
 
 void HttpServer::route(std::string method, std::string path, HttpHandler handler) {
   impl_->routes[std::move(path)][std::move(method)] = std::move(handler);
+}
+
+void HttpServer::routePrefix(std::string method, std::string prefix, HttpHandler handler) {
+  impl_->prefixes[std::move(prefix)][std::move(method)] = std::move(handler);
 }
 
 Expected<void> HttpServer::start() {

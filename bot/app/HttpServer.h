@@ -72,8 +72,12 @@ public:
   HttpServer& operator=(const HttpServer&) = delete;
 
   /// Answers `method` requests for `path` (exact, without the query) with `handler`. Before
-  /// start() only. Other methods on a known path get 405, unknown paths 404.
+  /// start() only. HEAD requests get a GET route's headers without its body; other methods on
+  /// a known path get 405, unknown paths 404.
   void route(std::string method, std::string path, HttpHandler handler);
+  /// Answers `method` requests for every path under `prefix` (which ends in `/`) that no exact
+  /// route takes; the longest prefix wins. Before start() only.
+  void routePrefix(std::string method, std::string prefix, HttpHandler handler);
 
   /// Binds, listens and starts the I/O threads; an Error when the address cannot be bound.
   Expected<void> start();

@@ -15,6 +15,11 @@ namespace {
 
 using json = nlohmann::json;
 
+/// A campaign's state as reports show it: a dry run's plan is no campaign in progress.
+std::string reportedState(const CampaignRecord& c) {
+  return c.dryRun ? "dry-run" : c.state;
+}
+
 std::string lowerName(std::string s) {
   for (char& c : s)
     if (c >= 'A' && c <= 'Z')
@@ -226,7 +231,7 @@ Expected<CampaignReport> loadCampaignReport(Store& store, const std::string& nam
                      "sweep it first, or check --store and the migration's name");
   CampaignReport report;
   report.name = name;
-  report.state = (*c)->dryRun ? "dry-run" : (*c)->state;
+  report.state = reportedState(**c);
   report.pauseReason = (*c)->pauseReason;
   report.createdAt = (*c)->createdAt;
   report.deadline = rollout.deadline;
@@ -293,6 +298,52 @@ Expected<CampaignReport> loadCampaignReport(Store& store, const std::string& nam
     report.projectedFinish = report.generatedAt.substr(0, 10);
   }
   return report;
+}
+
+Expected<std::optional<CampaignReport>> loadCampaignStatus(Store& store, const std::string& name,
+                                                           WallClock::time_point now) {
+  Expected<std::optional<CampaignRecord>> c = store.campaign(name);
+  if (!c)
+    return c.error();
+  if (!*c)
+    return std::optional<CampaignReport>();
+  // The App may run where the runner's migration files are not: then the report lacks only
+  // what the file adds (deadline, projection against it, description).
+  std::optional<Migration> migration;
+  if (!(*c)->migrationPath.empty())
+    if (Expected<Migration> loaded = loadMigration((*c)->migrationPath))
+      migration = std::move(*loaded);
+  Expected<CampaignReport> report =
+      loadCampaignReport(store, name, migration ? rolloutOf(*migration) : RolloutSettings{}, now);
+  if (!report)
+    return report.error();
+  if (migration)
+    report->description = migration->description;
+  return std::optional<CampaignReport>(std::move(*report));
+}
+
+Expected<CampaignIndex> loadCampaignIndex(Store& store, WallClock::time_point now) {
+  Expected<std::vector<CampaignRecord>> campaigns = store.campaigns();
+  if (!campaigns)
+    return campaigns.error();
+  CampaignIndex index;
+  index.generatedAt = isoMillis(now);
+  for (const CampaignRecord& c : *campaigns) {
+    Expected<std::map<std::string, size_t>> totals = campaignStateTotals(store, c.name);
+    if (!totals)
+      return totals.error();
+    CampaignSummary summary;
+    summary.name = c.name;
+    summary.state = reportedState(c);
+    summary.pauseReason = c.pauseReason;
+    summary.createdAt = c.createdAt;
+    summary.updatedAt = c.updatedAt;
+    for (const auto& [state, n] : *totals)
+      summary.repositories += n;
+    summary.totals = std::move(*totals);
+    index.campaigns.push_back(std::move(summary));
+  }
+  return index;
 }
 
 } // namespace godwit

@@ -8,6 +8,7 @@
 #include "bot/store/Store.h"
 #include "rules/Migration.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,5 +51,14 @@ Expected<void> resumeCampaign(Store& store, const std::string& name, WallClock::
 Expected<CampaignReport> loadCampaignReport(Store& store, const std::string& name,
                                             const RolloutSettings& rollout,
                                             WallClock::time_point now);
+
+/// The report of the campaign `name` for a reader that has no migration file of its own (the
+/// App's status page): the deadline and description come from the campaign's `migrationPath`
+/// when that file still loads, else the report has none. nullopt when there is no such campaign.
+Expected<std::optional<CampaignReport>> loadCampaignStatus(Store& store, const std::string& name,
+                                                           WallClock::time_point now);
+
+/// Every campaign of the store with its repositories by state.
+Expected<CampaignIndex> loadCampaignIndex(Store& store, WallClock::time_point now);
 
 } // namespace godwit

@@ -61,4 +61,21 @@ struct CampaignReport {
   std::vector<EventRecord> events;
 };
 
+/// One campaign as an index of campaigns lists it (the App's `GET /migrations`).
+struct CampaignSummary {
+  std::string name;        ///< The campaign: the migration's name.
+  std::string state;       ///< As CampaignReport::state has it (`dry-run` for a dry run's plan).
+  std::string pauseReason; ///< Empty unless paused.
+  std::string createdAt;   ///< UTC, ISO 8601.
+  std::string updatedAt;   ///< UTC, ISO 8601: the campaign record's last change.
+  size_t repositories = 0;
+  std::map<std::string, size_t> totals; ///< Repositories by state spelling.
+};
+
+/// Every campaign of a store, by name.
+struct CampaignIndex {
+  std::string generatedAt; ///< When the index was read.
+  std::vector<CampaignSummary> campaigns;
+};
+
 } // namespace godwit

@@ -75,6 +75,9 @@ Expected<void> FencedStore::saveCampaign(const CampaignRecord& campaign) {
 Expected<std::optional<CampaignRecord>> FencedStore::campaign(const std::string& name) {
   return inner_.campaign(name);
 }
+Expected<std::vector<CampaignRecord>> FencedStore::campaigns() {
+  return inner_.campaigns();
+}
 Expected<void> FencedStore::deleteCampaignPlan(const std::string& name) {
   return fenced([&] { return inner_.deleteCampaignPlan(name); });
 }

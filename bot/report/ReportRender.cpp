@@ -1,5 +1,6 @@
 #include "bot/report/ReportRender.h"
 
+#include "bot/github/Http.h"
 #include "bot/report/ReportView.h"
 
 #include <kainjow/mustache.hpp>
@@ -43,8 +44,9 @@ bool isWebUrl(const std::string& url) {
 }
 
 std::string_view templateText(std::string_view name) {
+  const std::string file = "/" + std::string(name);
   for (const auto& [path, text] : embeddedReportTemplates())
-    if (path.ends_with(name))
+    if (path.ends_with(file))
       return text;
   return {};
 }
@@ -86,6 +88,22 @@ data chartData(const BurndownChart& chart) {
   }
   d.set("yTicks", ticks);
   return d;
+}
+
+/// Renders the embedded template `name` over `d`, with the shared CSS as the partial `style`.
+Expected<std::string> renderPage(std::string_view name, data& d) {
+  mustache page{std::string(templateText(name))};
+  if (!page.is_valid())
+    return makeError("the template " + std::string(name) +
+                         " does not parse: " + page.error_message(),
+                     "this is a bug in godwit's embedded templates");
+  d.set("style", data{kainjow::mustache::partial{
+                     [] { return std::string(templateText("style.mustache")); }}});
+  std::string html = page.render(d);
+  if (!page.error_message().empty())
+    return makeError("the template " + std::string(name) + " failed: " + page.error_message(),
+                     "this is a bug in godwit's embedded templates");
+  return html;
 }
 
 } // namespace
@@ -195,10 +213,6 @@ std::string renderReportJson(const CampaignReport& report) {
 }
 
 Expected<std::string> renderReportHtml(const CampaignReport& report) {
-  mustache page{std::string(templateText("report.html.mustache"))};
-  if (!page.is_valid())
-    return makeError("the report template does not parse: " + page.error_message(),
-                     "this is a bug in godwit's embedded templates");
   data d;
   d.set("name", report.name);
   setIf(d, "description", report.description);
@@ -266,11 +280,54 @@ Expected<std::string> renderReportHtml(const CampaignReport& report) {
     repos.push_back(row);
   }
   d.set("repos", repos);
-  std::string html = page.render(d);
-  if (!page.error_message().empty())
-    return makeError("the report template failed: " + page.error_message(),
-                     "this is a bug in godwit's embedded templates");
-  return html;
+  return renderPage("report.html.mustache", d);
+}
+
+Expected<std::string> renderCampaignIndexHtml(const CampaignIndex& index,
+                                              std::string_view linkPrefix) {
+  data d;
+  d.set("generatedAt", index.generatedAt);
+  d.set("count", std::to_string(index.campaigns.size()));
+  d.set("hasCampaigns", data{!index.campaigns.empty()});
+  data campaigns = list();
+  for (const CampaignSummary& c : index.campaigns) {
+    data row;
+    row.set("name", c.name);
+    row.set("url", std::string(linkPrefix) + urlEncode(c.name));
+    row.set("state", c.state);
+    row.set("paused", data{c.state == "paused"});
+    setIf(row, "pauseReason", c.pauseReason);
+    row.set("repositories", std::to_string(c.repositories));
+    data totals = list();
+    size_t left = c.totals.size();
+    for (const auto& [state, n] : c.totals) {
+      data t;
+      t.set("state", state);
+      t.set("count", std::to_string(n));
+      t.set("last", data{--left == 0});
+      totals.push_back(t);
+    }
+    row.set("totals", totals);
+    row.set("createdAt", c.createdAt);
+    row.set("updatedAt", c.updatedAt);
+    campaigns.push_back(row);
+  }
+  d.set("campaigns", campaigns);
+  return renderPage("index.html.mustache", d);
+}
+
+std::string renderCampaignIndexJson(const CampaignIndex& index, std::string_view linkPrefix) {
+  json out = {{"generatedAt", index.generatedAt}, {"campaigns", json::array()}};
+  for (const CampaignSummary& c : index.campaigns)
+    out["campaigns"].push_back({{"campaign", c.name},
+                                {"url", std::string(linkPrefix) + urlEncode(c.name)},
+                                {"state", c.state},
+                                {"pauseReason", c.pauseReason},
+                                {"createdAt", c.createdAt},
+                                {"updatedAt", c.updatedAt},
+                                {"repositories", c.repositories},
+                                {"totals", c.totals}});
+  return out.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 
 Expected<std::string> renderReport(const CampaignReport& report, std::string_view format) {

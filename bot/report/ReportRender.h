@@ -21,6 +21,15 @@ std::string renderReportJson(const CampaignReport& report);
 /// mustache templates; every value from the report is escaped.
 Expected<std::string> renderReportHtml(const CampaignReport& report);
 
+/// An index of campaigns as one HTML page, with the report's CSS: each campaign's state, pause
+/// reason and repositories by state, its name linking to `linkPrefix` + the name
+/// percent-encoded (the App passes `/migrations/`). Every value is escaped.
+Expected<std::string> renderCampaignIndexHtml(const CampaignIndex& index,
+                                              std::string_view linkPrefix);
+
+/// The same index as JSON (an object; keys in docs/app.md), indented; `url` as in the HTML.
+std::string renderCampaignIndexJson(const CampaignIndex& index, std::string_view linkPrefix);
+
 /// Renders `format` (`md`, `json` or `html`).
 Expected<std::string> renderReport(const CampaignReport& report, std::string_view format);
 

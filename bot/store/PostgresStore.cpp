@@ -731,6 +731,14 @@ Expected<std::optional<CampaignRecord>> PostgresStore::campaign(const std::strin
   });
 }
 
+Expected<std::vector<CampaignRecord>> PostgresStore::campaigns() {
+  return db_->attempt("cannot list the campaigns", [&] {
+    // Byte order, as SQLite's: the database's collation would sort by its locale.
+    return readAll(db_->exec(std::string(kCampaignColumns) + "ORDER BY name COLLATE \"C\""),
+                   readCampaign<Row>);
+  });
+}
+
 Expected<void> PostgresStore::deleteCampaignPlan(const std::string& name) {
   return db_->attempt("cannot remove the plan of campaign " + name, [&] {
     pqxx::work tx(*db_->conn);

@@ -70,6 +70,7 @@ public:
                                 const std::string& since) override;
   Expected<void> saveCampaign(const CampaignRecord& campaign) override;
   Expected<std::optional<CampaignRecord>> campaign(const std::string& name) override;
+  Expected<std::vector<CampaignRecord>> campaigns() override;
   Expected<void> deleteCampaignPlan(const std::string& name) override;
   Expected<void> saveWave(const WaveRecord& wave) override;
   Expected<std::vector<WaveRecord>> waves(const std::string& campaign) override;

@@ -572,6 +572,17 @@ Expected<std::optional<CampaignRecord>> SqliteStore::campaign(const std::string&
   return std::optional<CampaignRecord>(readCampaign(s));
 }
 
+Expected<std::vector<CampaignRecord>> SqliteStore::campaigns() {
+  Stmt s(db_, (std::string(kCampaignColumns) + "ORDER BY name").c_str());
+  std::vector<CampaignRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW)
+    out.push_back(readCampaign(s));
+  if (rc != SQLITE_DONE)
+    return dbError("cannot list the campaigns");
+  return out;
+}
+
 Expected<void> SqliteStore::deleteCampaignPlan(const std::string& name) {
   if (Expected<void> b = exec("BEGIN IMMEDIATE"); !b)
     return b;

@@ -208,6 +208,8 @@ public:
   virtual Expected<void> saveCampaign(const CampaignRecord& campaign) = 0;
   /// The campaign `name`, if any.
   virtual Expected<std::optional<CampaignRecord>> campaign(const std::string& name) = 0;
+  /// Every campaign, by name (byte order).
+  virtual Expected<std::vector<CampaignRecord>> campaigns() = 0;
   /// Removes a campaign's plan (campaign, waves, repositories; events stay): a dry run's, before
   /// a real sweep replans.
   virtual Expected<void> deleteCampaignPlan(const std::string& name) = 0;

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace godwit {
 namespace {
@@ -48,6 +50,38 @@ TEST_P(CampaignStoreTest, CampaignsRoundTripAndUpdate) {
 
   c.state = "sleeping";
   EXPECT_FALSE(store->saveCampaign(c)) << "an unknown campaign state is refused";
+}
+
+TEST_P(CampaignStoreTest, ListsEveryCampaignByNameInByteOrder) {
+  auto none = store->campaigns();
+  ASSERT_TRUE(none) << none.error().str();
+  EXPECT_TRUE(none->empty());
+  // Byte order: `Z` before `a`, `-` before `_`. The test server's C.UTF-8 sorts so too; the
+  // query asks for it, so that a database made in another locale does as well.
+  for (const std::string name : {"user-profile-v2", "a_b", "Zeta", "a-b", "orders.v3"}) {
+    CampaignRecord c;
+    c.name = name;
+    c.migrationPath = name + ".yaml";
+    c.state = name == "a-b" ? "paused" : "running";
+    c.pauseReason = name == "a-b" ? "gate of wave 1" : "";
+    ASSERT_TRUE(store->saveCampaign(c));
+  }
+  auto all = store->campaigns();
+  ASSERT_TRUE(all) << all.error().str();
+  std::vector<std::string> names;
+  for (const CampaignRecord& c : *all)
+    names.push_back(c.name);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"Zeta", "a-b", "a_b", "orders.v3", "user-profile-v2"}));
+  EXPECT_EQ((*all)[1].state, "paused");
+  EXPECT_EQ((*all)[1].pauseReason, "gate of wave 1");
+  EXPECT_EQ((*all)[4].migrationPath, "user-profile-v2.yaml");
+  EXPECT_FALSE((*all)[4].createdAt.empty());
+
+  ASSERT_TRUE(store->deleteCampaignPlan("a_b"));
+  all = store->campaigns();
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 4u) << "a deleted plan is no campaign";
 }
 
 TEST_P(CampaignStoreTest, WavesAndReposComeBackInPlanOrder) {

@@ -1,5 +1,6 @@
 // The real godwit-app binary: started on a free loopback port with a SQLite store, sent signed
-// and forged deliveries, stopped with SIGTERM; the store read afterwards.
+// and forged deliveries, asked for the status page of a campaign in its store, stopped with
+// SIGTERM; the store read afterwards.
 #include "bot/app/WebhookSignature.h"
 #include "bot/store/SqliteStore.h"
 #include "tests/bot/app/RawHttp.h"
@@ -284,6 +285,49 @@ TEST_F(AppBinaryTest, TheSecretCanComeFromTheEnvironment) {
   ::kill(pid_, SIGINT);
   EXPECT_EQ(exitCode(), 0);
   EXPECT_EQ(stderrText().find(kSecret), std::string::npos);
+}
+
+TEST_F(AppBinaryTest, ServesTheStatusPageOfTheStoresCampaigns) {
+  // A campaign as a runner leaves it, its migration file where the runner was given it.
+  const std::string migration =
+      write("orders-v3.yaml", "apiVersion: godwit/v1\nkind: Migration\nname: orders-v3\n"
+                              "datasets:\n  - kind: literal\n    from: orders_v2\n"
+                              "    to: orders_v3\nrollout:\n  deadline: 2027-02-01\n");
+  {
+    auto store = SqliteStore::open(dir_ / "app.db");
+    ASSERT_TRUE(store) << store.error().str();
+    CampaignRecord c;
+    c.name = "orders-v3";
+    c.migrationPath = migration;
+    ASSERT_TRUE((*store)->saveCampaign(c));
+    CampaignRepoRecord r;
+    r.campaign = c.name;
+    r.fullName = "acme/shop";
+    r.wave = 1;
+    r.state = "open";
+    ASSERT_TRUE((*store)->saveCampaignRepo(r));
+  }
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
+         secretFile_});
+  const uint16_t port = this->port();
+  ASSERT_NE(port, 0) << stderrText();
+  const auto get = [&](const std::string& target) {
+    auto response = roundTrip(port, request("GET", target));
+    EXPECT_TRUE(response) << target;
+    return response.value_or(RawResponse{});
+  };
+  const RawResponse index = get("/migrations?format=json");
+  ASSERT_EQ(index.status, 200) << index.body;
+  EXPECT_NE(index.body.find("\"url\": \"/migrations/orders-v3\""), std::string::npos) << index.body;
+  const RawResponse page = get("/migrations/orders-v3?format=json");
+  ASSERT_EQ(page.status, 200) << page.body;
+  EXPECT_NE(page.body.find("\"deadline\": \"2027-02-01\""), std::string::npos)
+      << "read from the campaign's migration file: " << page.body;
+  EXPECT_NE(page.body.find("\"repository\": \"acme/shop\""), std::string::npos);
+  EXPECT_EQ(get("/migrations/orders-v3").headers["content-type"], "text/html; charset=utf-8");
+  EXPECT_EQ(get("/migrations/orders-v4").status, 404);
+  ::kill(pid_, SIGTERM);
+  EXPECT_EQ(exitCode(), 0);
 }
 
 TEST_F(AppBinaryTest, BadConfigurationStopsItBeforeItListens) {

@@ -74,7 +74,53 @@ TEST(HttpServerTest, RoutesByMethodAndPathAndKeepsTheQuery) {
   auto wrong = roundTrip(s.server.port(), request("DELETE", "/echo"));
   ASSERT_TRUE(wrong);
   EXPECT_EQ(wrong->status, 405);
-  EXPECT_EQ(wrong->headers["allow"], "GET, POST");
+  EXPECT_EQ(wrong->headers["allow"], "GET, HEAD, POST");
+}
+
+TEST(HttpServerTest, PrefixRoutesTakeWhatNoExactRouteDoesTheLongestFirst) {
+  Served s;
+  const auto named = [](std::string name) {
+    return [name](const ServerRequest& r) {
+      ServerResponse response;
+      response.body = name + " " + std::string(r.path());
+      return response;
+    };
+  };
+  s.server.routePrefix("GET", "/docs/", named("docs"));
+  s.server.routePrefix("GET", "/docs/api/", named("api"));
+  s.server.route("GET", "/docs/index", named("index"));
+  s.start();
+  const auto body = [&](const std::string& target) {
+    auto response = roundTrip(s.server.port(), request("GET", target));
+    return response ? std::to_string(response->status) + " " + response->body : "none";
+  };
+  EXPECT_EQ(body("/docs/a?q=1"), "200 docs /docs/a");
+  EXPECT_EQ(body("/docs/api/x"), "200 api /docs/api/x");
+  EXPECT_EQ(body("/docs/index"), "200 index /docs/index");
+  EXPECT_EQ(body("/docs"), "404 not found\n") << "the prefix is not a path of its own";
+  EXPECT_EQ(body("/docsx/a"), "404 not found\n");
+  auto wrong = roundTrip(s.server.port(), request("PUT", "/docs/a", "x"));
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 405);
+  EXPECT_EQ(wrong->headers["allow"], "GET, HEAD");
+}
+
+TEST(HttpServerTest, HeadGetsTheHeadersOfGetAndNoBody) {
+  Served s;
+  s.start();
+  Connection connection(s.server.port());
+  ASSERT_TRUE(connection.send(request("HEAD", "/echo?a=1", "", "X-Test: yes\r\n")));
+  auto head = connection.read(false);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->headers["x-seen-header"], "yes");
+  // The length of what GET would send ("HEAD /echo?a=1 " is what the echo makes of it).
+  EXPECT_EQ(head->headers["content-length"], "15");
+  ASSERT_TRUE(connection.send(request("GET", "/echo")));
+  auto next = connection.read();
+  ASSERT_TRUE(next) << "the HEAD response had no body, so this one follows it";
+  EXPECT_EQ(next->status, 200);
+  EXPECT_EQ(next->body, "GET /echo ");
 }
 
 TEST(HttpServerTest, AnAddressThatCannotBeBoundIsAnError) {

@@ -57,9 +57,9 @@ public:
     return true;
   }
 
-  /// Reads one response (its body by Content-Length); nullopt when the connection closed or
-  /// the guard ran out before a whole response arrived.
-  std::optional<RawResponse> read() {
+  /// Reads one response (its body by Content-Length, unless `withBody` is false, as for HEAD);
+  /// nullopt when the connection closed or the guard ran out before a whole response arrived.
+  std::optional<RawResponse> read(bool withBody = true) {
     size_t end;
     while ((end = pending_.find("\r\n\r\n")) == std::string::npos)
       if (!fill())
@@ -82,6 +82,8 @@ public:
       response.headers[name] = value == std::string::npos ? "" : field.substr(value);
       line = next;
     }
+    if (!withBody)
+      return response;
     const size_t length = std::strtoul(response.headers["content-length"].c_str(), nullptr, 10);
     while (pending_.size() < length)
       if (!fill())

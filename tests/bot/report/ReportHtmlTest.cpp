@@ -7,75 +7,17 @@
 #include "bot/report/ReportRender.h"
 #include "bot/store/SqliteStore.h"
 #include "tests/bot/GitFixture.h"
+#include "tests/bot/report/Screenshot.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <png.h>
-#include <unistd.h>
 
-#include <cstdlib>
 #include <fstream>
 
 namespace godwit {
 namespace {
 
-struct Image {
-  unsigned width = 0, height = 0;
-  std::vector<unsigned char> rgb;
-  const unsigned char* at(unsigned x, unsigned y) const { return &rgb[(y * width + x) * 3]; }
-};
-
-Image readPng(const std::filesystem::path& path) {
-  png_image png{};
-  png.version = PNG_IMAGE_VERSION;
-  Image out;
-  if (!png_image_begin_read_from_file(&png, path.c_str()))
-    return out;
-  png.format = PNG_FORMAT_RGB;
-  out.rgb.resize(PNG_IMAGE_SIZE(png));
-  if (!png_image_finish_read(&png, nullptr, out.rgb.data(), 0, nullptr)) {
-    out.rgb.clear();
-    return out;
-  }
-  out.width = png.width;
-  out.height = png.height;
-  return out;
-}
-
-/// Where pixels of one color lie in the screenshot.
-struct Found {
-  size_t count = 0;
-  unsigned minX = ~0u, maxX = 0, minY = ~0u;
-  std::vector<std::pair<unsigned, unsigned>> xy;
-};
-
-Found find(const Image& image, int r, int g, int b) {
-  Found f;
-  for (unsigned y = 0; y < image.height; ++y)
-    for (unsigned x = 0; x < image.width; ++x) {
-      const unsigned char* p = image.at(x, y);
-      if (std::abs(p[0] - r) < 24 && std::abs(p[1] - g) < 24 && std::abs(p[2] - b) < 24) {
-        ++f.count;
-        f.minX = std::min(f.minX, x);
-        f.maxX = std::max(f.maxX, x);
-        f.minY = std::min(f.minY, y);
-        f.xy.emplace_back(x, y);
-      }
-    }
-  return f;
-}
-
-/// The mean height of `f`'s pixels within `[x0, x1)`.
-double meanY(const Found& f, unsigned x0, unsigned x1) {
-  double sum = 0;
-  size_t n = 0;
-  for (const auto& [x, y] : f.xy)
-    if (x >= x0 && x < x1) {
-      sum += y;
-      ++n;
-    }
-  return n ? sum / static_cast<double>(n) : -1;
-}
+using namespace screenshot;
 
 CampaignReport storedReport(const std::filesystem::path& db) {
   auto opened = SqliteStore::open(db);
@@ -136,24 +78,12 @@ TEST(ReportHtmlTest, ChromiumShowsTheBurndownAndEscapesEveryValue) {
 
   const auto page = tmp.path() / "report.html";
   std::ofstream(page) << *html;
-  const auto shot = tmp.path() / "shot.png";
-  const std::string command =
-      std::string("chromium --headless --disable-gpu --hide-scrollbars --no-first-run ") +
-      (::geteuid() == 0 ? "--no-sandbox " : "") + "--user-data-dir=" +
-      (tmp.path() / "profile").string() + " --window-size=1000,1200 --screenshot=" +
-      shot.string() + " file://" + page.string() + " >" + (tmp.path() / "chromium.log").string() +
-      " 2>&1";
-  ASSERT_EQ(std::system(command.c_str()), 0) << "chromium failed; is it installed "
-                                                "(scripts/install-deps)? "
-                                             << command;
-  const Image image = readPng(shot);
-  ASSERT_EQ(image.width, 1000u);
+  const Image image = capture("file://" + page.string(), tmp.path());
+  ASSERT_EQ(image.width, 1000u) << "chromium failed; is it installed (scripts/install-deps)? "
+                                << tmp.path() / "chromium.log";
   ASSERT_EQ(image.height, 1200u);
 
-  size_t ink = 0;
-  for (size_t i = 0; i + 2 < image.rgb.size(); i += 3)
-    ink += image.rgb[i] + image.rgb[i + 1] + image.rgb[i + 2] < 600 ? 1 : 0;
-  EXPECT_GT(ink, image.width * image.height / 100) << "the page looks blank";
+  EXPECT_GT(ink(image), image.width * image.height / 100) << "the page looks blank";
 
   const Found remaining = find(image, 0xd6, 0x27, 0x28);
   const Found open = find(image, 0x1f, 0x77, 0xb4);
