@@ -47,6 +47,18 @@ std::string join(const std::vector<std::string>& parts, size_t from, size_t to) 
   return out;
 }
 
+// The number in query parameter `name`, `fallback` when absent or not a number.
+long queryNumber(const RecordedRequest& rr, const char* name, long fallback) {
+  auto it = rr.query.find(name);
+  if (it == rr.query.end())
+    return fallback;
+  try {
+    return std::stol(it->second);
+  } catch (...) {
+    return fallback;
+  }
+}
+
 std::string isoTime(std::chrono::system_clock::time_point at) {
   std::time_t t = std::chrono::system_clock::to_time_t(at);
   std::tm tm{};
@@ -407,18 +419,8 @@ bool GitHubContractServer::removeBranch(Repo& repo, const std::string& branch) {
 }
 
 GitHubContractServer::Page GitHubContractServer::paginate(const RecordedRequest& rr, size_t count) {
-  auto param = [&](const char* name, long fallback) {
-    auto it = rr.query.find(name);
-    if (it == rr.query.end())
-      return fallback;
-    try {
-      return std::stol(it->second);
-    } catch (...) {
-      return fallback;
-    }
-  };
-  long perPage = std::clamp(param("per_page", 30), 1L, static_cast<long>(maxPageSize_));
-  long page = std::max(1L, param("page", 1));
+  long perPage = std::clamp(queryNumber(rr, "per_page", 30), 1L, static_cast<long>(maxPageSize_));
+  long page = std::max(1L, queryNumber(rr, "page", 1));
   size_t pages = std::max<size_t>(1, (count + perPage - 1) / perPage);
   Page result;
   result.begin = std::min(count, static_cast<size_t>((page - 1) * perPage));
@@ -525,19 +527,9 @@ void GitHubContractServer::setRedeliveryStatus(int statusCode) {
 
 // Newest first, paged by an opaque cursor as GitHub does (the offset here).
 void GitHubContractServer::listHookDeliveries(const RecordedRequest& rr, httplib::Response& res) {
-  auto number = [&](const char* name, long fallback) {
-    auto it = rr.query.find(name);
-    if (it == rr.query.end())
-      return fallback;
-    try {
-      return std::stol(it->second);
-    } catch (...) {
-      return fallback;
-    }
-  };
-  const long perPage = std::clamp(number("per_page", 30), 1L,
+  const long perPage = std::clamp(queryNumber(rr, "per_page", 30), 1L,
                                   std::min(100L, static_cast<long>(maxPageSize_)));
-  const size_t from = static_cast<size_t>(std::max(0L, number("cursor", 0)));
+  const size_t from = static_cast<size_t>(std::max(0L, queryNumber(rr, "cursor", 0)));
   const size_t count = hookDeliveries_.size();
   json list = json::array();
   for (size_t i = from; i < count && i < from + static_cast<size_t>(perPage); ++i) {

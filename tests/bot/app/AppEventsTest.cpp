@@ -6,6 +6,7 @@
 
 #include "bot/app/AppRuntime.h"
 
+#include "bot/app/MigrationRegistry.h"
 #include "bot/app/WebhookSignature.h"
 #include "bot/fleet/Campaign.h"
 #include "bot/fleet/Sweep.h"
@@ -61,6 +62,7 @@ protected:
   std::string digest = migrationDigest(kMigrationYaml);
   std::shared_ptr<CodeHost> client;
   std::unique_ptr<AppRuntime> app;
+  std::unique_ptr<MigrationRegistry> registry; ///< When set, the App's migrations come from it.
   std::vector<std::string> logs;
   std::mutex logMutex;
   int deliveries = 0;
@@ -124,7 +126,25 @@ protected:
       std::lock_guard lock(logMutex);
       logs.push_back(line);
     };
-    o.work.migrations = [this] { return std::vector<ActiveMigration>{{migration, digest}}; };
+    o.work.migrations = [this] {
+      if (!registry)
+        return std::vector<ActiveMigration>{{migration, digest}};
+      std::vector<ActiveMigration> active;
+      for (const auto& [name, entry] : registry->snapshot()->migrations)
+        active.push_back({entry.migration, entry.digest});
+      return active;
+    };
+    if (registry) {
+      o.workers.handler.registryRepository = "acme/registry";
+      o.work.reloadRegistry = [this](CodeHost& host, const RepositoryRecord&,
+                                     const std::string& sha) -> Expected<void> {
+        auto loaded = loadRegistryRepository(*registry, {"acme/registry", "migrations"}, host,
+                                             tmp.path() / "cache", sha);
+        if (!loaded)
+          return loaded.error();
+        return {};
+      };
+    }
     o.work.host = [this](int64_t installation) -> Expected<std::shared_ptr<CodeHost>> {
       EXPECT_EQ(installation, kInstallation);
       return client;
@@ -352,6 +372,39 @@ TEST_F(AppEventsTest, ARenameIsRecordedByRepositoryId) {
   auto repo = app->withStore([&](Store& s) { return s.repository(repoId); });
   ASSERT_TRUE(repo && *repo);
   EXPECT_EQ((*repo)->fullName, "acme/pipelines-v2");
+}
+
+TEST_F(AppEventsTest, APushToTheRegistryRepositoryActivatesItsMigrations) {
+  BareRemote registryRemote{tmp.path() / "remotes" / "acme" / "registry.git"};
+  registryRemote.commit("main", {{"README.md", "# migrations\n"}});
+  const int64_t registryId = server.addRepository({"acme/registry", "main", registryRemote.url()});
+  app.reset();
+  registry = std::make_unique<MigrationRegistry>("");
+  startApp();
+  remote.commit("main", {{"src/Job.scala", "// moved\n" + job(kOld)}, {"README.md", "x\n"}});
+  const std::string head = remote.tip(kBranch);
+  EXPECT_EQ(deliver("push", pushToMain()).state, "done");
+  EXPECT_EQ(remote.tip(kBranch), head) << "no active migration yet: nothing runs";
+
+  // A data team merges the migration file into the registry.
+  const std::string merged = registryRemote.commit(
+      "main", {{"README.md", "# migrations\n"}, {"migrations/user-profile-v2.yaml", kMigrationYaml}});
+  json push = webhooktest::pushToDefaultBranch();
+  push["ref"] = "refs/heads/main";
+  push["after"] = merged;
+  push["deleted"] = false;
+  push["repository"]["id"] = registryId;
+  push["repository"]["name"] = "registry";
+  push["repository"]["full_name"] = "acme/registry";
+  push["repository"]["default_branch"] = "main";
+  push["installation"] = {{"id", kInstallation}};
+  DeliveryRecord reload = deliver("push", push);
+  EXPECT_EQ(reload.state, "done") << reload.lastError;
+  ASSERT_NE(registry->snapshot()->find("user-profile-v2"), nullptr);
+
+  EXPECT_EQ(deliver("push", pushToMain()).state, "done");
+  EXPECT_NE(remote.tip(kBranch), head) << "the migration is active: the push regenerated it";
+  app->stop();
 }
 
 TEST_F(AppEventsTest, ARestartedAppTakesUpWhatItLeftRunning) {

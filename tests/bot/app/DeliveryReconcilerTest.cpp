@@ -5,10 +5,9 @@
 #include "bot/app/DeliveryReconciler.h"
 
 #include "tests/support/GitHubContractServer.h"
+#include "tests/support/TestKeys.h"
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
 
 #include <set>
 #include <thread>
@@ -91,20 +90,9 @@ protected:
   std::unique_ptr<GitHubClient> app;
 
   void SetUp() override {
-    EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048));
-    ASSERT_NE(key, nullptr);
-    BIO* priv = BIO_new(BIO_s_mem());
-    PEM_write_bio_PrivateKey(priv, key, nullptr, nullptr, 0, nullptr, nullptr);
-    BIO* pub = BIO_new(BIO_s_mem());
-    PEM_write_bio_PUBKEY(pub, key);
-    char* data = nullptr;
-    long n = BIO_get_mem_data(priv, &data);
-    const std::string privatePem(data, static_cast<size_t>(n));
-    n = BIO_get_mem_data(pub, &data);
-    const std::string publicPem(data, static_cast<size_t>(n));
-    BIO_free(priv);
-    BIO_free(pub);
-    EVP_PKEY_free(key);
+    const test::TestKeyPair keys = test::makeTestKeyPair();
+    const std::string& privatePem = keys.privatePem;
+    const std::string& publicPem = keys.publicPem;
     server.enableApp("4242", publicPem, "77");
     CodeHostConfig config;
     config.apiUrl = server.url();

@@ -4,9 +4,7 @@
 #include "bot/fleet/Inventory.h"
 
 #include "tests/bot/fleet/FleetFixture.h"
-
-#include <openssl/evp.h>
-#include <openssl/pem.h>
+#include "tests/support/TestKeys.h"
 
 #include <set>
 
@@ -57,20 +55,9 @@ TEST_F(InventoryTest, TheInstallationNeedsTheAppAndListsItsRepositories) {
   EXPECT_NE(withToken.error().hint.find("--app-id"), std::string::npos);
   EXPECT_TRUE(server.requests().empty()); // refused before any request
 
-  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048));
-  ASSERT_NE(key, nullptr);
-  BIO* priv = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(priv, key, nullptr, nullptr, 0, nullptr, nullptr);
-  BIO* pub = BIO_new(BIO_s_mem());
-  PEM_write_bio_PUBKEY(pub, key);
-  char* data = nullptr;
-  long n = BIO_get_mem_data(priv, &data);
-  const std::string privatePem(data, static_cast<size_t>(n));
-  n = BIO_get_mem_data(pub, &data);
-  const std::string publicPem(data, static_cast<size_t>(n));
-  BIO_free(priv);
-  BIO_free(pub);
-  EVP_PKEY_free(key);
+  const test::TestKeyPair keys = test::makeTestKeyPair();
+  const std::string& privatePem = keys.privatePem;
+  const std::string& publicPem = keys.publicPem;
   server.enableApp("4242", publicPem, "77");
   for (int i = 0; i < 5; ++i)
     server.addRepository({"acme/app-" + std::to_string(i), "main", "", /*archived=*/i == 4});
