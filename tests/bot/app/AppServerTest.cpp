@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <mutex>
 #include <set>
@@ -39,15 +40,42 @@ std::vector<Example> examples() {
   return out;
 }
 
+/// The webhooks of npm @octokit/openapi-webhooks (pinned in third_party/octokit): GitHub's own
+/// description of every delivery, its headers included.
+const nlohmann::json& webhookSpec() {
+  static const nlohmann::json spec = [] {
+    std::ifstream in(GODWIT_SOURCE_DIR "/third_party/octokit/node_modules/@octokit/"
+                                       "openapi-webhooks/generated/api.github.com.json");
+    return in ? nlohmann::json::parse(in) : nlohmann::json::object();
+  }();
+  return spec;
+}
+
+/// The header lines of a delivery of `event` as @octokit/openapi-webhooks declares them (names
+/// spelled as declared, e.g. `X-Github-Event`), with the declared examples for the values the
+/// test does not set. An empty event, id or signature leaves that header out.
 std::string deliveryHeaders(const std::string& event, const std::string& id,
                             const std::string& signature) {
-  std::string out = "Content-Type: application/json\r\nUser-Agent: GitHub-Hookshot/test\r\n";
-  if (!event.empty())
-    out += "X-GitHub-Event: " + event + "\r\n";
-  if (!id.empty())
-    out += "X-GitHub-Delivery: " + id + "\r\n";
-  if (!signature.empty())
-    out += "X-Hub-Signature-256: " + signature + "\r\n";
+  std::string out = "Content-Type: application/json\r\n";
+  const nlohmann::json& push = webhookSpec()["webhooks"]["push"]["post"];
+  for (const nlohmann::json& p : push.value("parameters", nlohmann::json::array())) {
+    if (p.value("in", "") != "header")
+      continue;
+    const std::string name = p.at("name").get<std::string>();
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    const nlohmann::json& example = p.at("example");
+    std::string value = example.is_string() ? example.get<std::string>() : example.dump();
+    if (lower == "x-github-event")
+      value = event;
+    else if (lower == "x-github-delivery")
+      value = id;
+    else if (lower == "x-hub-signature-256")
+      value = signature;
+    if (!value.empty())
+      out += name + ": " + value + "\r\n";
+  }
   return out;
 }
 
@@ -153,6 +181,30 @@ TEST_F(AppServerTest, EveryExamplePayloadSignedIsQueuedByteForByte) {
     EXPECT_EQ(got[i].event, all[i].event);
     EXPECT_EQ(got[i].body, all[i].body);
   }
+}
+
+TEST(DeliveryHeadersTest, EveryHeaderTheAppNeedsIsOneGitHubDeclaresRequired) {
+  const nlohmann::json& hooks = webhookSpec()["webhooks"];
+  ASSERT_GT(hooks.size(), 200u) << "run scripts/install-deps for @octokit/openapi-webhooks";
+  size_t appHooks = 0;
+  for (const auto& [name, hook] : hooks.items()) {
+    const nlohmann::json& post = hook.at("post");
+    const auto types = post["x-github"].value("supported-webhook-types", nlohmann::json::array());
+    if (std::find(types.begin(), types.end(), "app") == types.end())
+      continue;
+    ++appHooks;
+    std::set<std::string> required;
+    for (const nlohmann::json& p : post.value("parameters", nlohmann::json::array()))
+      if (p.value("in", "") == "header" && p.value("required", false)) {
+        std::string lower = p.at("name").get<std::string>();
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return std::tolower(c); });
+        required.insert(lower);
+      }
+    for (const char* needed : {"x-github-event", "x-github-delivery", "x-hub-signature-256"})
+      EXPECT_TRUE(required.count(needed)) << name << " does not declare " << needed;
+  }
+  EXPECT_GT(appHooks, 100u);
 }
 
 TEST_F(AppServerTest, ARedeliveryIsAcknowledgedAndNotQueuedAgain) {
