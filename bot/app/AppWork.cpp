@@ -279,6 +279,9 @@ private:
     } else if (*(**pr).external == ExternalState::Closed) {
       updated.state = state(RepoState::Closed);
       updated.note = (**pr).closedByBot ? "closed by the bot" : "closed without merging";
+    } else if (*(**pr).external == ExternalState::Open) {
+      updated.state = state(RepoState::Open);
+      updated.note = "reopened";
     } else {
       return {};
     }

@@ -121,7 +121,8 @@ private:
       note("recorded " + shown + " of " + pr.migration + " as edited by " + event_.sender +
            ": the bot no longer pushes to it");
     }
-    if (Expected<void> saved = store_.savePullRequest(pr); !saved || action != "closed")
+    if (Expected<void> saved = store_.savePullRequest(pr);
+        !saved || (action != "closed" && action != "reopened"))
       return saved;
     Expected<RepositoryRecord> repo = repository();
     if (!repo)

@@ -26,7 +26,7 @@ struct EventWork {
     Ci,      ///< CI finished on the pull request's head: refresh its state for the wave gate.
     Scan,    ///< Repositories newly installed: scan them for the active migrations.
     Remove,  ///< Repositories no longer installed: out of scope, and reported so.
-    Settled, ///< The pull request was merged or closed: the campaign's row follows.
+    Settled, ///< The pull request was merged, closed or reopened: the campaign's row follows.
     Registry, ///< A push to the registry repository's default branch: reload the migrations.
   };
   Kind kind = Kind::Run;

@@ -337,6 +337,57 @@ TEST_F(AppEventsTest, AFinishedCheckSuiteGivesTheGateItsCiState) {
   EXPECT_EQ(row().ci, "success");
 }
 
+TEST_F(AppEventsTest, AFinishedCheckRunAndAStatusGiveTheGateItsCiState) {
+  const std::string head = remote.tip(kBranch);
+  server.addStatus(kRepo, head, "ci/build", "pending");
+  json run = aboutRepo(example("check_run", "completed"));
+  run["check_run"]["head_sha"] = head;
+  run["check_run"]["pull_requests"] = json::array({{{"number", prNumber()}}});
+  EXPECT_EQ(deliver("check_run", run).state, "done");
+  EXPECT_EQ(row().ci, "pending");
+
+  server.addStatus(kRepo, head, "ci/build", "failure");
+  json status = aboutRepo(webhooktest::examplesOf("status").at(0));
+  status["sha"] = head;
+  status["state"] = "failure";
+  EXPECT_EQ(deliver("status", status).state, "done");
+  EXPECT_EQ(row().ci, "failure");
+}
+
+TEST_F(AppEventsTest, ANewInstallationsRepositoriesJoinTheCampaign) {
+  json created = example("installation", "created");
+  created["installation"]["id"] = kInstallation;
+  created["repositories"] = json::array(
+      {{{"id", 9002}, {"name", "new-one"}, {"full_name", "acme/new-one"}, {"private", false}}});
+  EXPECT_EQ(deliver("installation", created).state, "done");
+  auto rows = app->withStore([&](Store& s) { return s.campaignRepos(migration.name); });
+  ASSERT_TRUE(rows);
+  EXPECT_TRUE(std::any_of(rows->begin(), rows->end(), [](const CampaignRepoRecord& r) {
+    return r.fullName == "acme/new-one" && r.state == "pending";
+  }));
+}
+
+TEST_F(AppEventsTest, AReopenedPullRequestIsOpenAgainAndArchivingIsRecorded) {
+  json closed = pullRequestEvent("closed");
+  closed["pull_request"]["merged"] = false;
+  EXPECT_EQ(deliver("pull_request", closed).state, "done");
+  EXPECT_EQ(row().state, "closed");
+  EXPECT_EQ(deliver("pull_request", pullRequestEvent("reopened")).state, "done");
+  auto pr = app->withStore([&](Store& s) { return s.pullRequest(migration.name, repoId); });
+  ASSERT_TRUE(pr && *pr);
+  EXPECT_EQ((*pr)->external, ExternalState::Open);
+  EXPECT_EQ(row().state, "open");
+
+  // The examples have no `archived` action: the `edited` one, as GitHub sends an archive.
+  json archived = aboutRepo(example("repository", "edited"));
+  archived["action"] = "archived";
+  archived["repository"]["archived"] = true;
+  EXPECT_EQ(deliver("repository", archived).state, "done");
+  auto repo = app->withStore([&](Store& s) { return s.repository(repoId); });
+  ASSERT_TRUE(repo && *repo);
+  EXPECT_TRUE((*repo)->archived);
+}
+
 TEST_F(AppEventsTest, InstalledRepositoriesJoinTheCampaignAndRemovedOnesLeaveIt) {
   json added = example("installation_repositories", "added");
   added["installation"] = {{"id", kInstallation}};

@@ -142,6 +142,8 @@ TEST_F(EventHandlerTest, AReopenedPullRequestIsOpenAgain) {
   EXPECT_EQ(handle("pull_request", payload).outcome, DeliveryOutcome::Done);
   EXPECT_EQ(pr().external, ExternalState::Open);
   EXPECT_FALSE(pr().closedByBot);
+  ASSERT_EQ(work.size(), 1u);
+  EXPECT_EQ(work[0].kind, EventWork::Kind::Settled);
 }
 
 TEST_F(EventHandlerTest, PullRequestsThatAreNotTheBotsAreIgnored) {
