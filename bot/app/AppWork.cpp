@@ -137,10 +137,39 @@ private:
     return r;
   }
 
+  // Why the lifecycle must not run for `m` here (its campaign rolled back, the repository opted
+  // out or rolled back); empty when it may.
+  Expected<std::string> heldBack(const ActiveMigration& m) {
+    Expected<std::optional<CampaignRecord>> c = store_.campaign(m.migration.name);
+    if (!c)
+      return c.error();
+    if (*c && (**c).state == "rolled-back")
+      return std::string("the campaign of " + m.migration.name + " was rolled back");
+    Expected<std::optional<CampaignRepoRecord>> found =
+        row(m.migration.name, repoName(), work_.repository.id);
+    if (!found)
+      return found.error();
+    if (!*found)
+      return std::string();
+    for (RepoState held : {RepoState::OptedOut, RepoState::RolledBack, RepoState::Reverting,
+                           RepoState::NeedsHuman})
+      if ((**found).state == state(held))
+        return std::string(repoName() + " is " + state(held) + " in the campaign of " +
+                           m.migration.name);
+    return std::string();
+  }
+
   Expected<void> onRun() {
     std::optional<ActiveMigration> m = active(work_.migration);
     if (!m) {
       log(repoName() + ": " + work_.migration + " is not an active migration; nothing to run");
+      return {};
+    }
+    Expected<std::string> held = heldBack(*m);
+    if (!held)
+      return held.error();
+    if (!held->empty()) {
+      log(*held + "; the push runs nothing");
       return {};
     }
     LifecycleOptions lo = options_.lifecycle;
@@ -172,6 +201,11 @@ private:
     switch (command) {
     case Command::Rebase:
     case Command::Retry: {
+      Expected<std::string> held = heldBack(*m);
+      if (!held)
+        return held.error();
+      if (!held->empty())
+        return reply(command, said + ": " + *held + ", so there is nothing to do.");
       lo.rebase = command == Command::Rebase ? RebasePolicy::Force : RebasePolicy::WhenNeeded;
       lo.retryFailed = true;
       Expected<LifecycleResult> r = lifecycle(*m, lo);

@@ -9,6 +9,7 @@
 #include "bot/app/MigrationRegistry.h"
 #include "bot/app/WebhookSignature.h"
 #include "bot/fleet/Campaign.h"
+#include "bot/fleet/Rollback.h"
 #include "bot/fleet/Sweep.h"
 #include "bot/github/GitHubClient.h"
 #include "bot/store/SqliteStore.h"
@@ -265,6 +266,24 @@ TEST_F(AppEventsTest, APushThatMigratedTheCodeByHandClosesThePullRequest) {
   EXPECT_EQ(d.state, "done") << d.lastError;
   EXPECT_EQ(server.pulls(kRepo).front().state, "closed");
   EXPECT_EQ(row().state, "closed");
+}
+
+TEST_F(AppEventsTest, AfterARollbackPushesAndCommandsRunNothing) {
+  RollbackSettings settings;
+  settings.cacheDir = tmp.path() / "cache";
+  auto rolled = app->withStore(
+      [&](Store& s) { return rollbackCampaign(migration, *client, s, settings); });
+  ASSERT_TRUE(rolled) << rolled.error().str();
+  ASSERT_EQ(row().state, "rolled-back");
+  const size_t pulls = server.pulls(kRepo).size();
+  remote.commit("main", {{"src/Job.scala", "// moved\n" + job(kOld)}, {"README.md", "x\n"}});
+  EXPECT_EQ(deliver("push", pushToMain()).state, "done");
+  EXPECT_EQ(row().state, "rolled-back") << "the push left the rolled-back row alone";
+  EXPECT_EQ(server.pulls(kRepo).size(), pulls);
+  EXPECT_EQ(deliver("issue_comment", comment("/godwit retry")).state, "done");
+  ASSERT_EQ(replies(Command::Retry).size(), 1u);
+  EXPECT_NE(replies(Command::Retry).front().body.find("rolled back"), std::string::npos);
+  EXPECT_EQ(row().state, "rolled-back");
 }
 
 TEST_F(AppEventsTest, RebaseRegeneratesOverAHumanCommitAndReplies) {
