@@ -37,9 +37,20 @@ Expected<int64_t> DeliveryWorkers::start() {
     requeued += *again;
     stores_.push_back(std::move(*store));
   }
+  prune(*stores_.front());
   for (unsigned i = 0; i < n; ++i)
     threads_.emplace_back([this, i] { loop(i, *stores_[i]); });
   return requeued;
+}
+
+void DeliveryWorkers::prune(Store& store) {
+  const auto before = std::chrono::system_clock::now() - options_.keepFinished;
+  Expected<int64_t> pruned = store.pruneDeliveries(storeTimestamp(before));
+  if (!pruned)
+    log("cannot prune finished deliveries: " + pruned.error().message);
+  else if (*pruned > 0)
+    log("pruned " + std::to_string(*pruned) + " deliveries finished before " +
+        storeTimestamp(before));
 }
 
 void DeliveryWorkers::wake() {
@@ -66,7 +77,12 @@ void DeliveryWorkers::stop() {
 void DeliveryWorkers::loop(unsigned index, Store& store) {
   const std::string name = workerName(index);
   uint64_t seen = 0;
+  auto pruned = std::chrono::steady_clock::now();
   for (;;) {
+    if (index == 0 && std::chrono::steady_clock::now() - pruned > std::chrono::hours(1)) {
+      prune(store);
+      pruned = std::chrono::steady_clock::now();
+    }
     {
       std::lock_guard lock(mutex_);
       if (stopping_)

@@ -26,6 +26,9 @@ struct DeliveryWorkerOptions {
   std::chrono::seconds lease{900}; ///< How long a claim lasts; longer than any lifecycle run.
   std::chrono::milliseconds poll{1000}; ///< The wait when nothing is due (wake() cuts it short).
   HandlerOptions handler;               ///< The bot's login, retries.
+  /// How long finished deliveries are kept (for the dedupe of redeliveries; GitHub redelivers
+  /// for three days); worker 0 prunes older ones at start and every hour.
+  std::chrono::seconds keepFinished{7 * 24 * 3600};
   /// Opens a store connection; called once per worker at start.
   std::function<Expected<std::unique_ptr<Store>>()> openStore;
   /// The work of one event of installation `installationId`, with the worker's store.
@@ -47,7 +50,8 @@ public:
   DeliveryWorkers& operator=(const DeliveryWorkers&) = delete;
 
   /// Opens every worker's store, queues again the deliveries this instance's workers held and
-  /// those whose lease ended, then starts the threads. Returns how many were queued again.
+  /// those whose lease ended, prunes old finished ones, then starts the threads. Returns how
+  /// many were queued again.
   Expected<int64_t> start();
   /// Wakes an idle worker (a delivery was just queued).
   void wake();
@@ -59,6 +63,7 @@ public:
 
 private:
   void loop(unsigned index, Store& store);
+  void prune(Store& store);
   void log(const std::string& line) const;
 
   DeliveryWorkerOptions options_;

@@ -119,5 +119,8 @@ Expected<std::optional<DeliveryRecord>> FencedStore::delivery(const std::string&
 Expected<std::vector<DeliveryCount>> FencedStore::deliveryCounts() {
   return inner_.deliveryCounts();
 }
+Expected<int64_t> FencedStore::pruneDeliveries(const std::string& before) {
+  return fenced([&] { return inner_.pruneDeliveries(before); });
+}
 
 } // namespace godwit

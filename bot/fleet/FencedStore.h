@@ -58,6 +58,7 @@ public:
                                            const std::string& now) override;
   Expected<std::optional<DeliveryRecord>> delivery(const std::string& deliveryId) override;
   Expected<std::vector<DeliveryCount>> deliveryCounts() override;
+  Expected<int64_t> pruneDeliveries(const std::string& before) override;
 
 private:
   /// Runs `write` if the claim holds; the refusal otherwise.

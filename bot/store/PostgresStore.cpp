@@ -877,6 +877,16 @@ Expected<std::optional<DeliveryRecord>> PostgresStore::delivery(const std::strin
   });
 }
 
+Expected<int64_t> PostgresStore::pruneDeliveries(const std::string& before) {
+  return db_->attempt("cannot prune finished deliveries", [&] {
+    return static_cast<int64_t>(
+        db_->exec("DELETE FROM deliveries WHERE state IN ('done', 'ignored', 'failed') AND "
+                  "updated_at < $1",
+                  before)
+            .affected_rows());
+  });
+}
+
 Expected<std::vector<DeliveryCount>> PostgresStore::deliveryCounts() {
   return db_->attempt("cannot count deliveries", [&] {
     std::vector<DeliveryCount> out;

@@ -89,6 +89,7 @@ public:
                                            const std::string& now) override;
   Expected<std::optional<DeliveryRecord>> delivery(const std::string& deliveryId) override;
   Expected<std::vector<DeliveryCount>> deliveryCounts() override;
+  Expected<int64_t> pruneDeliveries(const std::string& before) override;
 
   /// The repository `fullName` of `campaign`, if planned: one row, for a runner that claimed it
   /// and must see what other runners made of it since it read the plan.

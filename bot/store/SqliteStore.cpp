@@ -773,6 +773,15 @@ Expected<std::optional<DeliveryRecord>> SqliteStore::delivery(const std::string&
   return std::optional<DeliveryRecord>(readDelivery(s));
 }
 
+Expected<int64_t> SqliteStore::pruneDeliveries(const std::string& before) {
+  Stmt s(db_, "DELETE FROM deliveries WHERE state IN ('done', 'ignored', 'failed') AND "
+              "updated_at < ?1");
+  s.bind(1, before);
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot prune finished deliveries");
+  return static_cast<int64_t>(sqlite3_changes(db_));
+}
+
 Expected<std::vector<DeliveryCount>> SqliteStore::deliveryCounts() {
   Stmt s(db_, "SELECT event, state, count(*) FROM deliveries GROUP BY event, state "
               "ORDER BY event, state");

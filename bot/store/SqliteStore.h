@@ -74,6 +74,7 @@ public:
                                            const std::string& now) override;
   Expected<std::optional<DeliveryRecord>> delivery(const std::string& deliveryId) override;
   Expected<std::vector<DeliveryCount>> deliveryCounts() override;
+  Expected<int64_t> pruneDeliveries(const std::string& before) override;
 
 private:
   SqliteStore(sqlite3* db, std::filesystem::path file);

@@ -249,6 +249,10 @@ public:
   virtual Expected<std::optional<DeliveryRecord>> delivery(const std::string& deliveryId) = 0;
   /// How many deliveries there are by event and state, ordered by both.
   virtual Expected<std::vector<DeliveryCount>> deliveryCounts() = 0;
+  /// Deletes the finished deliveries (done, ignored, failed) last updated before `before`;
+  /// returns how many. Queued and running ones stay. A pruned delivery id is no longer deduped,
+  /// so keep them longer than GitHub redelivers (three days).
+  virtual Expected<int64_t> pruneDeliveries(const std::string& before) = 0;
 };
 
 } // namespace godwit

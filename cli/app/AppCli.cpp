@@ -86,6 +86,7 @@ int runAppCli(int argc, char** argv) {
   options.workers.instance = flags.instance.empty() ? hostName() : flags.instance;
   options.workers.lease = std::chrono::seconds(static_cast<int64_t>(flags.leaseSeconds));
   options.workers.handler.botLogin = flags.botLogin;
+  options.workers.keepFinished = std::chrono::hours(24 * flags.keepDays);
   options.workers.log = logLine;
 
   // One client per installation, each renewing its own installation token.

@@ -78,6 +78,10 @@ void addAppOptions(CLI::App& app, AppFlags& flags) {
                  "Seconds between asks to GitHub for the deliveries the App missed, which GitHub "
                  "never redelivers by itself; needs the App's id and key (default: 900; 0: never)")
       ->check(CLI::Range(0, 86400));
+  app.add_option("--keep-deliveries", flags.keepDays,
+                 "Days finished deliveries stay in the store, deduping redeliveries (GitHub "
+                 "redelivers for 3 days; default: 7)")
+      ->check(CLI::Range(3, 3650));
   app.add_option("--bot-login", flags.botLogin,
                  "The App's user, e.g. godwit[bot]: its own pushes and comments are not a "
                  "person's");

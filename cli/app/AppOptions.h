@@ -37,6 +37,7 @@ struct AppFlags {
   std::string cacheDir;       ///< --cache-dir: the git caches.
   std::string botLogin;       ///< --bot-login: the App's user, e.g. `godwit[bot]`.
   int reconcileSeconds = 900; ///< --reconcile-every: asks for missed deliveries; 0: never.
+  int keepDays = 7;           ///< --keep-deliveries: days finished deliveries are kept.
   std::string migrations;     ///< --migrations DIR (else $GODWIT_MIGRATIONS).
   std::string registryRepo;   ///< --registry-repo OWNER/NAME[:SUBDIR] (else $GODWIT_REGISTRY_REPO).
   int64_t registryInstallation = 0; ///< --registry-installation: to load the registry at start.

@@ -203,6 +203,26 @@ TEST_P(DeliveryQueueTest, FinishedDeliveriesAreNeverClaimedAgain) {
   EXPECT_EQ((*store->delivery("ignored"))->state, "ignored");
 }
 
+TEST_P(DeliveryQueueTest, PruningDeletesOnlyFinishedDeliveriesUpdatedBeforeTheTime) {
+  auto store = open();
+  ASSERT_TRUE(store->enqueueDelivery(delivery("done", 1)));
+  ASSERT_TRUE(store->enqueueDelivery(delivery("failed", 2)));
+  ASSERT_TRUE(store->enqueueDelivery(delivery("running", 3)));
+  ASSERT_TRUE(store->enqueueDelivery(delivery("queued", 4)));
+  ASSERT_TRUE(store->finishDelivery(claimed(*store), DeliveryOutcome::Done, ""));
+  ASSERT_TRUE(store->finishDelivery(claimed(*store), DeliveryOutcome::Failed, "bad payload"));
+  EXPECT_EQ(claim(*store), "running");
+  // The store stamps updated_at with the wall clock: a time in the past prunes nothing.
+  EXPECT_EQ(*store->pruneDeliveries("2000-01-01T00:00:00.000Z"), 0);
+  EXPECT_EQ(*store->pruneDeliveries("2999-01-01T00:00:00.000Z"), 2);
+  EXPECT_FALSE(*store->delivery("done"));
+  EXPECT_FALSE(*store->delivery("failed"));
+  EXPECT_EQ((*store->delivery("running"))->state, "running");
+  EXPECT_EQ((*store->delivery("queued"))->state, "queued");
+  // A pruned id is a new delivery again.
+  EXPECT_TRUE(*store->enqueueDelivery(delivery("done", 1)));
+}
+
 TEST_P(DeliveryQueueTest, ARestartedWorkerRequeuesItsOwnRunningDeliveriesOnly) {
   auto store = open();
   ASSERT_TRUE(store->enqueueDelivery(delivery("mine", 1)));

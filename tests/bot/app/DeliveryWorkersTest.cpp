@@ -189,6 +189,35 @@ TEST_F(DeliveryWorkersTest, AStartedPoolTakesUpWhatItsInstanceLeftRunning) {
   EXPECT_EQ(delivery("left").state, "done");
 }
 
+TEST_F(DeliveryWorkersTest, StartingPrunesFinishedDeliveriesPastTheirKeep) {
+  queuePush("old", 1);
+  {
+    auto s = open();
+    ASSERT_TRUE(s);
+    auto c = (*s)->claimDelivery("elsewhere/0", "2999-01-01T00:00:00.000Z",
+                                 "2999-01-01T01:00:00.000Z");
+    ASSERT_TRUE(c && *c);
+    ASSERT_TRUE((*s)->finishDelivery(**c, DeliveryOutcome::Done, ""));
+  }
+  queuePush("waiting", 2);
+  std::vector<std::string> logs;
+  DeliveryWorkerOptions o = options([](const EventWork&) -> Expected<void> { return {}; });
+  o.keepFinished = std::chrono::seconds(0);
+  o.workers = 1;
+  o.log = [&logs](const std::string& line) { logs.push_back(line); };
+  DeliveryWorkers pool(o);
+  ASSERT_TRUE(pool.start());
+  drain();
+  pool.stop();
+  auto s = open();
+  ASSERT_TRUE(s);
+  EXPECT_FALSE(*(*s)->delivery("old")) << "finished before the start: pruned";
+  EXPECT_EQ(delivery("waiting").state, "done") << "queued ones are never pruned";
+  EXPECT_NE(std::find_if(logs.begin(), logs.end(),
+                         [](const std::string& l) { return l.starts_with("pruned 1 "); }),
+            logs.end());
+}
+
 TEST_F(DeliveryWorkersTest, WithoutAStoreItDoesNotStart) {
   DeliveryWorkerOptions o;
   o.perform = [](Store&, const EventWork&, int64_t) -> Expected<void> { return {}; };
