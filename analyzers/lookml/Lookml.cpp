@@ -107,6 +107,39 @@ uint32_t stringEnd(std::string_view text, uint32_t at) {
   return static_cast<uint32_t>(text.size());
 }
 
+// SQL that names tables (a view's table, a derived table's query), not an expression over the
+// view's fields.
+bool namesTables(const LookmlBlock& block) {
+  return block.key == "sql_table_name" || block.key == "sql_trigger_value" ||
+         block.parent == "derived_table" || block.parent == "create_process";
+}
+
+// The SQL document of `block`. A LookML constant `@{NAME}` reads as the template hole `${NAME}`.
+// In an expression over fields, a substitution (`${TABLE}`, `${view.field}`) names a table or
+// field of the model, never a dataset: it reads as a name godwit puts there, so
+// `${TABLE}.user_profile_v1` is a column.
+void sqlDocument(std::string_view text, LookmlBlock& block) {
+  const bool fields = !namesTables(block);
+  for (uint32_t i = block.begin; i < block.end;) {
+    if (i + 1 < block.end && text[i + 1] == '{' && (text[i] == '@' || (fields && text[i] == '$'))) {
+      const size_t close = text.find('}', i + 2);
+      if (close != std::string_view::npos && close < block.end) {
+        const uint32_t end = static_cast<uint32_t>(close + 1);
+        if (text[i] == '@') {
+          block.doc.push('$', i, i + 1);
+          block.doc.copy(text, i + 1, end);
+        } else {
+          block.doc.synthesize("lookml_field", i);
+        }
+        i = end;
+        continue;
+      }
+    }
+    block.doc.push(text[i], i, i + 1);
+    ++i;
+  }
+}
+
 bool hitIn(std::span<const size_t> hits, uint32_t begin, uint32_t end) {
   if (hits.empty())
     return true;
@@ -260,9 +293,12 @@ LookmlParts splitLookml(std::string_view text) {
       block.begin = i;
       scanBlock(text, block);
       block.sql = key.starts_with("sql");
-      if (block.sql)
+      if (block.sql) {
         block.doc.language = "sql";
-      block.doc.copy(text, block.begin, block.end);
+        sqlDocument(text, block);
+      } else {
+        block.doc.copy(text, block.begin, block.end);
+      }
       i = block.terminated ? block.end + 2 : block.end;
       parts.blocks.push_back(std::move(block));
     } else {
