@@ -111,6 +111,7 @@ uint32_t stringEnd(std::string_view text, uint32_t at) {
 // view's fields.
 bool namesTables(const LookmlBlock& block) {
   return block.key == "sql_table_name" || block.key == "sql_trigger_value" ||
+         block.key == "sql_trigger" || block.key == "sql_preamble" ||
          block.parent == "derived_table" || block.parent == "create_process";
 }
 
