@@ -141,13 +141,6 @@ void sqlDocument(std::string_view text, LookmlBlock& block) {
   }
 }
 
-bool hitIn(std::span<const size_t> hits, uint32_t begin, uint32_t end) {
-  if (hits.empty())
-    return true;
-  const auto at = std::upper_bound(hits.begin(), hits.end(), static_cast<size_t>(begin));
-  return at != hits.end() && *at <= end;
-}
-
 const char* const kText = "LookML strings and comments are never edited; update the text by hand";
 
 class LookmlAnalyzer final : public Analyzer {
