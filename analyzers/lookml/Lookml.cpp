@@ -249,6 +249,7 @@ LookmlParts splitLookml(std::string_view text) {
   LookmlParts parts;
   std::vector<std::string> open; // the key of each enclosing `{`
   std::string lastKey;
+  int inList = 0; // `[…]` depth: `filters: [view.field: "x"]` names fields, never blocks
   const uint32_t size = static_cast<uint32_t>(text.size());
   for (uint32_t i = 0; i < size;) {
     const char c = text[i];
@@ -264,6 +265,9 @@ LookmlParts splitLookml(std::string_view text) {
       open.push_back(std::move(lastKey));
       lastKey.clear();
       ++i;
+    } else if (c == '[' || c == ']') {
+      inList = std::max(0, inList + (c == '[' ? 1 : -1));
+      ++i;
     } else if (c == '}') {
       if (!open.empty())
         open.pop_back();
@@ -278,7 +282,7 @@ LookmlParts splitLookml(std::string_view text) {
       }
       lastKey = std::string(key);
       i = colon + 1;
-      if (!blockKey(key))
+      if (inList > 0 || !blockKey(key))
         continue;
       LookmlBlock block;
       block.key = lastKey;

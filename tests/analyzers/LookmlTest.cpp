@@ -74,6 +74,15 @@ TEST(LookmlSplit, StringsAndCommentsAreTextAndHideKeys) {
   EXPECT_EQ(part(text, parts.text[1].first, parts.text[1].second), "\"sql: nor this ;;\"");
 }
 
+TEST(LookmlSplit, FieldNamesInListsAreNotKeys) {
+  const std::string text = "explore: e {\n  always_filter: { filters: [sql_flag: \"yes\", "
+                           "v.sql_date: \"7 days\"] }\n  sql_always_where: 1 = 1 ;;\n}\n";
+  const LookmlParts parts = splitLookml(text);
+  ASSERT_EQ(parts.blocks.size(), 1u);
+  EXPECT_EQ(parts.blocks[0].key, "sql_always_where");
+  EXPECT_EQ(parts.text.size(), 2u); // the two filter values
+}
+
 TEST(LookmlSplit, SubstitutionsInFieldExpressionsAreNamesAndConstantsAreHoles) {
   const std::string text = "view: v {\n  sql_table_name: `@{P}.d.t` ;;\n"
                            "  dimension: d { sql: ${TABLE}.d ;; }\n}\n";
