@@ -34,10 +34,11 @@ struct LookmlParts {
   std::vector<std::pair<uint32_t, uint32_t>> text;
 };
 
-/// Splits `text` into its `;;` blocks and its strings and comments. A `;;` inside a one-line
-/// SQL string, quoted name or comment does not end a block; a block with no `;;` before a line
-/// that starts a LookML key (or the end) is unterminated and ends there, and the text after it
-/// is read on.
+/// Splits `text` into its `;;` blocks and its strings and comments. A `;;` inside a SQL string
+/// or quoted name that closes on its line does not end a block (one in a `--` comment does); a
+/// block with no `;;` before a line that starts a LookML key or `}` (or the end) is
+/// unterminated and ends there, and the text after it is read on. Inside `[…]`, names before
+/// `:` are fields, never block keys.
 LookmlParts splitLookml(std::string_view text);
 
 /// Builds the LookML analyzer. Rule packs do not apply to LookML: `rules` must be empty.
