@@ -206,6 +206,13 @@ DecodedString hostText(std::string_view text, uint32_t begin, uint32_t end) {
   return out;
 }
 
+bool hitIn(std::span<const size_t> hits, uint32_t begin, uint32_t end) {
+  if (hits.empty())
+    return true;
+  const auto at = std::upper_bound(hits.begin(), hits.end(), static_cast<size_t>(begin));
+  return at != hits.end() && *at <= end;
+}
+
 void addTextAttention(FindingCollector& out, const DecodedString& text,
                       std::span<const DatasetMatcher> matchers, const std::string& context,
                       const std::string& reason) {

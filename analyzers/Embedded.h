@@ -94,6 +94,10 @@ void addEmbeddedFindings(FindingCollector& out, std::vector<Finding>& found);
 /// Host bytes [begin, end) of `text` as a value with the identity offset map.
 DecodedString hostText(std::string_view text, uint32_t begin, uint32_t end);
 
+/// True when a prefilter match of `hits` (SourceFile::hits) ends inside host bytes
+/// [begin, end], or when there are no hits (analyze everything): a region without one is skipped.
+bool hitIn(std::span<const size_t> hits, uint32_t begin, uint32_t end);
+
 /// Adds the references in `text`, a value of the host read as plain text (never SQL), as
 /// attention for `reason`, with context `context`: prose, blocks of a language godwit does not
 /// read, shell lines.

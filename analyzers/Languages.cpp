@@ -10,6 +10,7 @@
 #include "analyzers/java/Java.h"
 #include "analyzers/json/Json.h"
 #include "analyzers/kotlin/Kotlin.h"
+#include "analyzers/lookml/Lookml.h"
 #include "analyzers/markdown/Markdown.h"
 #include "analyzers/notebook/Notebook.h"
 #include "analyzers/properties/Properties.h"
@@ -55,6 +56,7 @@ std::span<const LanguageEntry> languageTable() {
       {"xml", {".xml"}, makeXmlAnalyzer},
       {"markdown", {".md", ".markdown"}, makeMarkdownAnalyzer},
       {"notebook", {".ipynb"}, makeNotebookAnalyzer},
+      {"lookml", {".lkml"}, makeLookmlAnalyzer},
   };
   return table;
 }

@@ -128,13 +128,6 @@ bool isChangelog(std::string_view path) {
   return false;
 }
 
-bool hitIn(std::span<const size_t> hits, uint32_t begin, uint32_t end) {
-  if (hits.empty())
-    return true;
-  const auto at = std::upper_bound(hits.begin(), hits.end(), static_cast<size_t>(begin));
-  return at != hits.end() && *at <= end;
-}
-
 const char* const kProse = "Markdown prose is never edited; update the text by hand";
 
 class MarkdownAnalyzer final : public Analyzer {
