@@ -3,6 +3,7 @@
 #include "analyzers/Analyzer.h"
 #include "analyzers/TreeSitterAnalyzer.h"
 #include "analyzers/cpp/Cpp.h"
+#include "analyzers/dataform/Dataform.h"
 #include "analyzers/dbt/DbtAnalyzer.h"
 #include "analyzers/go/Go.h"
 #include "analyzers/hcl/Hcl.h"
@@ -55,6 +56,7 @@ std::span<const LanguageEntry> languageTable() {
       {"xml", {".xml"}, makeXmlAnalyzer},
       {"markdown", {".md", ".markdown"}, makeMarkdownAnalyzer},
       {"notebook", {".ipynb"}, makeNotebookAnalyzer},
+      {"dataform", {".sqlx"}, nullptr, makeDataformAnalyzer},
   };
   return table;
 }
