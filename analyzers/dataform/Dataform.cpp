@@ -834,14 +834,21 @@ private:
         f.replacement.clear();
       out.add(std::move(f), b, e);
     }
-    // Other values (descriptions, assertions, nested options) are read as text only.
+    // Other values (descriptions, assertions, nested options) are read as text only; the
+    // reason says where, since a partial name there is prose more often than a reference.
     for (const ConfigEntry& entry : entries) {
       if (entry.key == "type" || entry.key == "database" || entry.key == "schema" ||
           entry.key == "name")
         continue;
+      const size_t first = out.findings().size();
       addTextAttention(out, hostText(file.text, entry.valueBegin, entry.valueEnd), matchers,
-                       "dataform.config",
-                       "a config value other than database, schema and name; check it by hand");
+                       "dataform.config-value", "");
+      for (size_t i = first; i < out.findings().size(); ++i) {
+        Finding& f = out.findings()[i];
+        f.reason = "the config's `" + entry.key + "` names it" +
+                   (f.reason.empty() ? std::string() : " (" + f.reason + ")") +
+                   "; godwit edits only database, schema and name: check it by hand";
+      }
     }
   }
 
