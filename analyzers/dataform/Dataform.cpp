@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <sstream>
 
@@ -574,7 +573,6 @@ public:
     const SqlxParts parts = splitSqlx(file.text);
     const LineIndex lines(file.text);
     FindingCollector out(file);
-    std::vector<std::pair<uint32_t, uint32_t>> body = parts.body;
     for (const SqlxBlock& block : parts.blocks) {
       const std::string name(kindName(block.kind));
       if (!block.closed) {
@@ -603,7 +601,7 @@ public:
         break;
       }
     }
-    addSql(out, file.text, body, matchers, "dataform.sql");
+    addSql(out, file.text, parts.body, matchers, "dataform.sql");
     std::vector<Finding>& found = out.findings();
     std::stable_sort(found.begin(), found.end(),
                      [](const Finding& a, const Finding& b) { return a.offset < b.offset; });
@@ -613,7 +611,6 @@ public:
   int syntaxErrors(std::string_view text) const override {
     const SqlxParts parts = splitSqlx(text);
     int errors = 0;
-    std::vector<std::pair<uint32_t, uint32_t>> sql = parts.body;
     for (const SqlxBlock& block : parts.blocks) {
       if (!block.closed)
         ++errors;
