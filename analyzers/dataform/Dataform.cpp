@@ -546,6 +546,10 @@ std::optional<std::map<std::string, std::string>> refParts(std::string_view expr
   return parts;
 }
 
+std::string_view part(std::string_view text, uint32_t begin, uint32_t end) {
+  return text.substr(begin, end - begin);
+}
+
 std::string baseName(std::string_view path) {
   const size_t slash = path.rfind('/');
   std::string_view base = path.substr(slash == npos ? 0 : slash + 1);
@@ -732,12 +736,18 @@ private:
     const std::string typeName =
         type && type->string && !type->string->hasHoles() ? type->string->value : "";
     const bool declaration = typeName == "declaration";
+    // Operations without `hasOutput: true` and tests name no table: only their SQL is read.
+    const ConfigEntry* hasOutput = entryNamed(entries, "hasOutput");
+    const bool namesTable =
+        !(typeName == "operations" &&
+          !(hasOutput && part(file.text, hasOutput->valueBegin, hasOutput->valueEnd) == "true")) &&
+        typeName != "test";
     const std::pair<const char*, const char*> keys[] = {
         {"project", "database"}, {"dataset", "schema"}, {"table", "name"}};
     std::optional<ProjectDefaults> defaults;
     for (const DatasetMatcher& matcher : matchers) {
       const std::vector<std::string> names = matcher.partNames();
-      if (names.empty())
+      if (names.empty() || !namesTable)
         continue;
       std::map<std::string, std::optional<std::string>> parts;
       std::map<std::string, const ConfigEntry*> given;
