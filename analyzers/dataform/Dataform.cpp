@@ -407,7 +407,11 @@ struct ProjectDefaults {
   std::string dataset;
 };
 
+// A settings file's text; nullopt when there is none, or it is a symbolic link (never followed).
 std::optional<std::string> readWhole(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(std::filesystem::symlink_status(path, ec)))
+    return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in)
     return std::nullopt;
@@ -446,6 +450,8 @@ std::string jsonValue(std::string_view text, std::string_view key) {
 
 ProjectDefaults projectDefaults(const std::filesystem::path& root, std::string_view path) {
   ProjectDefaults d;
+  if (root.empty())
+    return d;
   std::string dir(path);
   for (;;) {
     const size_t slash = dir.rfind('/');

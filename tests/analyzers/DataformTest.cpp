@@ -5,8 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 namespace godwit {
 namespace {
@@ -158,6 +162,39 @@ TEST(DataformAnalyzer, RefsNamingTheChangedPartAreAttentionOthersAreNothing) {
   EXPECT_EQ(found[0].context, "dataform.ref");
   EXPECT_EQ(found[0].action, Action::Attention);
   EXPECT_EQ(found[0].line, 1);
+}
+
+TEST(DataformAnalyzer, ProjectDefaultsComeFromSettingsButNeverThroughASymlink) {
+  const std::filesystem::path root =
+      std::filesystem::temp_directory_path() / ("godwit-dataform-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root / "definitions");
+  std::filesystem::create_directories(root / "elsewhere");
+  std::ofstream(root / "elsewhere" / "workflow_settings.yaml") << "defaultProject: acme-prod\n";
+  const std::string text = "config { type: \"declaration\", schema: \"core_users\", "
+                           "name: \"user_profile_v1\" }\n";
+  AnalyzerContext context;
+  context.root = root;
+  const auto run = [&] {
+    auto analyzer = makeDataformAnalyzer({}, context);
+    EXPECT_TRUE(analyzer);
+    auto found = (*analyzer)->analyze(SourceFile{"definitions/d.sqlx", text},
+                                      test::profileMatchers());
+    EXPECT_TRUE(found);
+    return found ? *found : std::vector<Finding>();
+  };
+  std::filesystem::create_symlink(root / "elsewhere" / "workflow_settings.yaml",
+                                  root / "workflow_settings.yaml");
+  auto found = run();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].action, Action::Attention); // no project known
+  std::filesystem::remove(root / "workflow_settings.yaml");
+  std::filesystem::copy_file(root / "elsewhere" / "workflow_settings.yaml",
+                             root / "workflow_settings.yaml");
+  found = run();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].action, Action::Rewrite);
+  std::filesystem::remove_all(root);
 }
 
 } // namespace
