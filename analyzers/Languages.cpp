@@ -3,6 +3,7 @@
 #include "analyzers/Analyzer.h"
 #include "analyzers/TreeSitterAnalyzer.h"
 #include "analyzers/cpp/Cpp.h"
+#include "analyzers/dataform/Dataform.h"
 #include "analyzers/dbt/DbtAnalyzer.h"
 #include "analyzers/go/Go.h"
 #include "analyzers/hcl/Hcl.h"
@@ -57,6 +58,7 @@ std::span<const LanguageEntry> languageTable() {
       {"markdown", {".md", ".markdown"}, makeMarkdownAnalyzer},
       {"notebook", {".ipynb"}, makeNotebookAnalyzer},
       {"lookml", {".lkml"}, makeLookmlAnalyzer},
+      {"dataform", {".sqlx"}, nullptr, makeDataformAnalyzer},
   };
   return table;
 }

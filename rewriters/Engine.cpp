@@ -2,6 +2,7 @@
 
 #include "analyzers/FileWalker.h"
 #include "analyzers/Nesting.h"
+#include "analyzers/dataform/Dataform.h"
 #include "analyzers/dbt/DbtAnalyzer.h"
 #include "analyzers/dbt/DbtProject.h"
 #include "rewriters/Edit.h"
@@ -567,7 +568,8 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
       const WalkEntry& entry = found[i];
       FileOutcome& outcome = outcomes[i];
       const AnalyzerContext& ctx = walkDone ? dbtContext : context;
-      const bool wanted = walkDone && dbtWantsFile(dbtContext, entry.path);
+      const bool wanted = (walkDone && dbtWantsFile(dbtContext, entry.path)) ||
+                          dataformWantsFile(entry.path, matchers);
       lock.unlock();
       if (const Analyzer* analyzer = analyzerFor(entry.language, ctx))
         outcome = processFile(folders, options.root, entry, *analyzer, matchers, *prefilter, wanted,
