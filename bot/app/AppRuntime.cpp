@@ -74,10 +74,25 @@ Expected<void> AppRuntime::start() {
     reconciler_ = std::make_unique<DeliveryReconciler>(std::move(r));
     reconciler_->start();
   }
+  if (options_.campaigns.inventory && options_.campaigns.host) {
+    CampaignDriverOptions c = options_.campaigns;
+    if (!c.migrations)
+      c.migrations = options_.work.migrations;
+    c.sweep.openStore = options_.openStore;
+    campaigns_ = std::make_unique<CampaignDriver>(std::move(c));
+    campaigns_->start();
+  }
   return {};
 }
 
+void AppRuntime::wakeCampaigns() {
+  if (campaigns_)
+    campaigns_->wake();
+}
+
 void AppRuntime::stop() {
+  if (campaigns_)
+    campaigns_->stop();
   if (reconciler_)
     reconciler_->stop();
   if (server_)

@@ -5,6 +5,7 @@
 
 #include "bot/app/AppServer.h"
 #include "bot/app/AppWork.h"
+#include "bot/app/CampaignDriver.h"
 #include "bot/app/DeliveryReconciler.h"
 #include "bot/app/DeliveryWorkers.h"
 
@@ -26,6 +27,9 @@ struct AppRuntimeOptions {
   /// The reconciliation of missed deliveries; off unless its `list` and `redeliver` are set.
   /// The runtime sets its `queued` (the store's queue).
   ReconcileOptions reconcile;
+  /// The App's own campaigns; off unless its `inventory` and `host` are set. The runtime sets
+  /// its store and, when empty, its migrations (the work's).
+  CampaignDriverOptions campaigns;
 };
 
 /// The App. start() serves and processes; stop() (or the destructor) ends both.
@@ -45,6 +49,8 @@ public:
   int64_t requeued() const { return requeued_; }
   /// Stops listening, lets running deliveries finish, and joins. Idempotent.
   void stop();
+  /// Asks the campaigns for a pass soon (the registry changed); nothing when they are off.
+  void wakeCampaigns();
 
   /// Runs `f` with the endpoints' store, one caller at a time.
   template <class F> auto withStore(F&& f) {
@@ -58,6 +64,7 @@ private:
   std::unique_ptr<Store> store_;
   std::unique_ptr<DeliveryWorkers> workers_;
   std::unique_ptr<DeliveryReconciler> reconciler_;
+  std::unique_ptr<CampaignDriver> campaigns_;
   std::unique_ptr<AppServer> server_;
   int64_t requeued_ = 0;
 };

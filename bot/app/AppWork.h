@@ -3,8 +3,8 @@
 // runs the lifecycle without rebasing a change that still applies; a command runs it, skips the
 // repository or answers on the pull request; CI, merges and closes update the campaign's row;
 // installed and removed repositories join or leave the active campaigns; a push to the registry
-// reloads the migrations. The App never opens a pull request itself: the campaign's waves do,
-// under their limits.
+// reloads the migrations. The event work never opens a pull request: the campaign's waves do,
+// under their limits (bot/app/CampaignDriver.h, or the runner's sweep).
 
 #include "bot/Lifecycle.h"
 #include "bot/github/CodeHost.h"

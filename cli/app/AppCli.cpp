@@ -2,6 +2,7 @@
 
 #include "bot/app/AppRuntime.h"
 #include "bot/app/MigrationRegistry.h"
+#include "bot/fleet/Inventory.h"
 #include "bot/github/GitHubClient.h"
 #include "bot/store/OpenStore.h"
 #include "cli/app/AppOptions.h"
@@ -130,6 +131,7 @@ int runAppCli(int argc, char** argv) {
     };
     options.reconcile.log = logLine;
   }
+  AppRuntime* running = nullptr; // Set once started: registry reloads wake its campaigns.
   options.work.migrations = [&registry] {
     std::vector<ActiveMigration> active;
     for (const auto& [name, entry] : registry.snapshot()->migrations)
@@ -162,8 +164,35 @@ int runAppCli(int argc, char** argv) {
         return loaded.error();
       logLine("migration registry: " + record.fullName + " at " + sha.substr(0, 12));
       logReload(*loaded, registry);
+      if (running)
+        running->wakeCampaigns();
       return {};
     };
+  }
+  // The App's own campaigns: opt-in, since a pass opens pull requests across the fleet.
+  std::shared_ptr<GitHubClient> fleetClient;
+  if (flags.fleetInstallation > 0 || !flags.fleetOrg.empty()) {
+    Expected<CodeHostConfig> fleetConfig = codeHostFor(*config, flags.fleetInstallation);
+    Expected<std::unique_ptr<GitHubClient>> client =
+        fleetConfig ? GitHubClient::create(*fleetConfig)
+                    : Expected<std::unique_ptr<GitHubClient>>(fleetConfig.error());
+    if (!client) {
+      std::cerr << client.error().str() << "\n";
+      return 2;
+    }
+    fleetClient = std::move(*client);
+    options.campaigns.every = std::chrono::seconds(flags.campaignSeconds);
+    options.campaigns.inventory = [fleetClient, org = flags.fleetOrg] {
+      return org.empty() ? githubInstallationInventory(*fleetClient)
+                         : githubOrgInventory(*fleetClient, org);
+    };
+    options.campaigns.host = [fleetClient]() -> Expected<std::shared_ptr<CodeHost>> {
+      return std::shared_ptr<CodeHost>(fleetClient);
+    };
+    options.campaigns.sweep.jobs = flags.sweepJobs;
+    options.campaigns.sweep.lifecycle.cacheDir = flags.cacheDir;
+    options.campaigns.sweep.lifecycle.log = logLine;
+    options.campaigns.log = logLine;
   }
   options.work.lifecycle.cacheDir = flags.cacheDir;
   options.work.lifecycle.log = logLine;
@@ -183,6 +212,7 @@ int runAppCli(int argc, char** argv) {
     std::cerr << started.error().str() << "\n";
     return 1;
   }
+  running = &runtime;
   if (runtime.requeued() > 0)
     logLine("took up " + std::to_string(runtime.requeued()) +
             " deliveries left running by a stopped instance");
@@ -195,6 +225,8 @@ int runAppCli(int argc, char** argv) {
       if (Expected<void> loaded = loadRegistryTip(); !loaded)
         logLine("SIGHUP: migrations not reloaded, the loaded ones stay active: " +
                 loaded.error().message);
+      else
+        runtime.wakeCampaigns();
       continue;
     }
     if (config->migrationsDir.empty()) {
@@ -209,6 +241,7 @@ int runAppCli(int argc, char** argv) {
       continue;
     }
     logReload(*reloaded, registry);
+    runtime.wakeCampaigns();
   }
   logLine(std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
   runtime.stop();

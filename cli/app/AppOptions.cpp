@@ -91,6 +91,19 @@ void addAppOptions(CLI::App& app, AppFlags& flags) {
   app.add_option("--registry-installation", flags.registryInstallation,
                  "The App installation that can read the registry repository: the registry is "
                  "loaded from its tip at start and on SIGHUP (not needed with --token-file)");
+  app.add_option("--fleet-installation", flags.fleetInstallation,
+                 "Drive the active migrations' campaigns (waves, gates, limits) over the "
+                 "repositories of this App installation (default: the App only follows events)");
+  app.add_option("--fleet-org", flags.fleetOrg,
+                 "Drive the campaigns over this organization's repositories instead (with "
+                 "--token-file, or as --fleet-installation)");
+  app.add_option("--campaign-every", flags.campaignSeconds,
+                 "Seconds between the App's passes over its campaigns; a registry change starts "
+                 "one at once (default: 900)")
+      ->check(CLI::Range(60, 86400));
+  app.add_option("--jobs", flags.sweepJobs,
+                 "Repositories a campaign pass clones and analyzes at once (default: 2)")
+      ->check(CLI::Range(1u, 64u));
   app.add_option("--registry-repo", flags.registryRepo,
                  "Registry repository OWNER/NAME[:SUBDIR] whose SUBDIR (default: migrations) "
                  "holds the migration files, reloaded on a push (default: $GODWIT_REGISTRY_REPO)");

@@ -41,6 +41,10 @@ struct AppFlags {
   std::string migrations;     ///< --migrations DIR (else $GODWIT_MIGRATIONS).
   std::string registryRepo;   ///< --registry-repo OWNER/NAME[:SUBDIR] (else $GODWIT_REGISTRY_REPO).
   int64_t registryInstallation = 0; ///< --registry-installation: to load the registry at start.
+  int64_t fleetInstallation = 0; ///< --fleet-installation: the App drives campaigns over it.
+  std::string fleetOrg;          ///< --fleet-org: the App drives campaigns over this organization.
+  int campaignSeconds = 900;     ///< --campaign-every: between the App's campaign passes.
+  unsigned sweepJobs = 2;        ///< --jobs: repositories a campaign pass clones and analyzes at once.
 };
 
 /// What the server runs with.

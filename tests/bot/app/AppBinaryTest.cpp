@@ -3,7 +3,9 @@
 // SIGTERM; the store read afterwards.
 #include "bot/app/WebhookSignature.h"
 #include "bot/store/SqliteStore.h"
+#include "tests/bot/GitFixture.h"
 #include "tests/bot/app/RawHttp.h"
+#include "tests/support/GitHubContractServer.h"
 
 #include <gtest/gtest.h>
 
@@ -285,6 +287,41 @@ TEST_F(AppBinaryTest, TheSecretCanComeFromTheEnvironment) {
   ::kill(pid_, SIGINT);
   EXPECT_EQ(exitCode(), 0);
   EXPECT_EQ(stderrText().find(kSecret), std::string::npos);
+}
+
+TEST_F(AppBinaryTest, WithAFleetItDrivesTheActiveMigrationsCampaign) {
+  bottest::BareRemote remote{dir_ / "remotes" / "acme" / "shop.git"};
+  remote.commit("main", {{"etl/load.py", "TABLE = \"acme-prod.sales.orders_v2\"\n"}});
+  test::GitHubContractServer server{"ghp_binary_test_token"};
+  server.addRepository({"acme/shop", "main", remote.url()});
+  const std::string token = write("token", "ghp_binary_test_token\n");
+  fs::create_directories(dir_ / "migrations");
+  write("migrations/orders.yaml",
+        "apiVersion: godwit/v1\nkind: Migration\nname: orders-v3\ndatasets:\n"
+        "  - kind: bigquery-table\n    from: acme-prod.sales.orders_v2\n"
+        "    to: acme-prod.sales.orders_v3\n");
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
+         secretFile_, "--migrations", (dir_ / "migrations").string(), "--api-url", server.url(),
+         "--token-file", token, "--fleet-org", "acme", "--cache-dir", (dir_ / "cache").string()});
+  ASSERT_NE(port(), 0) << stderrText();
+  // A guard against a hang, not a timing assertion.
+  for (int i = 0; i < 1500 && server.pulls("acme/shop").empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(server.pulls("acme/shop").size(), 1u) << stderrText();
+  for (int i = 0; i < 500 && stderrText().find("campaign orders-v3: ") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid_, SIGTERM);
+  EXPECT_EQ(exitCode(), 0);
+  const std::string log = stderrText();
+  EXPECT_NE(log.find("campaign orders-v3: "), std::string::npos) << log;
+  EXPECT_EQ(log.find("ghp_binary_test_token"), std::string::npos) << "no token in the log";
+  auto store = SqliteStore::open(dir_ / "app.db");
+  ASSERT_TRUE(store);
+  auto rows = (*store)->campaignRepos("orders-v3");
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().state, "open");
+  EXPECT_TRUE(server.violations().empty()) << server.violations().front();
 }
 
 TEST_F(AppBinaryTest, ServesTheStatusPageOfTheStoresCampaigns) {
