@@ -862,7 +862,7 @@ private:
       groups_.push_back(std::move(g));
       return;
     }
-    const std::string& srcName = *known(s.name);
+    const std::string srcName = *known(s.name); // A copy: known() returns a temporary.
     auto sourceEdit = [&](const char* part, const YamlNode* node, const char* key) {
       auto it = pm.newValues.find(part);
       if (it == pm.newValues.end() || !g.reason.empty())
