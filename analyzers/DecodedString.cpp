@@ -255,6 +255,8 @@ std::optional<std::string> encodeOwnLiteral(const LiteralStyle& style, std::stri
 
 std::optional<std::string> encodeLiteral(const LiteralStyle& style, std::string_view value) {
   auto own = encodeOwnLiteral(style, value);
+  if (own && style.outer)
+    own = encodeLiteral(*style.outer, *own);
   if (!own || !style.inJsonString)
     return own;
   return encodeJsonContent(*own);
@@ -321,14 +323,10 @@ bool DecodedString::hasHoles() const {
   return std::find(value.begin(), value.end(), kHole) != value.end();
 }
 
-namespace {
-
-/// The last byte of the template block that opens at `v[i]`, or npos when none opens or it
-/// does not close.
-size_t templateBlockEnd(std::string_view v, size_t i, bool dollar) {
+size_t templateBlockEnd(std::string_view v, size_t i, TemplateBlocks blocks) {
   if (i + 1 >= v.size() || v[i + 1] == kHole)
     return std::string_view::npos;
-  if (dollar && v[i] == '$' && v[i + 1] == '{') {
+  if (blocks == TemplateBlocks::All && v[i] == '$' && v[i + 1] == '{') {
     int depth = 0;
     for (size_t j = i + 1; j < v.size(); ++j) {
       if (v[j] == '{')
@@ -345,18 +343,15 @@ size_t templateBlockEnd(std::string_view v, size_t i, bool dollar) {
   return c == std::string_view::npos ? c : c + 1;
 }
 
-} // namespace
-
 void markPlaceholders(DecodedString& value, TemplateBlocks blocks) {
   const std::string_view v = value.value;
-  const bool dollar = blocks == TemplateBlocks::All;
   if (v.find('{') == std::string_view::npos)
     return;
   DecodedString out;
   out.pieces = value.pieces;
   bool any = false;
   for (size_t i = 0; i < v.size();) {
-    const size_t close = templateBlockEnd(v, i, dollar);
+    const size_t close = templateBlockEnd(v, i, blocks);
     if (close == std::string_view::npos) {
       out.value.push_back(v[i]);
       out.srcBegin.push_back(value.srcBegin[i]);

@@ -3,6 +3,7 @@
 // from. Matching happens on values; edits are mapped back through this offset map.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ struct LiteralStyle {
   /// The literal is itself written inside a JSON string (a notebook cell's source): its encoded
   /// content is escaped once more as JSON string content, on one line.
   bool inJsonString = false;
+  /// The literal is itself the content of another literal (a shell word in a Python string): its
+  /// encoded content is encoded once more in that literal's style, before `inJsonString`.
+  std::shared_ptr<const LiteralStyle> outer = nullptr;
 };
 
 /// The value of hex digit `c`, or -1 when it is none.
@@ -109,6 +113,10 @@ enum class TemplateBlocks : uint8_t {
   Jinja, ///< `{{ … }}`, `{% … %}`, `{# … #}` (Jinja: dbt, Airflow, Kestra).
   All,   ///< Jinja and `${…}` (Spring, Maven, HOCON substitutions, Hive and Spark variables).
 };
+
+/// The last byte of the template block that opens at `value[i]`, or npos when none opens there
+/// or it does not close (`${…}` only with TemplateBlocks::All).
+size_t templateBlockEnd(std::string_view value, size_t i, TemplateBlocks blocks);
 
 /// Turns every template block of `value` into one hole: its text is known only when the
 /// template renders, so a name built around one is attention, never a rewrite. A block that does

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <utility>
 
 namespace godwit {
 
@@ -47,6 +48,34 @@ DecodedString EmbeddedDocument::value() const {
       out.push(text[i], srcBegin[i], srcEnd[i]);
   }
   return out;
+}
+
+EmbeddedDocument stringDocument(std::string language, const DecodedString& value) {
+  EmbeddedDocument doc;
+  doc.language = std::move(language);
+  doc.hostPieces = value.pieces;
+  const auto put = [&](char c, uint32_t begin, uint32_t end, uint16_t piece) {
+    doc.push(c, begin, end);
+    doc.hostPiece.push_back(piece);
+  };
+  const std::string_view v = value.value;
+  for (size_t i = 0; i < v.size();) {
+    const uint32_t at = value.srcBegin[i];
+    if (const size_t close = templateBlockEnd(v, i, TemplateBlocks::Jinja);
+        close != std::string_view::npos) {
+      put(kHole, at, at, DecodedString::kNoPiece);
+      if (v[i + 1] != '{')
+        put('\n', at, at, DecodedString::kNoPiece);
+      i = close + 1;
+    } else if (value.piece[i] == DecodedString::kNoPiece || v[i] == kHole) {
+      put(kHole, at, at, DecodedString::kNoPiece);
+      ++i;
+    } else {
+      put(v[i], at, value.srcEnd[i], value.piece[i]);
+      ++i;
+    }
+  }
+  return doc;
 }
 
 struct EmbeddedRunner::Slot {
@@ -103,6 +132,45 @@ public:
     to = std::clamp(to, from, doc_.text.size());
     return synthesized_[to] != synthesized_[from];
   }
+  /// True for a stringDocument(): its bytes keep the host string's pieces.
+  bool composed() const {
+    return !doc_.hostPieces.empty() && doc_.hostPiece.size() == doc_.text.size();
+  }
+  /// The host string's piece that all document bytes [from, to) come from; kNoPiece when they
+  /// come from several, or godwit put one there.
+  uint16_t hostPiece(size_t from, size_t to) const {
+    to = std::min(to, doc_.text.size());
+    if (from >= to || synthesizedIn(from, to))
+      return DecodedString::kNoPiece;
+    const uint16_t first = doc_.hostPiece[from];
+    for (size_t i = from + 1; i < to; ++i)
+      if (doc_.hostPiece[i] != first)
+        return DecodedString::kNoPiece;
+    return first;
+  }
+  /// The host range of document bytes [from, to) of a stringDocument() that are written in the
+  /// host itself (a host string's value may hold a constant defined before or after it, or in
+  /// another file); nullopt when all of them are another file's.
+  std::optional<std::pair<uint32_t, uint32_t>> localRange(size_t from, size_t to) const {
+    to = std::min(to, doc_.text.size());
+    uint32_t lo = UINT32_MAX, hi = 0;
+    bool elsewhere = false;
+    for (size_t i = from; i < to; ++i) {
+      if (doc_.srcBegin[i] == doc_.srcEnd[i])
+        continue;
+      if (!doc_.hostPieces[doc_.hostPiece[i]].file.empty()) {
+        elsewhere = true;
+        continue;
+      }
+      lo = std::min(lo, doc_.srcBegin[i]);
+      hi = std::max(hi, doc_.srcEnd[i]);
+    }
+    if (lo <= hi)
+      return std::pair{lo, hi};
+    if (elsewhere)
+      return std::nullopt;
+    return std::pair{begin(from), begin(from)};
+  }
 
 private:
   const EmbeddedDocument& doc_;
@@ -133,6 +201,66 @@ std::shared_ptr<const DecodedString> toHost(const DecodedString& value, const Ho
   return out;
 }
 
+/// `value`, whose offset map refers to a stringDocument(), with its map into the host and its
+/// pieces cut along the host string's: each is the document's literal inside one of the host's,
+/// encoded in both styles and carrying the host's constant. A byte godwit put there, or one
+/// from several host pieces or inside a constant of both, is a hole for the rewriters.
+std::shared_ptr<const DecodedString> composeWithHost(const DecodedString& value,
+                                                     const HostMap& map,
+                                                     const EmbeddedDocument& doc) {
+  auto out = std::make_shared<DecodedString>();
+  const size_t n = value.value.size();
+  out->value = value.value;
+  out->srcBegin.resize(n);
+  out->srcEnd.resize(n);
+  out->piece.assign(n, DecodedString::kNoPiece);
+  std::map<std::pair<uint16_t, uint16_t>, uint16_t> made;
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t b = value.srcBegin[i], e = value.srcEnd[i];
+    const uint32_t hostBegin = map.begin(b), hostEnd = e > b ? map.end(e) : hostBegin;
+    out->srcBegin[i] = hostBegin;
+    out->srcEnd[i] = hostEnd;
+    const uint16_t p = value.piece[i];
+    const uint16_t h = map.hostPiece(b, std::max(e, b + 1));
+    if (p == DecodedString::kNoPiece || h == DecodedString::kNoPiece)
+      continue;
+    const LiteralPiece& inner = value.pieces[p];
+    const LiteralPiece& host = doc.hostPieces[h];
+    if (!inner.constant.empty() && !host.constant.empty())
+      continue;
+    auto [it, fresh] = made.emplace(std::pair{p, h}, static_cast<uint16_t>(out->pieces.size()));
+    if (fresh) {
+      if (out->pieces.size() + 1 >= DecodedString::kNoPiece) {
+        made.erase(it);
+        continue;
+      }
+      LiteralPiece c = inner;
+      c.style.outer = std::make_shared<const LiteralStyle>(host.style);
+      c.style.inJsonString = doc.inJsonString;
+      c.file = host.file;
+      if (host.constant.empty()) {
+        if (c.useAt != LiteralPiece::kNoUse && c.useFile.empty())
+          c.useAt = map.begin(c.useAt);
+        c.shared = false; // a variable of the command is seen by no other file
+      } else {
+        c.constant = host.constant;
+        c.constantUses = host.constantUses;
+        c.useAt = host.useAt;
+        c.useFile = host.useFile;
+        c.shared = host.shared;
+      }
+      c.begin = hostBegin;
+      c.end = hostEnd;
+      out->pieces.push_back(std::move(c));
+    }
+    LiteralPiece& c = out->pieces[it->second];
+    c.begin = std::min(c.begin, hostBegin);
+    c.end = std::max(c.end, hostEnd);
+    out->piece[i] = it->second;
+  }
+  return out;
+}
+
 } // namespace
 
 Expected<EmbeddedResult> EmbeddedRunner::analyze(const SourceFile& host, const LineIndex& lines,
@@ -154,8 +282,16 @@ Expected<EmbeddedResult> EmbeddedRunner::analyze(const SourceFile& host, const L
   std::map<const DecodedString*, std::shared_ptr<const DecodedString>> mapped;
   for (Finding& f : *found) {
     const size_t begin = f.offset, end = f.offset + f.length;
-    f.offset = map.begin(begin);
-    f.length = (f.length > 0 ? map.end(end) : f.offset) - f.offset;
+    if (map.composed()) {
+      const auto range = map.localRange(begin, end);
+      if (!range) // reported by the analysis of the file that defines the constant
+        continue;
+      f.offset = range->first;
+      f.length = range->second - range->first;
+    } else {
+      f.offset = map.begin(begin);
+      f.length = (f.length > 0 ? map.end(end) : f.offset) - f.offset;
+    }
     std::tie(f.line, f.column) = lines.position(f.offset);
     std::tie(f.endLine, f.endColumn) = lines.position(f.offset + f.length);
     f.file = host.path;
@@ -163,11 +299,18 @@ Expected<EmbeddedResult> EmbeddedRunner::analyze(const SourceFile& host, const L
     for (ValueEdit& change : f.changes) {
       if (!change.value)
         continue;
-      for (const LiteralPiece& p : change.value->pieces)
-        elsewhere = elsewhere || !p.file.empty();
       auto& to = mapped[change.value.get()];
       if (!to)
-        to = toHost(*change.value, map, doc.inJsonString);
+        to = map.composed() ? composeWithHost(*change.value, map, doc)
+                            : toHost(*change.value, map, doc.inJsonString);
+      if (map.composed()) {
+        for (size_t i = change.begin; i < change.end && i < to->piece.size(); ++i)
+          elsewhere = elsewhere || (to->piece[i] != DecodedString::kNoPiece &&
+                                    !to->pieces[to->piece[i]].file.empty());
+      } else {
+        for (const LiteralPiece& p : change.value->pieces)
+          elsewhere = elsewhere || !p.file.empty();
+      }
       change.value = to;
     }
     if (elsewhere) // constants of other files are not looked up for embedded documents

@@ -31,6 +31,10 @@ struct EmbeddedDocument {
   /// The host writes these bytes as JSON string content (a notebook cell): an edit is escaped
   /// once more (LiteralStyle::inJsonString).
   bool inJsonString = false;
+  /// Set by stringDocument(): the literal pieces of the host string the text is the value of, and
+  /// per text byte the piece it comes from (DecodedString::kNoPiece for a byte godwit put there).
+  std::vector<LiteralPiece> hostPieces;
+  std::vector<uint16_t> hostPiece;
 
   /// Appends host bytes [begin, end) of `host` as they are.
   void copy(std::string_view host, uint32_t begin, uint32_t end);
@@ -45,6 +49,14 @@ struct EmbeddedDocument {
   /// as plain text.
   DecodedString value() const;
 };
+
+/// The value of a host string (shell text in a Python string) as a document of `language`: a
+/// hole is a kHole byte, and so is a Jinja expression (`{{ … }}`); a Jinja statement or comment
+/// (`{% … %}`, `{# … #}`, which render to no text or to whole lines) is a kHole byte and a line
+/// break. Value changes are mapped to the string's own literals: an edit is encoded in the
+/// document's literal style and then in the string's, and lands in the host's constants as the
+/// host's own values do.
+EmbeddedDocument stringDocument(std::string language, const DecodedString& value);
 
 /// What the analysis of one embedded document found, in host coordinates.
 struct EmbeddedResult {
@@ -70,7 +82,8 @@ public:
   /// positions and the offset maps of their value changes refer to the host. `godwit:ignore`
   /// works in the document's own comments. An error when its analyzer has none for it (e.g.
   /// JSON that does not parse); its findings have no edits when a change would touch bytes
-  /// godwit put into the document.
+  /// godwit put into the document. In a stringDocument(), a reference made only of another
+  /// file's constant is left to that file's analysis.
   Expected<EmbeddedResult> analyze(const SourceFile& host, const LineIndex& lines,
                                    const EmbeddedDocument& doc,
                                    std::span<const DatasetMatcher> matchers) const;

@@ -1,5 +1,6 @@
 #include "analyzers/TreeSitterAnalyzer.h"
 
+#include "analyzers/Embedded.h"
 #include "analyzers/Query.h"
 #include "analyzers/RepoConstants.h"
 #include "analyzers/TreeSitterNodes.h"
@@ -213,6 +214,11 @@ bool containsToken(std::string_view text, std::string_view token) {
   return token.empty();
 }
 
+/// True when `text` holds only blanks and parentheses: an argument written `(value)`.
+bool onlyParentheses(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n()") == std::string_view::npos;
+}
+
 struct Constant {
   TSNode name{};
   TSNode value{};
@@ -368,6 +374,9 @@ public:
         words_.rules.push_back(static_cast<int>(i));
     }
     words_.withConstants = false;
+    if (std::any_of(rules_.begin(), rules_.end(),
+                    [](const Rule* r) { return r->kind == RuleKind::Shell; }))
+      embedded_ = std::make_unique<EmbeddedRunner>();
   }
 
   Expected<std::vector<Finding>> analyze(const SourceFile& file,
@@ -506,6 +515,8 @@ private:
   /// The constants with the rules marked (those that do not say what they name), by rules.
   mutable std::map<std::vector<bool>, std::unique_ptr<CompiledSet>> sets_;
   mutable CompiledSet words_; ///< The rules that say what they name, without the constants.
+  /// The shell analyzer for the values `shell` rules mark; null without such rules.
+  std::unique_ptr<EmbeddedRunner> embedded_;
 };
 
 Expected<std::vector<Finding>> TsAnalyzer::analyze(const SourceFile& file,
@@ -666,6 +677,7 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file,
     uint32_t begin, end;
     DecodedString value;
     bool sql;
+    const Rule* shell; ///< The `shell` rule whose whole argument the expression is, if any.
   };
   std::vector<Expression> expressions;
   // Pre-order visits nodes in ascending start order, so a consumed range that ends before the
@@ -698,14 +710,23 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file,
         consumed.emplace_back(p.begin, p.end);
         std::push_heap(consumed.begin(), consumed.end(), endsLater);
       }
-    // An argument that a `sql` rule says takes SQL is SQL however it starts.
+    // The whole argument of a `shell` rule is a command line; an argument that a `sql` rule
+    // says takes SQL is SQL however it starts.
+    const Rule* shell = nullptr;
+    if (embedded_)
+      for (const ContextRange& r : contexts)
+        if (r.rule->kind == RuleKind::Shell && r.begin <= eb && ee <= r.end &&
+            onlyParentheses(src.substr(r.begin, eb - r.begin)) &&
+            onlyParentheses(src.substr(ee, r.end - ee)))
+          shell = r.rule;
     const bool sql =
-        std::any_of(contexts.begin(), contexts.end(),
-                    [&](const ContextRange& r) {
-                      return r.rule->kind == RuleKind::Sql && r.begin <= eb && ee <= r.end;
-                    }) ||
-        looksLikeSql(decoded->value);
-    expressions.push_back(Expression{eb, ee, std::move(*decoded), sql});
+        !shell &&
+        (std::any_of(contexts.begin(), contexts.end(),
+                     [&](const ContextRange& r) {
+                       return r.rule->kind == RuleKind::Sql && r.begin <= eb && ee <= r.end;
+                     }) ||
+         looksLikeSql(decoded->value));
+    expressions.push_back(Expression{eb, ee, std::move(*decoded), sql, shell});
   });
 
   // A reference made only of one constant's bytes is reported where that constant is defined.
@@ -752,8 +773,57 @@ std::vector<Finding> TsAnalyzer::analyzeTree(const SourceFile& file,
       return false;
     });
   };
+  // Shell command lines: the shell analyzer reads the value through the string's offset map.
+  std::optional<LineIndex> hostLines;
+  const auto addShellFindings = [&](const Expression& ex) {
+    const Rule& rule = *ex.shell;
+    if (!hostLines)
+      hostLines.emplace(src);
+    const EmbeddedDocument doc = stringDocument("shell", ex.value);
+    auto result = embedded_->analyze(file, *hostLines, doc, matchers);
+    const bool read = result && !result->skipped;
+    if (!read || result->parseErrors > 0 || embedded_->syntaxErrors(doc) > 0) {
+      // Its words are unknown: the names in it are read as in any string, for a human.
+      const size_t first = fc.findings().size();
+      addValueFindings(fc, ex.value, ex.begin, ex.end, matchers, contextFor, inOneConstant,
+                       ValueSyntax::Plain, columnsFollow);
+      holdAll(std::span(fc.findings()).subspan(first),
+              read ? std::string("the shell command in this string does not parse; change it by hand")
+                   : "godwit could not read this shell command" +
+                         (result ? std::string() : " (" + result.error().message + ")") +
+                         "; change it by hand");
+      return;
+    }
+    for (Finding& f : result->findings) {
+      const uint32_t lo = static_cast<uint32_t>(f.offset);
+      const uint32_t hi = static_cast<uint32_t>(f.offset + f.length);
+      if (lo < ex.begin || hi > ex.end) {
+        // Made only of a constant of this file: that constant's literal is its own finding. A
+        // command that leaves the name to a human keeps the constant as it is.
+        if (lo < hi && inOneConstant(lo, hi)) {
+          if (f.action == Action::Rewrite)
+            continue;
+          fc.holdBytes(lo, hi, "a shell command that uses it here needs attention (" + f.reason +
+                                   ")");
+        }
+        f.offset = ex.begin;
+        f.length = ex.end - ex.begin;
+      }
+      f.ruleId = rule.id;
+      if (f.context == "shell.string")
+        f.context = rule.context;
+      if (f.access == Access::Unknown)
+        f.access = rule.access;
+      holdForRule(rule, f);
+      const size_t b = f.offset, e = f.offset + f.length;
+      fc.add(std::move(f), b, e);
+    }
+  };
   for (const Expression& ex : expressions)
-    if (!ex.sql)
+    if (ex.shell)
+      addShellFindings(ex);
+  for (const Expression& ex : expressions)
+    if (!ex.sql && !ex.shell)
       addValueFindings(fc, ex.value, ex.begin, ex.end, matchers, contextFor, inOneConstant,
                        ValueSyntax::Plain, columnsFollow);
 
@@ -1071,9 +1141,10 @@ Expected<std::unique_ptr<Analyzer>> makeTreeSitterAnalyzer(const TreeSitterLangu
          ++it)
       captures.insert((*it)[1]);
     const std::string origin = rule->file + ":" + std::to_string(rule->line) + ": rule " + rule->id;
-    if ((rule->kind == RuleKind::Context || rule->kind == RuleKind::Sql) &&
+    if ((rule->kind == RuleKind::Context || rule->kind == RuleKind::Sql ||
+         rule->kind == RuleKind::Shell) &&
         !captures.count("value"))
-      return makeError(origin + ": a context or sql rule's query must capture @value",
+      return makeError(origin + ": a context, sql or shell rule's query must capture @value",
                        "capture the argument that holds the dataset name as @value");
     if (rule->kind == RuleKind::Split && !captures.count("project") && !captures.count("dataset") &&
         !captures.count("table") && !captures.count("database"))

@@ -80,6 +80,10 @@ void FindingCollector::holdBack(uint32_t lo, uint32_t hi, std::string reason) {
   held_.push_back(Held{lo, hi, std::move(reason)});
 }
 
+void FindingCollector::holdBytes(uint32_t lo, uint32_t hi, std::string reason) {
+  held_.push_back(Held{lo, hi, std::move(reason), false});
+}
+
 void FindingCollector::demoteHeldBack() {
   if (held_.empty())
     return;
@@ -96,8 +100,10 @@ void FindingCollector::demoteHeldBack() {
       if (held == held_.end())
         continue;
       f.action = Action::Attention;
-      f.reason =
-          "`" + f.found + "` changes only with its table, which is left alone: " + held->reason;
+      f.reason = held->withTable ? "`" + f.found +
+                                       "` changes only with its table, which is left alone: " +
+                                       held->reason
+                                 : held->reason;
       f.replacement.clear();
       f.changes.clear();
       break;

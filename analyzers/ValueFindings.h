@@ -41,6 +41,9 @@ public:
   /// Records that the reference at source bytes [lo, hi) is attention for `reason` although its
   /// bytes could be edited (a table whose columns change, named outside SQL).
   void holdBack(uint32_t lo, uint32_t hi, std::string reason);
+  /// Records that a rewrite changing source bytes [lo, hi) is attention for `reason` (a constant
+  /// that a command godwit leaves to a human also uses).
+  void holdBytes(uint32_t lo, uint32_t hi, std::string reason);
   /// Turns every rewrite that would change held-back bytes (a column renamed in a query that
   /// reaches its table through a constant) into attention: it is made only with the table.
   void demoteHeldBack();
@@ -49,6 +52,7 @@ private:
   struct Held {
     uint32_t lo, hi;
     std::string reason;
+    bool withTable = true; ///< holdBack(): the reason is the table's.
   };
   /// Whether 1-based `line` holds `godwit:ignore`; each line is searched once, however many
   /// findings it has.

@@ -173,9 +173,11 @@ private:
           rule.kind = RuleKind::Split;
         else if (*text == "sql")
           rule.kind = RuleKind::Sql;
+        else if (*text == "shell")
+          rule.kind = RuleKind::Shell;
         else
           return at(value.IsNull() ? key : value, "unknown rule kind " + tick(*text),
-                    "use `context`, `split` or `sql`");
+                    "use `context`, `split`, `sql` or `shell`");
       } else if (name == "description") {
         rule.description = *text;
       } else if (name == "context") {

@@ -22,6 +22,9 @@ enum class RuleKind {
   Context, ///< `@value` captures an argument; references inside get the rule's context and access.
   Split,   ///< One match is one reference spread over part captures (`@project`, `@table`, ...).
   Sql, ///< Like Context, and the `@value` argument holds SQL: it is analyzed as SQL (columns too).
+  /// Like Context, and the `@value` string is a shell command line (Airflow's `bash_command`): the
+  /// shell analyzer reads its value, with its own rules, through the string's offset map.
+  Shell,
 };
 
 /// A Before/After pair showing what the rule changes under the example migration.

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 
 namespace godwit {
 namespace {
@@ -60,6 +61,34 @@ TEST(EncodeLiteral, DoublesTheHoleIntroduction) {
   EXPECT_EQ(encode(style('"', false, true, '$'), "a$b"), "a$$b");
   EXPECT_EQ(encode(style('\'', false, false, '{'), "a{b}c"), "a{{b}}c");
   EXPECT_EQ(encode(style('"'), "a$b{c}"), "a$b{c}");
+}
+
+TEST(EncodeLiteral, AnOuterLiteralEncodesTheEncodingOnceMore) {
+  // A shell "…" string inside a Python "…" string: `$` is `\$` for the shell, and that
+  // backslash is `\\` for Python.
+  LiteralStyle shell;
+  shell.syntax = LiteralSyntax::Shell;
+  shell.quote = '"';
+  shell.holeIntro = '$';
+  shell.outer = std::make_shared<const LiteralStyle>(style('"'));
+  EXPECT_EQ(encode(shell, "a$b\"c"), R"(a\\$b\\\"c)");
+  // In an f-string, braces double; in a raw string, the shell's backslash cannot be written.
+  shell.outer = std::make_shared<const LiteralStyle>(style('"', false, false, '{'));
+  EXPECT_EQ(encode(shell, "gs://b/{x}"), "gs://b/{{x}}");
+  shell.outer = std::make_shared<const LiteralStyle>(style('"', false, true));
+  EXPECT_EQ(encode(shell, "p.d.t"), "p.d.t");
+  EXPECT_EQ(encode(shell, "a$b"), std::nullopt);
+  // An unquoted shell word refuses what the shell would read, whatever the outer literal.
+  LiteralStyle word;
+  word.syntax = LiteralSyntax::Shell;
+  word.quote = '\0';
+  word.outer = std::make_shared<const LiteralStyle>(style('\''));
+  EXPECT_EQ(encode(word, "p:d.t"), "p:d.t");
+  EXPECT_EQ(encode(word, "a b"), std::nullopt);
+  // JSON string content (a notebook cell) comes last.
+  shell.outer = std::make_shared<const LiteralStyle>(style('"'));
+  shell.inJsonString = true;
+  EXPECT_EQ(encode(shell, "a$b"), R"(a\\\\$b)");
 }
 
 TEST(EncodeLiteral, RawLiteralsKeepTheirBytes) {

@@ -143,6 +143,17 @@ TEST(RulePack, SqlKind) {
   EXPECT_NE(e.hint.find("`sql`"), std::string::npos) << e.str();
 }
 
+TEST(RulePack, ShellKind) {
+  Expected<std::vector<Rule>> r = parseRulePack(
+      rule({"    language: python", "    kind: shell", "    query: (string) @value"}),
+      "rules/packs/airflow.yaml");
+  ASSERT_TRUE(r) << r.error().str();
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].kind, RuleKind::Shell);
+  const Error e = errorOf(rule({"    language: java", "    query: q", "    kind: bash"}));
+  EXPECT_NE(e.hint.find("`shell`"), std::string::npos) << e.str();
+}
+
 TEST(RulePack, EmptyRulesList) {
   Expected<std::vector<Rule>> r = parseRulePack("rules: []\n", "p.yaml");
   ASSERT_TRUE(r) << r.error().str();
