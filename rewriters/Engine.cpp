@@ -473,6 +473,7 @@ Expected<RunResult> runMigration(const Migration& migration, const RunOptions& o
     for (auto& p : matchers.back().prefilterPatterns())
       patterns.push_back(std::move(p));
   }
+  indexMatchers(matchers);
   // The prefilter compiles, and the walk runs, while the workers start on the files found so
   // far. dbt is cross-file: a file its index may concern waits until the walk is done and the
   // index is built.

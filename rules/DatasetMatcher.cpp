@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 namespace godwit {
 namespace {
@@ -1006,6 +1007,126 @@ bool isWholeName(std::string_view v, size_t begin, size_t end, bool nextToHole) 
       break;
   }
   return (b == begin && e == end) || (nextToHole && holes);
+}
+
+namespace {
+
+// The longest maximal run of word bytes in `text`, lowercased; empty when there is none.
+std::string longestWord(std::string_view text) {
+  std::string_view best;
+  for (size_t i = 0; i < text.size();) {
+    if (!isWordChar(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && isWordChar(text[j]))
+      ++j;
+    if (j - i > best.size())
+      best = text.substr(i, j - i);
+    i = j;
+  }
+  return lower(best);
+}
+
+} // namespace
+
+std::vector<std::string> DatasetMatcher::indexWords() const {
+  // Each kind's find() needs these parts in the value, bounded by bytes that are not word bytes
+  // (path separators, quotes, the kinds' own name bytes `-` and `.`), unless holes stand next
+  // to them, and forEachCandidate() runs every matcher over a value with holes. A wildcard
+  // table (`core_users.user_*`) or a legacy prefix (`[p:core_users.user_]`) names the dataset.
+  std::vector<std::string> words;
+  const auto add = [&](std::string_view part) {
+    words.push_back(longestWord(part));
+    return !words.back().empty();
+  };
+  switch (spec_.kind) {
+  case DatasetKind::BigQueryTable:
+    if (fromParts_.size() == 3 && add(fromParts_[2]) && add(fromParts_[1]))
+      return words;
+    return {};
+  case DatasetKind::BigQueryDataset:
+  case DatasetKind::HiveTable:
+    if (fromParts_.size() == 2 && add(fromParts_[1]))
+      return words;
+    return {};
+  case DatasetKind::KafkaTopic:
+  case DatasetKind::Literal:
+    if (add(spec_.from))
+      return words;
+    return {};
+  case DatasetKind::GcsPrefix:
+    return {};
+  }
+  return {};
+}
+
+/// The matchers of one vector by index word, and those without one.
+class MatcherIndex {
+public:
+  MatcherIndex(const std::vector<DatasetMatcher>& matchers)
+      : base_(matchers.data()), size_(matchers.size()) {
+    for (size_t i = 0; i < matchers.size(); ++i) {
+      std::vector<std::string> words = matchers[i].indexWords();
+      if (words.empty())
+        always_.push_back(i);
+      for (std::string& w : words) {
+        std::vector<size_t>& list = byWord_[std::move(w)];
+        if (list.empty() || list.back() != i)
+          list.push_back(i);
+      }
+    }
+  }
+
+  bool indexes(std::span<const DatasetMatcher> matchers) const {
+    return matchers.data() == base_ && matchers.size() == size_;
+  }
+
+  std::vector<size_t> candidates(std::string_view value) const {
+    std::vector<size_t> out = always_;
+    std::string word;
+    for (size_t i = 0; i < value.size();) {
+      if (!isWordChar(value[i])) {
+        ++i;
+        continue;
+      }
+      size_t j = i;
+      while (j < value.size() && isWordChar(value[j]))
+        ++j;
+      word = lower(value.substr(i, j - i));
+      if (auto found = byWord_.find(word); found != byWord_.end())
+        out.insert(out.end(), found->second.begin(), found->second.end());
+      i = j;
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+private:
+  const DatasetMatcher* base_;
+  size_t size_;
+  std::unordered_map<std::string, std::vector<size_t>> byWord_;
+  std::vector<size_t> always_;
+};
+
+void indexMatchers(std::vector<DatasetMatcher>& matchers) {
+  auto index = std::make_shared<const MatcherIndex>(matchers);
+  for (DatasetMatcher& m : matchers)
+    m.index_ = index;
+}
+
+void forEachCandidate(std::span<const DatasetMatcher> matchers, std::string_view value,
+                      const std::function<void(size_t)>& visit) {
+  const MatcherIndex* index = matchers.empty() ? nullptr : matchers.front().index_.get();
+  if (!index || !index->indexes(matchers) || value.find(kHole) != npos) {
+    for (size_t i = 0; i < matchers.size(); ++i)
+      visit(i);
+    return;
+  }
+  for (size_t i : index->candidates(value))
+    visit(i);
 }
 
 } // namespace godwit

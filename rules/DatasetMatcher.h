@@ -4,8 +4,11 @@
 
 #include "rules/Migration.h"
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +52,8 @@ struct PartsMatch {
   std::string reason;                           ///< Attention: why a human must look.
 };
 
+class MatcherIndex;
+
 /// Finds references to one dataset in decoded string values.
 class DatasetMatcher {
 public:
@@ -73,11 +78,32 @@ public:
   /// known part must equal the migration's, for anything but None.
   PartsMatch matchParts(const std::map<std::string, std::optional<std::string>>& parts) const;
 
+  /// Words (maximal runs of `[A-Za-z0-9_]`, lowercased), at least one of which every reference
+  /// find() reports in a value without kHole bytes holds as a whole word; empty when the kind
+  /// promises none (GCS prefixes).
+  std::vector<std::string> indexWords() const;
+
 private:
+  friend void indexMatchers(std::vector<DatasetMatcher>& matchers);
+  friend void forEachCandidate(std::span<const DatasetMatcher> matchers, std::string_view value,
+                               const std::function<void(size_t)>& visit);
   DatasetSpec spec_;
   std::vector<std::string> fromParts_; ///< `from` in parts (bigquery, hive; hive lowercased).
   std::vector<std::string> toParts_;   ///< `to` split the same way.
+  std::shared_ptr<const MatcherIndex> index_; ///< Set by indexMatchers() on the whole vector.
 };
+
+/// Indexes the matchers of a migration by their indexWords(), so that forEachCandidate() skips
+/// those that cannot find anything in a value: with thousands of datasets, running every
+/// matcher over every string is most of a scan. Call it once the vector is complete; a copy of
+/// it, or a part of it, is not indexed.
+void indexMatchers(std::vector<DatasetMatcher>& matchers);
+
+/// Calls `visit(i)`, in ascending order, for each matcher of `matchers` that may find a
+/// reference in `value`: all of them unless `matchers` is exactly a vector indexMatchers()
+/// indexed, or `value` holds kHole bytes.
+void forEachCandidate(std::span<const DatasetMatcher> matchers, std::string_view value,
+                      const std::function<void(size_t)>& visit);
 
 /// Whether the name at bytes [begin, end) of `value` is the whole value, or one element of a list
 /// of names (`a,b`, Flink's `a;b`), rather than a word in prose, a path segment or part of another

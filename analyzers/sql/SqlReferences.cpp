@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <tuple>
@@ -204,11 +205,17 @@ class Emitter {
 public:
   Emitter(std::string_view value, std::span<const DatasetMatcher> matchers, ChangeCheck check)
       : v_(value), matchers_(matchers), check_(std::move(check)) {
-    for (const DatasetMatcher& m : matchers) {
-      matches_.push_back(m.find(value));
-      changes_.push_back(changesOf(m.spec()));
-      emitted_.emplace_back(matches_.back().size(), false);
-    }
+    matches_.resize(matchers.size());
+    forEachCandidate(matchers, value, [&](size_t m) { matches_[m] = matchers[m].find(value); });
+    changes_.resize(matchers.size());
+    for (size_t m = 0; m < matchers.size(); ++m)
+      emitted_.emplace_back(matches_[m].size(), false);
+  }
+
+  const Changes& changes(size_t m) const {
+    if (!changes_[m])
+      changes_[m] = changesOf(matchers_[m].spec());
+    return *changes_[m];
   }
 
   bool anyMatch() const {
@@ -593,7 +600,7 @@ private:
       fullNameQualifier(r);
 
     for (size_t m = 0; m < matchers_.size(); ++m) {
-      const Changes& ch = changes_[m];
+      const Changes& ch = changes(m);
       if (!ch.columns())
         continue;
       // A hole in the name: report when it could spell a changed column.
@@ -678,7 +685,7 @@ private:
       return;
     if (res.status == Status::Ambiguous && !referenced_[m])
       return;
-    const Changes& ch = changes_[m];
+    const Changes& ch = changes(m);
     const DatasetSpec& spec = matchers_[m].spec();
     const std::string written(v_.substr(p.begin, p.end - p.begin));
     const Access access = r.clause == Clause::Target && r.star < 0 ? Access::Write
@@ -751,7 +758,7 @@ private:
     if (src.kind != Source::Kind::Table || src.explicitAlias || qualifier.hole)
       return;
     for (size_t m = 0; m < matchers_.size(); ++m) {
-      const Changes& ch = changes_[m];
+      const Changes& ch = changes(m);
       if (!ch.tableKind || ch.newAlias.empty() || src.alias != ch.oldAlias)
         continue;
       if (sourceStatus(q.scope, q.source, m) != Status::Certain)
@@ -780,7 +787,7 @@ private:
   /// matcher takes for a longer name and leaves alone.
   void fullNameQualifier(const Ref& r) {
     for (size_t m = 0; m < matchers_.size(); ++m) {
-      const Changes& ch = changes_[m];
+      const Changes& ch = changes(m);
       if (!ch.tableKind || !chainHas(r.scope, m))
         continue;
       for (size_t n = ch.from.size() - 1; n <= ch.from.size() && n < r.parts.size(); ++n) {
@@ -812,7 +819,7 @@ private:
         renameQualifier(sr.qualifier[0], q);
     }
     for (size_t m = 0; m < matchers_.size(); ++m) {
-      const Changes& ch = changes_[m];
+      const Changes& ch = changes(m);
       if (!ch.columns())
         continue;
       const Resolved res = starStatus(sr, m);
@@ -848,7 +855,7 @@ private:
     if (h.value)
       return;
     for (size_t m = 0; m < matchers_.size(); ++m) {
-      const Changes& ch = changes_[m];
+      const Changes& ch = changes(m);
       if (!ch.columns() || !chainHas(h.scope, m))
         continue;
       ValueReference r;
@@ -866,7 +873,7 @@ private:
 
   void emitNaturalJoin(const NaturalJoin& j) {
     for (size_t m = 0; m < matchers_.size(); ++m) {
-      const Changes& ch = changes_[m];
+      const Changes& ch = changes(m);
       if (!ch.columns() || !scopeHas(j.scope, m))
         continue;
       ValueReference r;
@@ -969,7 +976,8 @@ private:
   const Lexed* lexed_ = nullptr;
   std::span<const DatasetMatcher> matchers_;
   std::vector<std::vector<Match>> matches_;
-  std::vector<Changes> changes_;
+  // Computed on first use: a value meets few of a large migration's tables.
+  mutable std::vector<std::optional<Changes>> changes_;
   std::vector<std::vector<bool>> emitted_;
   std::vector<ValueReference> out_;
   const Statement* st_ = nullptr;
@@ -990,9 +998,10 @@ const std::set<std::string> kStatementStarts = {
 std::vector<ValueReference> plainReferences(std::string_view value,
                                             std::span<const DatasetMatcher> matchers) {
   std::vector<ValueReference> out;
-  for (size_t m = 0; m < matchers.size(); ++m)
+  forEachCandidate(matchers, value, [&](size_t m) {
     for (const Match& mt : matchers[m].find(value))
       out.push_back(Emitter::fromMatch(m, mt));
+  });
   return out;
 }
 

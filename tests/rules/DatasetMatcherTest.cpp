@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace godwit {
 namespace {
 
@@ -722,6 +724,111 @@ TEST(ValidateDatasetName, OtherKinds) {
   EXPECT_TRUE(validateDatasetName(DatasetKind::Literal, ""));
   EXPECT_TRUE(validateDatasetName(DatasetKind::Literal, "a b"));
   EXPECT_NE(datasetNameForm(DatasetKind::HiveTable).find("database.table"), std::string::npos);
+}
+
+} // namespace
+} // namespace godwit
+
+namespace godwit {
+namespace {
+
+// Every reference that each matcher finds in `value`, as "matcher:begin-end:replacement|attention".
+std::vector<std::string> everyMatch(std::span<const DatasetMatcher> matchers, std::string_view value,
+                                    bool indexed) {
+  std::vector<std::string> out;
+  const auto add = [&](size_t m) {
+    for (const Match& mt : matchers[m].find(value))
+      out.push_back(std::to_string(m) + ":" + std::to_string(mt.begin) + "-" +
+                    std::to_string(mt.end) + ":" + mt.replacement + "|" + mt.attention);
+  };
+  if (indexed)
+    forEachCandidate(matchers, value, add);
+  else
+    for (size_t m = 0; m < matchers.size(); ++m)
+      add(m);
+  return out;
+}
+
+std::vector<DatasetMatcher> indexedFleetOfMatchers() {
+  std::vector<DatasetMatcher> ms;
+  ms.push_back(table());
+  ms.push_back(bqDataset());
+  ms.push_back(gcs());
+  ms.push_back(matcher(DatasetKind::HiveTable, "Warehouse.Play_Events", "lake.play_events_v2"));
+  ms.push_back(matcher(DatasetKind::KafkaTopic, "clicks.input-v1", "clicks.input-v2"));
+  ms.push_back(matcher(DatasetKind::KafkaTopic, "events", "tracking.events"));
+  ms.push_back(matcher(DatasetKind::Literal, "@legacy host:9092", "@new host:9092"));
+  ms.push_back(matcher(DatasetKind::BigQueryTable, "acme-prod.core-users.user-events",
+                       "acme-prod.core-users.user-events-v2"));
+  for (int i = 0; i < 200; ++i)
+    ms.push_back(matcher(DatasetKind::BigQueryTable,
+                         "acme-prod.legacy_dwh_" + std::to_string(i % 10) + ".table_" +
+                             std::to_string(i),
+                         "acme-prod.dwh_" + std::to_string(i % 10) + ".table_" + std::to_string(i)));
+  indexMatchers(ms);
+  return ms;
+}
+
+TEST(MatcherIndexTest, FindsWhatEveryMatcherFindsForEverySpelling) {
+  const std::vector<DatasetMatcher> ms = indexedFleetOfMatchers();
+  const std::vector<std::string> values = {
+      "acme-prod.core_users.user_profile_v1",
+      "SELECT * FROM `acme-prod.core_users.user_profile_v1` WHERE x",
+      "SELECT * FROM `acme-prod`.`core_users`.`user_profile_v1`",
+      "acme-prod:core_users.user_profile_v1",
+      "[acme-prod:core_users.user_profile_v1]",
+      "SELECT * FROM TABLE_DATE_RANGE([acme-prod:core_users.user_profile_], TIMESTAMP('x'))",
+      "core_users.user_profile_v1$20240101",
+      "ACME-PROD.CORE_USERS.USER_PROFILE_V1",
+      "core_users.user_profile_v10",
+      "acme-prod.core_users",
+      "SELECT 1 FROM core_users.other_table",
+      "gs://acme-raw/events/playback/2024/part-0.avro",
+      "gs://acme-raw/events/",
+      "SELECT * FROM warehouse.play_events",
+      "INSERT INTO WAREHOUSE.PLAY_EVENTS SELECT 1",
+      "clicks.input-v1",
+      "subscribe clicks.input-v1,events",
+      "events",
+      "tracking_events",
+      "the events of the day",
+      "input/events/x.json",
+      "@legacy host:9092",
+      "connect to @legacy host:9092 now",
+      "acme-prod.core-users.user-events",
+      "`acme-prod.core-users.user-events`",
+      "acme-prod.core-users.user-events-old",
+      "acme-prod.legacy_dwh_3.table_3",
+      "acme-prod.legacy_dwh_3.table_13 JOIN legacy_dwh_7.table_197",
+      "legacy_dwh_3.table_*",
+      "acme-prod.legacy_dwh_3." + H,
+      "acme-prod." + H + ".table_3",
+      H + "-events",
+      "",
+      "no reference here at all",
+  };
+  for (const std::string& v : values)
+    EXPECT_EQ(everyMatch(ms, v, true), everyMatch(ms, v, false)) << v;
+}
+
+TEST(MatcherIndexTest, RunsOnlyTheMatchersAValueCanConcern) {
+  const std::vector<DatasetMatcher> ms = indexedFleetOfMatchers();
+  std::vector<size_t> visited;
+  forEachCandidate(ms, "SELECT * FROM `acme-prod.legacy_dwh_4.table_104`",
+                   [&](size_t m) { visited.push_back(m); });
+  // The GCS prefix has no index word; legacy_dwh_4 holds 20 tables, table_104 is one of them.
+  EXPECT_EQ(visited.size(), 21u);
+  EXPECT_EQ(visited.front(), 2u);
+  EXPECT_TRUE(std::is_sorted(visited.begin(), visited.end()));
+  // A copy is not the indexed vector: every matcher runs.
+  const std::vector<DatasetMatcher> copy = ms;
+  visited.clear();
+  forEachCandidate(copy, "acme-prod.legacy_dwh_4.table_104", [&](size_t m) { visited.push_back(m); });
+  EXPECT_EQ(visited.size(), copy.size());
+  // So does a value with a hole.
+  visited.clear();
+  forEachCandidate(ms, "acme-prod." + H + ".table_104", [&](size_t m) { visited.push_back(m); });
+  EXPECT_EQ(visited.size(), ms.size());
 }
 
 } // namespace
