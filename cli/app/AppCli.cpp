@@ -1,6 +1,7 @@
 #include "cli/app/AppCli.h"
 
 #include "bot/app/AppRuntime.h"
+#include "bot/app/InstallationClients.h"
 #include "bot/app/MigrationRegistry.h"
 #include "bot/fleet/Inventory.h"
 #include "bot/github/GitHubClient.h"
@@ -9,7 +10,6 @@
 
 #include <csignal>
 #include <iostream>
-#include <map>
 #include <mutex>
 
 #include <pthread.h>
@@ -90,23 +90,18 @@ int runAppCli(int argc, char** argv) {
   options.workers.keepFinished = std::chrono::hours(24 * flags.keepDays);
   options.workers.log = logLine;
 
-  // One client per installation, each renewing its own installation token.
-  std::mutex hostsMutex;
-  std::map<int64_t, std::shared_ptr<CodeHost>> hosts;
-  options.work.host = [&](int64_t installation) -> Expected<std::shared_ptr<CodeHost>> {
-    const int64_t key = config->token.empty() ? installation : 0;
-    std::lock_guard lock(hostsMutex);
-    if (auto found = hosts.find(key); found != hosts.end())
-      return found->second;
-    Expected<CodeHostConfig> hostConfig = codeHostFor(*config, installation);
-    if (!hostConfig)
-      return hostConfig.error();
-    Expected<std::unique_ptr<GitHubClient>> client = GitHubClient::create(*hostConfig);
+  // One client per installation (one for everything with a token), shared by the event work,
+  // the registry loads and the campaigns: one installation token and one pacing of its writes.
+  InstallationClientsOptions clientOptions;
+  clientOptions.config = [app = *config](int64_t installation) {
+    return codeHostFor(app, installation);
+  };
+  auto clients = std::make_shared<InstallationClients>(std::move(clientOptions));
+  options.work.host = [clients](int64_t installation) -> Expected<std::shared_ptr<CodeHost>> {
+    Expected<std::shared_ptr<GitHubClient>> client = clients->get(installation);
     if (!client)
       return client.error();
-    std::shared_ptr<CodeHost> host = std::move(*client);
-    hosts.emplace(key, host);
-    return host;
+    return std::shared_ptr<CodeHost>(*client);
   };
   // The App acting as itself reads its delivery log; a token cannot.
   std::shared_ptr<GitHubClient> appClient;
@@ -172,15 +167,13 @@ int runAppCli(int argc, char** argv) {
   // The App's own campaigns: opt-in, since a pass opens pull requests across the fleet.
   std::shared_ptr<GitHubClient> fleetClient;
   if (flags.fleetInstallation > 0 || !flags.fleetOrg.empty()) {
-    Expected<CodeHostConfig> fleetConfig = codeHostFor(*config, flags.fleetInstallation);
-    Expected<std::unique_ptr<GitHubClient>> client =
-        fleetConfig ? GitHubClient::create(*fleetConfig)
-                    : Expected<std::unique_ptr<GitHubClient>>(fleetConfig.error());
+    // The very client the events of that installation use.
+    Expected<std::shared_ptr<GitHubClient>> client = clients->get(flags.fleetInstallation);
     if (!client) {
       std::cerr << client.error().str() << "\n";
       return 2;
     }
-    fleetClient = std::move(*client);
+    fleetClient = *client;
     options.campaigns.every = std::chrono::seconds(flags.campaignSeconds);
     options.campaigns.inventory = [fleetClient, org = flags.fleetOrg] {
       return org.empty() ? githubInstallationInventory(*fleetClient)

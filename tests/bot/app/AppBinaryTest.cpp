@@ -1,11 +1,14 @@
 // The real godwit-app binary: started on a free loopback port with a SQLite store, sent signed
-// and forged deliveries, asked for the status page of a campaign in its store, stopped with
-// SIGTERM; the store read afterwards.
+// and forged deliveries, asked for the status page of a campaign in its store, run as a GitHub
+// App whose campaigns and events act through one client, stopped with SIGTERM; the store read
+// afterwards.
 #include "bot/app/WebhookSignature.h"
 #include "bot/store/SqliteStore.h"
 #include "tests/bot/GitFixture.h"
 #include "tests/bot/app/RawHttp.h"
+#include "tests/bot/webhook/Examples.h"
 #include "tests/support/GitHubContractServer.h"
+#include "tests/support/TestKeys.h"
 
 #include <gtest/gtest.h>
 
@@ -321,6 +324,66 @@ TEST_F(AppBinaryTest, WithAFleetItDrivesTheActiveMigrationsCampaign) {
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ(rows->front().state, "open");
+  EXPECT_TRUE(server.violations().empty()) << server.violations().front();
+}
+
+TEST_F(AppBinaryTest, AsAnAppItsCampaignsAndItsEventsShareTheInstallationsClient) {
+  bottest::BareRemote remote{dir_ / "remotes" / "acme" / "shop.git"};
+  remote.commit("main", {{"etl/load.py", "TABLE = \"acme-prod.sales.orders_v2\"\n"}});
+  test::GitHubContractServer server;
+  const test::TestKeyPair keys = test::makeTestKeyPair();
+  server.enableApp("4242", keys.publicPem, "77");
+  const int64_t repoId = server.addRepository({"acme/shop", "main", remote.url()});
+  const std::string key = write("app.pem", keys.privatePem);
+  fs::create_directories(dir_ / "migrations");
+  write("migrations/orders.yaml",
+        "apiVersion: godwit/v1\nkind: Migration\nname: orders-v3\ndatasets:\n"
+        "  - kind: bigquery-table\n    from: acme-prod.sales.orders_v2\n"
+        "    to: acme-prod.sales.orders_v3\n");
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
+         secretFile_, "--migrations", (dir_ / "migrations").string(), "--api-url", server.url(),
+         "--app-id", "4242", "--private-key-file", key, "--reconcile-every", "0",
+         "--fleet-installation", "77", "--bot-login", "godwit[bot]", "--cache-dir",
+         (dir_ / "cache").string()});
+  const uint16_t port = this->port();
+  ASSERT_NE(port, 0) << stderrText();
+  // The campaign's pass (the fleet) opens the pull request. A guard against a hang.
+  for (int i = 0; i < 1500 && server.pulls("acme/shop").empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_EQ(server.pulls("acme/shop").size(), 1u) << stderrText();
+  const int64_t number = server.pulls("acme/shop").front().number;
+  for (int i = 0; i < 500 && stderrText().find("campaign orders-v3: ") == std::string::npos; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+
+  // An event of the same installation (the event work) answers on it.
+  nlohmann::json comment = webhooktest::example("issue_comment", "created");
+  comment["repository"]["id"] = repoId;
+  comment["repository"]["name"] = "shop";
+  comment["repository"]["full_name"] = "acme/shop";
+  comment["repository"]["default_branch"] = "main";
+  comment["installation"] = {{"id", 77}};
+  comment["issue"]["number"] = number;
+  comment["issue"]["pull_request"] = {
+      {"url", server.url() + "/repos/acme/shop/pulls/" + std::to_string(number)}};
+  comment["comment"]["body"] = "/godwit help";
+  comment["comment"]["author_association"] = "OWNER";
+  comment["comment"]["user"]["login"] = "ada";
+  const std::string body = comment.dump();
+  EXPECT_EQ(post(port, body, signWebhookBody(kSecret, body), "comment-1", "issue_comment").status,
+            202);
+  const auto replied = [&] {
+    for (const test::ServerComment& c : server.comments("acme/shop", number))
+      if (c.body.find("<!-- godwit:reply help -->") != std::string::npos)
+        return true;
+    return false;
+  };
+  for (int i = 0; i < 500 && !replied(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid_, SIGTERM);
+  EXPECT_EQ(exitCode(), 0);
+  ASSERT_TRUE(replied()) << stderrText();
+  // One client per installation: one installation token, one pacing of its writes.
+  EXPECT_EQ(server.tokensIssued(), 1) << "the fleet and the events each had a client";
   EXPECT_TRUE(server.violations().empty()) << server.violations().front();
 }
 
