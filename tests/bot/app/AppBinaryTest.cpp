@@ -1,7 +1,7 @@
 // The real godwit-app binary: started on a free loopback port with a SQLite store, sent signed
 // and forged deliveries, asked for the status page of a campaign in its store, run as a GitHub
-// App whose campaigns and events act through one client, stopped with SIGTERM; the store read
-// afterwards.
+// App whose campaigns and events act through one client, its registry repository reloaded on
+// SIGHUP, stopped with SIGTERM; the store read afterwards.
 #include "bot/app/WebhookSignature.h"
 #include "bot/store/SqliteStore.h"
 #include "tests/bot/GitFixture.h"
@@ -499,6 +499,38 @@ TEST_F(AppBinaryTest, SighupReloadsTheMigrationFolder) {
   EXPECT_EQ(post(port(), "{}", signWebhookBody(kSecret, "{}")).status, 202);
   ASSERT_EQ(::kill(pid_, SIGTERM), 0);
   EXPECT_EQ(exitCode(), 0);
+}
+
+TEST_F(AppBinaryTest, TheRegistryRepositoryLoadsAtStartAndOnSighup) {
+  bottest::BareRemote registry{dir_ / "remotes" / "acme" / "registry.git"};
+  registry.commit("main", {{"migrations/users.yaml", migrationFile("users-v2")}});
+  test::GitHubContractServer server{"ghp_binary_test_token"};
+  server.addRepository({"acme/registry", "main", registry.url()});
+  const std::string token = write("token", "ghp_binary_test_token\n");
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
+         secretFile_, "--registry-repo", "acme/registry", "--api-url", server.url(),
+         "--token-file", token, "--cache-dir", (dir_ / "cache").string()});
+  ASSERT_NE(port(), 0) << stderrText();
+  EXPECT_NE(stderrText().find("godwit-app: migration added: users-v2\n"), std::string::npos)
+      << stderrText();
+  EXPECT_NE(stderrText().find("migration registry: 1 active, 0 file(s) with errors\n"),
+            std::string::npos)
+      << stderrText();
+
+  registry.commit("main", {{"migrations/users.yaml", migrationFile("users-v2")},
+                           {"migrations/orders.yaml", migrationFile("orders-v3")}});
+  ASSERT_EQ(::kill(pid_, SIGHUP), 0);
+  const std::string done = "migration registry: 2 active, 0 file(s) with errors\n";
+  std::string log;
+  for (int i = 0; i < 1000 && log.find(done) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    log = stderrText();
+  }
+  EXPECT_NE(log.find("godwit-app: migration added: orders-v3\n"), std::string::npos) << log;
+  EXPECT_NE(log.find(done), std::string::npos) << log;
+  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+  EXPECT_EQ(exitCode(), 0);
+  EXPECT_EQ(stderrText().find("ghp_binary_test_token"), std::string::npos) << "no token in the log";
 }
 
 TEST_F(AppBinaryTest, AMissingMigrationFolderStopsItBeforeItListens) {
