@@ -356,7 +356,8 @@ Expected<DeliveryOutcome> processDelivery(Store& store, const DeliveryRecord& cl
   if (!*finished)
     return makeError("delivery " + claimed.deliveryId + " was taken from " + claimed.lockedBy +
                          " before it finished (its lease ended)",
-                     "give deliveries a longer lease than the longest lifecycle run");
+                     "its lease was not renewed in time: the store was unreachable, or the "
+                     "instance paused, for longer than --lease");
   return outcome;
 }
 

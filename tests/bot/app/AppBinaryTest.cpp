@@ -19,6 +19,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -115,6 +116,31 @@ protected:
   }
 
   std::string stderrText() { return readAll(dir_ / "stderr"); }
+
+  /// A migration folder with `orders-v3`, which moves the table that the remotes of the fleet
+  /// tests name (`acme-prod.sales.orders_v2`); returns its path.
+  std::string ordersMigrationFolder() {
+    fs::create_directories(dir_ / "migrations");
+    write("migrations/orders.yaml",
+          "apiVersion: godwit/v1\nkind: Migration\nname: orders-v3\ndatasets:\n"
+          "  - kind: bigquery-table\n    from: acme-prod.sales.orders_v2\n"
+          "    to: acme-prod.sales.orders_v3\n");
+    return (dir_ / "migrations").string();
+  }
+
+  /// Polls `done` every 20 ms until it holds or `seconds` passed: a guard against a hang, not a
+  /// timing assertion.
+  static void waitUntil(const std::function<bool()>& done, int seconds = 30) {
+    for (int i = 0; i < seconds * 50 && !done(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  /// The log once it contains `text`, or as it is after 20 s.
+  std::string logWith(const std::string& text) {
+    std::string log;
+    waitUntil([&] { return (log = stderrText()).find(text) != std::string::npos; }, 20);
+    return log;
+  }
 
   RawResponse post(uint16_t port, const std::string& body, const std::string& signature,
                    const std::string& id = "0b9a2f00-0000-11ee-8000-000000000001",
@@ -298,21 +324,14 @@ TEST_F(AppBinaryTest, WithAFleetItDrivesTheActiveMigrationsCampaign) {
   test::GitHubContractServer server{"ghp_binary_test_token"};
   server.addRepository({"acme/shop", "main", remote.url()});
   const std::string token = write("token", "ghp_binary_test_token\n");
-  fs::create_directories(dir_ / "migrations");
-  write("migrations/orders.yaml",
-        "apiVersion: godwit/v1\nkind: Migration\nname: orders-v3\ndatasets:\n"
-        "  - kind: bigquery-table\n    from: acme-prod.sales.orders_v2\n"
-        "    to: acme-prod.sales.orders_v3\n");
+  const std::string migrations = ordersMigrationFolder();
   spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
-         secretFile_, "--migrations", (dir_ / "migrations").string(), "--api-url", server.url(),
-         "--token-file", token, "--fleet-org", "acme", "--cache-dir", (dir_ / "cache").string()});
+         secretFile_, "--migrations", migrations, "--api-url", server.url(), "--token-file",
+         token, "--fleet-org", "acme", "--cache-dir", (dir_ / "cache").string()});
   ASSERT_NE(port(), 0) << stderrText();
-  // A guard against a hang, not a timing assertion.
-  for (int i = 0; i < 1500 && server.pulls("acme/shop").empty(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  waitUntil([&] { return !server.pulls("acme/shop").empty(); });
   ASSERT_EQ(server.pulls("acme/shop").size(), 1u) << stderrText();
-  for (int i = 0; i < 500 && stderrText().find("campaign orders-v3: ") == std::string::npos; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  logWith("campaign orders-v3: ");
   ::kill(pid_, SIGTERM);
   EXPECT_EQ(exitCode(), 0);
   const std::string log = stderrText();
@@ -335,25 +354,18 @@ TEST_F(AppBinaryTest, AsAnAppItsCampaignsAndItsEventsShareTheInstallationsClient
   server.enableApp("4242", keys.publicPem, "77");
   const int64_t repoId = server.addRepository({"acme/shop", "main", remote.url()});
   const std::string key = write("app.pem", keys.privatePem);
-  fs::create_directories(dir_ / "migrations");
-  write("migrations/orders.yaml",
-        "apiVersion: godwit/v1\nkind: Migration\nname: orders-v3\ndatasets:\n"
-        "  - kind: bigquery-table\n    from: acme-prod.sales.orders_v2\n"
-        "    to: acme-prod.sales.orders_v3\n");
+  const std::string migrations = ordersMigrationFolder();
   spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
-         secretFile_, "--migrations", (dir_ / "migrations").string(), "--api-url", server.url(),
-         "--app-id", "4242", "--private-key-file", key, "--reconcile-every", "0",
-         "--fleet-installation", "77", "--bot-login", "godwit[bot]", "--cache-dir",
-         (dir_ / "cache").string()});
+         secretFile_, "--migrations", migrations, "--api-url", server.url(), "--app-id", "4242",
+         "--private-key-file", key, "--reconcile-every", "0", "--fleet-installation", "77",
+         "--bot-login", "godwit[bot]", "--cache-dir", (dir_ / "cache").string()});
   const uint16_t port = this->port();
   ASSERT_NE(port, 0) << stderrText();
-  // The campaign's pass (the fleet) opens the pull request. A guard against a hang.
-  for (int i = 0; i < 1500 && server.pulls("acme/shop").empty(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  // The campaign's pass (the fleet) opens the pull request.
+  waitUntil([&] { return !server.pulls("acme/shop").empty(); });
   ASSERT_EQ(server.pulls("acme/shop").size(), 1u) << stderrText();
   const int64_t number = server.pulls("acme/shop").front().number;
-  for (int i = 0; i < 500 && stderrText().find("campaign orders-v3: ") == std::string::npos; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  logWith("campaign orders-v3: ");
 
   // An event of the same installation (the event work) answers on it.
   nlohmann::json comment = webhooktest::example("issue_comment", "created");
@@ -377,8 +389,7 @@ TEST_F(AppBinaryTest, AsAnAppItsCampaignsAndItsEventsShareTheInstallationsClient
         return true;
     return false;
   };
-  for (int i = 0; i < 500 && !replied(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  waitUntil(replied);
   ::kill(pid_, SIGTERM);
   EXPECT_EQ(exitCode(), 0);
   ASSERT_TRUE(replied()) << stderrText();
@@ -482,11 +493,7 @@ TEST_F(AppBinaryTest, SighupReloadsTheMigrationFolder) {
   write("migrations/users.yaml", "apiVersion: godwit/v1\nkind: Migration\nname: [users\n");
   ASSERT_EQ(::kill(pid_, SIGHUP), 0);
   const std::string done = "migration registry: 2 active, 1 file(s) with errors\n";
-  std::string log;
-  for (int i = 0; i < 1000 && log.find(done) == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    log = stderrText();
-  }
+  const std::string log = logWith(done);
   EXPECT_NE(log.find("godwit-app: migration added: orders-v3\n"), std::string::npos) << log;
   EXPECT_NE(log.find("godwit-app: migration kept: users-v2"), std::string::npos) << log;
   EXPECT_NE(log.find("godwit-app: " + (dir_ / "migrations" / "users.yaml").string() +
@@ -521,11 +528,7 @@ TEST_F(AppBinaryTest, TheRegistryRepositoryLoadsAtStartAndOnSighup) {
                            {"migrations/orders.yaml", migrationFile("orders-v3")}});
   ASSERT_EQ(::kill(pid_, SIGHUP), 0);
   const std::string done = "migration registry: 2 active, 0 file(s) with errors\n";
-  std::string log;
-  for (int i = 0; i < 1000 && log.find(done) == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    log = stderrText();
-  }
+  const std::string log = logWith(done);
   EXPECT_NE(log.find("godwit-app: migration added: orders-v3\n"), std::string::npos) << log;
   EXPECT_NE(log.find(done), std::string::npos) << log;
   ASSERT_EQ(::kill(pid_, SIGTERM), 0);
