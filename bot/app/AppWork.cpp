@@ -4,11 +4,10 @@
 #include "bot/fleet/Inventory.h"
 #include "bot/fleet/RepoResult.h"
 #include "bot/fleet/RepoState.h"
+#include "bot/github/RepositoryName.h"
 
 #include <nlohmann/json.hpp>
 
-#include <algorithm>
-#include <cctype>
 #include <optional>
 
 namespace godwit {
@@ -17,13 +16,6 @@ namespace {
 using json = nlohmann::json;
 
 constexpr size_t kMaxExplainedItems = 50;
-
-bool sameName(const std::string& a, const std::string& b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
-           return std::tolower(x) == std::tolower(y);
-         });
-}
 
 std::string state(RepoState s) {
   return std::string(toString(s));
@@ -90,7 +82,7 @@ private:
     if (!rows)
       return rows.error();
     for (CampaignRepoRecord& r : *rows)
-      if ((id != 0 && r.repositoryId == id) || sameName(r.fullName, fullName))
+      if ((id != 0 && r.repositoryId == id) || sameRepositoryName(r.fullName, fullName))
         return std::optional<CampaignRepoRecord>(std::move(r));
     return std::optional<CampaignRepoRecord>();
   }

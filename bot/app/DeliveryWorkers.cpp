@@ -37,6 +37,16 @@ Expected<int64_t> DeliveryWorkers::start() {
     requeued += *again;
     stores_.push_back(std::move(*store));
   }
+  Expected<std::unique_ptr<Store>> heartbeat = options_.openStore();
+  if (!heartbeat)
+    return heartbeat.error();
+  using std::chrono::milliseconds;
+  const milliseconds every = options_.renewEvery.count() > 0
+                                 ? options_.renewEvery
+                                 : std::chrono::duration_cast<milliseconds>(options_.lease) / 3;
+  leases_ = std::make_unique<DeliveryLeases>(std::move(*heartbeat), options_.lease, every,
+                                             options_.log);
+  leases_->start();
   prune(*stores_.front());
   for (unsigned i = 0; i < n; ++i)
     threads_.emplace_back([this, i] { loop(i, *stores_[i]); });
@@ -72,6 +82,8 @@ void DeliveryWorkers::stop() {
   for (std::thread& t : threads_)
     t.join();
   threads_.clear();
+  if (leases_)
+    leases_->stop();
 }
 
 void DeliveryWorkers::loop(unsigned index, Store& store) {
@@ -99,8 +111,10 @@ void DeliveryWorkers::loop(unsigned index, Store& store) {
       PerformWork perform = [&](const EventWork& work) {
         return options_.perform(store, work, d.installationId);
       };
+      leases_->track(d);
       Expected<DeliveryOutcome> outcome =
           processDelivery(store, d, options_.handler, perform, std::chrono::system_clock::now());
+      leases_->release(d);
       if (!outcome) {
         log(name + ": delivery " + d.deliveryId + " (" + d.event + "): " +
             outcome.error().message);

@@ -105,6 +105,10 @@ Expected<std::optional<DeliveryRecord>> FencedStore::claimDelivery(const std::st
                                                                    const std::string& leaseUntil) {
   return fenced([&] { return inner_.claimDelivery(worker, now, leaseUntil); });
 }
+Expected<bool> FencedStore::renewDelivery(const DeliveryRecord& claimed,
+                                          const std::string& leaseUntil) {
+  return fenced([&] { return inner_.renewDelivery(claimed, leaseUntil); });
+}
 Expected<bool> FencedStore::finishDelivery(const DeliveryRecord& claimed, DeliveryOutcome outcome,
                                            const std::string& error, const std::string& retryAt) {
   return fenced([&] { return inner_.finishDelivery(claimed, outcome, error, retryAt); });

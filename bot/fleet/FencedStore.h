@@ -52,6 +52,8 @@ public:
   Expected<std::optional<DeliveryRecord>> claimDelivery(const std::string& worker,
                                                         const std::string& now,
                                                         const std::string& leaseUntil) override;
+  Expected<bool> renewDelivery(const DeliveryRecord& claimed,
+                               const std::string& leaseUntil) override;
   Expected<bool> finishDelivery(const DeliveryRecord& claimed, DeliveryOutcome outcome,
                                 const std::string& error, const std::string& retryAt) override;
   Expected<int64_t> requeueStaleDeliveries(const std::string& worker,

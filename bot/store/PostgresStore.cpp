@@ -838,6 +838,17 @@ PostgresStore::claimDelivery(const std::string& worker, const std::string& now,
   });
 }
 
+Expected<bool> PostgresStore::renewDelivery(const DeliveryRecord& claimed,
+                                            const std::string& leaseUntil) {
+  return db_->attempt("cannot renew the lease of delivery " + claimed.deliveryId, [&] {
+    // Fenced as finishDelivery is: a claim that was requeued and taken again has another attempt.
+    return db_->exec("UPDATE deliveries SET lease_until = $4, updated_at = $5 "
+                     "WHERE id = $1 AND state = 'running' AND locked_by = $2 AND attempts = $3",
+                     claimed.id, claimed.lockedBy, claimed.attempts, leaseUntil, storeTimestamp())
+               .affected_rows() == 1;
+  });
+}
+
 Expected<bool> PostgresStore::finishDelivery(const DeliveryRecord& claimed,
                                              DeliveryOutcome outcome, const std::string& error,
                                              const std::string& retryAt) {

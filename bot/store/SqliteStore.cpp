@@ -732,6 +732,21 @@ SqliteStore::claimDelivery(const std::string& worker, const std::string& now,
   return std::optional<DeliveryRecord>(std::move(claimed));
 }
 
+Expected<bool> SqliteStore::renewDelivery(const DeliveryRecord& claimed,
+                                          const std::string& leaseUntil) {
+  // Fenced as finishDelivery is: a claim that was requeued and taken again has another attempt.
+  Stmt s(db_, "UPDATE deliveries SET lease_until = ?4, updated_at = ?5 "
+              "WHERE id = ?1 AND state = 'running' AND locked_by = ?2 AND attempts = ?3");
+  s.bind(1, claimed.id)
+      .bind(2, claimed.lockedBy)
+      .bind(3, int64_t(claimed.attempts))
+      .bind(4, leaseUntil)
+      .bind(5, storeTimestamp());
+  if (s.step() != SQLITE_DONE)
+    return dbError("cannot renew the lease of delivery " + claimed.deliveryId);
+  return sqlite3_changes(db_) == 1;
+}
+
 Expected<bool> SqliteStore::finishDelivery(const DeliveryRecord& claimed, DeliveryOutcome outcome,
                                            const std::string& error, const std::string& retryAt) {
   // The attempt count is the claim's fencing token: a requeued and reclaimed delivery has another.

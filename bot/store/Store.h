@@ -236,6 +236,12 @@ public:
   virtual Expected<std::optional<DeliveryRecord>>
   claimDelivery(const std::string& worker, const std::string& now,
                 const std::string& leaseUntil) = 0;
+  /// Extends the lease of the claim `claimed` to `leaseUntil` (a worker's heartbeat while it
+  /// processes the delivery). False, and nothing changed, when the claim no longer holds: the
+  /// delivery is no longer running under the claim's worker and attempt (finished, or requeued
+  /// and perhaps claimed again).
+  virtual Expected<bool> renewDelivery(const DeliveryRecord& claimed,
+                                       const std::string& leaseUntil) = 0;
   /// Ends the claim `claimed` with `outcome` and `error`; Retry queues it again, due at
   /// `retryAt`. False, and nothing changed, when the claim no longer holds (it was requeued).
   virtual Expected<bool> finishDelivery(const DeliveryRecord& claimed, DeliveryOutcome outcome,

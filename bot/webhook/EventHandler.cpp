@@ -1,9 +1,9 @@
 #include "bot/webhook/EventHandler.h"
 
+#include "bot/github/RepositoryName.h"
 #include "bot/store/StoreTime.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace godwit {
 namespace {
@@ -82,11 +82,8 @@ private:
   }
 
   bool isRegistry(const std::string& fullName) const {
-    const std::string& r = options_.registryRepository;
-    return !r.empty() && r.size() == fullName.size() &&
-           std::equal(r.begin(), r.end(), fullName.begin(), [](unsigned char a, unsigned char b) {
-             return std::tolower(a) == std::tolower(b);
-           });
+    return !options_.registryRepository.empty() &&
+           sameRepositoryName(options_.registryRepository, fullName);
   }
 
   Expected<void> on(const IgnoredEvent& e) { return ignore(e.reason); }
@@ -359,7 +356,8 @@ Expected<DeliveryOutcome> processDelivery(Store& store, const DeliveryRecord& cl
   if (!*finished)
     return makeError("delivery " + claimed.deliveryId + " was taken from " + claimed.lockedBy +
                          " before it finished (its lease ended)",
-                     "give deliveries a longer lease than the longest lifecycle run");
+                     "its lease was not renewed in time: the store was unreachable, or the "
+                     "instance paused, for longer than --lease");
   return outcome;
 }
 

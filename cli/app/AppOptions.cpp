@@ -65,8 +65,9 @@ void addAppOptions(CLI::App& app, AppFlags& flags) {
                  "This instance's name, stable across restarts: what it left running when "
                  "killed is taken up again at start (default: the host name)");
   app.add_option("--lease", flags.leaseSeconds,
-                 "Seconds a worker holds a delivery before another instance may take it over "
-                 "(default: 900)")
+                 "Seconds a delivery's claim lasts without renewal (renewed every third of it "
+                 "while it runs): an instance stopped for longer loses it to another (default: "
+                 "900)")
       ->check(CLI::Range(10.0, 86400.0));
   app.add_option("--api-url", flags.apiUrl,
                  "GitHub API URL (default: $GODWIT_API_URL, else https://api.github.com)");

@@ -1,6 +1,7 @@
 // The App's durable queue of webhook deliveries in the Store, one parametrized suite over both
 // backends (StoreBackends.h): dedupe, order, one delivery per repository at a time, retries,
-// stale claims, counts and concurrent claimers. Times are given, never waited for.
+// stale claims, renewed leases and the fencing of lost ones, counts and concurrent claimers.
+// Times are given, never waited for.
 #include "StoreBackends.h"
 
 #include "bot/store/PostgresStore.h"
@@ -261,6 +262,70 @@ TEST_P(DeliveryQueueTest, AnExpiredLeaseIsRequeuedByAnyWorker) {
   EXPECT_EQ(taken.deliveryId, "d");
   EXPECT_FALSE(*store->finishDelivery(held, DeliveryOutcome::Done, "")) << "app-2 was too late";
   EXPECT_EQ((*store->delivery("d"))->state, "running");
+}
+
+TEST_P(DeliveryQueueTest, ARenewedLeaseOutlivesItsFirstEnd) {
+  constexpr const char* kRenewed = "2026-12-03T10:10:00.000Z";
+  auto store = open();
+  ASSERT_TRUE(store->enqueueDelivery(delivery("long", 1)));
+  DeliveryRecord held = claimed(*store, kT0, "app-2");
+  auto renewed = store->renewDelivery(held, kRenewed);
+  ASSERT_TRUE(renewed) << renewed.error().str();
+  EXPECT_TRUE(*renewed);
+  auto now = store->delivery("long");
+  ASSERT_TRUE(now && *now);
+  EXPECT_EQ((*now)->leaseUntil, kRenewed);
+  EXPECT_EQ((*now)->state, "running");
+  EXPECT_EQ((*now)->lockedBy, "app-2");
+  EXPECT_EQ((*now)->attempts, 1) << "a renewal is not another claim";
+  // Past the first lease's end, the renewed one still holds.
+  EXPECT_EQ(*store->requeueStaleDeliveries("app-1", kAfterLease), 0);
+  EXPECT_EQ(claim(*store, kAfterLease, "app-1"), "");
+  // Each heartbeat moves the end again, for as long as the claim holds.
+  EXPECT_TRUE(*store->renewDelivery(held, "2026-12-03T10:20:00.000Z"));
+  EXPECT_EQ((*store->delivery("long"))->leaseUntil, "2026-12-03T10:20:00.000Z");
+  EXPECT_TRUE(*store->finishDelivery(held, DeliveryOutcome::Done, ""));
+  EXPECT_FALSE(*store->renewDelivery(held, "2026-12-03T10:30:00.000Z")) << "finished";
+  EXPECT_EQ((*store->delivery("long"))->state, "done");
+  EXPECT_EQ((*store->delivery("long"))->leaseUntil, "");
+}
+
+TEST_P(DeliveryQueueTest, AClaimWhoseLeaseWasLostNeitherRenewsNorFinishesTheNewHolders) {
+  auto store = open();
+  ASSERT_TRUE(store->enqueueDelivery(delivery("d", 1)));
+  DeliveryRecord lost = claimed(*store, kT0, "app-2");
+  EXPECT_EQ(*store->requeueStaleDeliveries("app-1", kAfterLease), 1);
+  auto taken = store->claimDelivery("app-1", kAfterLease, "2026-12-03T10:11:00.000Z");
+  ASSERT_TRUE(taken && *taken);
+  const DeliveryRecord& holder = **taken;
+  EXPECT_EQ(holder.attempts, 2);
+
+  auto renewed = store->renewDelivery(lost, "2026-12-03T10:30:00.000Z");
+  ASSERT_TRUE(renewed) << renewed.error().str();
+  EXPECT_FALSE(*renewed) << "app-2's claim no longer holds";
+  auto finished = store->finishDelivery(lost, DeliveryOutcome::Failed, "app-2 was too late");
+  ASSERT_TRUE(finished) << finished.error().str();
+  EXPECT_FALSE(*finished);
+  auto retried = store->finishDelivery(lost, DeliveryOutcome::Retry, "app-2 again", kT2);
+  ASSERT_TRUE(retried);
+  EXPECT_FALSE(*retried);
+  // The same worker name with the old attempt count is not the holder either.
+  DeliveryRecord sameWorkerOldAttempt = holder;
+  sameWorkerOldAttempt.attempts = 1;
+  EXPECT_FALSE(*store->renewDelivery(sameWorkerOldAttempt, "2026-12-03T10:30:00.000Z"));
+  EXPECT_FALSE(*store->finishDelivery(sameWorkerOldAttempt, DeliveryOutcome::Done, ""));
+
+  // The new holder's state is untouched: its worker, attempt, lease and no error.
+  auto now = store->delivery("d");
+  ASSERT_TRUE(now && *now);
+  EXPECT_EQ((*now)->state, "running");
+  EXPECT_EQ((*now)->lockedBy, "app-1");
+  EXPECT_EQ((*now)->attempts, 2);
+  EXPECT_EQ((*now)->leaseUntil, "2026-12-03T10:11:00.000Z");
+  EXPECT_EQ((*now)->lastError, "");
+  EXPECT_TRUE(*store->renewDelivery(holder, "2026-12-03T10:12:00.000Z"));
+  EXPECT_TRUE(*store->finishDelivery(holder, DeliveryOutcome::Done, ""));
+  EXPECT_EQ((*store->delivery("d"))->state, "done");
 }
 
 TEST_P(DeliveryQueueTest, CountsByEventAndState) {

@@ -1,11 +1,14 @@
 // The real godwit-app binary: started on a free loopback port with a SQLite store, sent signed
-// and forged deliveries, asked for the status page of a campaign in its store, stopped with
-// SIGTERM; the store read afterwards.
+// and forged deliveries, asked for the status page of a campaign in its store, run as a GitHub
+// App whose campaigns and events act through one client, its registry repository reloaded on
+// SIGHUP, stopped with SIGTERM; the store read afterwards.
 #include "bot/app/WebhookSignature.h"
 #include "bot/store/SqliteStore.h"
 #include "tests/bot/GitFixture.h"
 #include "tests/bot/app/RawHttp.h"
+#include "tests/bot/webhook/Examples.h"
 #include "tests/support/GitHubContractServer.h"
+#include "tests/support/TestKeys.h"
 
 #include <gtest/gtest.h>
 
@@ -16,6 +19,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -112,6 +116,31 @@ protected:
   }
 
   std::string stderrText() { return readAll(dir_ / "stderr"); }
+
+  /// A migration folder with `orders-v3`, which moves the table that the remotes of the fleet
+  /// tests name (`acme-prod.sales.orders_v2`); returns its path.
+  std::string ordersMigrationFolder() {
+    fs::create_directories(dir_ / "migrations");
+    write("migrations/orders.yaml",
+          "apiVersion: godwit/v1\nkind: Migration\nname: orders-v3\ndatasets:\n"
+          "  - kind: bigquery-table\n    from: acme-prod.sales.orders_v2\n"
+          "    to: acme-prod.sales.orders_v3\n");
+    return (dir_ / "migrations").string();
+  }
+
+  /// Polls `done` every 20 ms until it holds or `seconds` passed: a guard against a hang, not a
+  /// timing assertion.
+  static void waitUntil(const std::function<bool()>& done, int seconds = 30) {
+    for (int i = 0; i < seconds * 50 && !done(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+
+  /// The log once it contains `text`, or as it is after 20 s.
+  std::string logWith(const std::string& text) {
+    std::string log;
+    waitUntil([&] { return (log = stderrText()).find(text) != std::string::npos; }, 20);
+    return log;
+  }
 
   RawResponse post(uint16_t port, const std::string& body, const std::string& signature,
                    const std::string& id = "0b9a2f00-0000-11ee-8000-000000000001",
@@ -295,21 +324,14 @@ TEST_F(AppBinaryTest, WithAFleetItDrivesTheActiveMigrationsCampaign) {
   test::GitHubContractServer server{"ghp_binary_test_token"};
   server.addRepository({"acme/shop", "main", remote.url()});
   const std::string token = write("token", "ghp_binary_test_token\n");
-  fs::create_directories(dir_ / "migrations");
-  write("migrations/orders.yaml",
-        "apiVersion: godwit/v1\nkind: Migration\nname: orders-v3\ndatasets:\n"
-        "  - kind: bigquery-table\n    from: acme-prod.sales.orders_v2\n"
-        "    to: acme-prod.sales.orders_v3\n");
+  const std::string migrations = ordersMigrationFolder();
   spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
-         secretFile_, "--migrations", (dir_ / "migrations").string(), "--api-url", server.url(),
-         "--token-file", token, "--fleet-org", "acme", "--cache-dir", (dir_ / "cache").string()});
+         secretFile_, "--migrations", migrations, "--api-url", server.url(), "--token-file",
+         token, "--fleet-org", "acme", "--cache-dir", (dir_ / "cache").string()});
   ASSERT_NE(port(), 0) << stderrText();
-  // A guard against a hang, not a timing assertion.
-  for (int i = 0; i < 1500 && server.pulls("acme/shop").empty(); ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  waitUntil([&] { return !server.pulls("acme/shop").empty(); });
   ASSERT_EQ(server.pulls("acme/shop").size(), 1u) << stderrText();
-  for (int i = 0; i < 500 && stderrText().find("campaign orders-v3: ") == std::string::npos; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  logWith("campaign orders-v3: ");
   ::kill(pid_, SIGTERM);
   EXPECT_EQ(exitCode(), 0);
   const std::string log = stderrText();
@@ -321,6 +343,58 @@ TEST_F(AppBinaryTest, WithAFleetItDrivesTheActiveMigrationsCampaign) {
   ASSERT_TRUE(rows);
   ASSERT_EQ(rows->size(), 1u);
   EXPECT_EQ(rows->front().state, "open");
+  EXPECT_TRUE(server.violations().empty()) << server.violations().front();
+}
+
+TEST_F(AppBinaryTest, AsAnAppItsCampaignsAndItsEventsShareTheInstallationsClient) {
+  bottest::BareRemote remote{dir_ / "remotes" / "acme" / "shop.git"};
+  remote.commit("main", {{"etl/load.py", "TABLE = \"acme-prod.sales.orders_v2\"\n"}});
+  test::GitHubContractServer server;
+  const test::TestKeyPair keys = test::makeTestKeyPair();
+  server.enableApp("4242", keys.publicPem, "77");
+  const int64_t repoId = server.addRepository({"acme/shop", "main", remote.url()});
+  const std::string key = write("app.pem", keys.privatePem);
+  const std::string migrations = ordersMigrationFolder();
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
+         secretFile_, "--migrations", migrations, "--api-url", server.url(), "--app-id", "4242",
+         "--private-key-file", key, "--reconcile-every", "0", "--fleet-installation", "77",
+         "--bot-login", "godwit[bot]", "--cache-dir", (dir_ / "cache").string()});
+  const uint16_t port = this->port();
+  ASSERT_NE(port, 0) << stderrText();
+  // The campaign's pass (the fleet) opens the pull request.
+  waitUntil([&] { return !server.pulls("acme/shop").empty(); });
+  ASSERT_EQ(server.pulls("acme/shop").size(), 1u) << stderrText();
+  const int64_t number = server.pulls("acme/shop").front().number;
+  logWith("campaign orders-v3: ");
+
+  // An event of the same installation (the event work) answers on it.
+  nlohmann::json comment = webhooktest::example("issue_comment", "created");
+  comment["repository"]["id"] = repoId;
+  comment["repository"]["name"] = "shop";
+  comment["repository"]["full_name"] = "acme/shop";
+  comment["repository"]["default_branch"] = "main";
+  comment["installation"] = {{"id", 77}};
+  comment["issue"]["number"] = number;
+  comment["issue"]["pull_request"] = {
+      {"url", server.url() + "/repos/acme/shop/pulls/" + std::to_string(number)}};
+  comment["comment"]["body"] = "/godwit help";
+  comment["comment"]["author_association"] = "OWNER";
+  comment["comment"]["user"]["login"] = "ada";
+  const std::string body = comment.dump();
+  EXPECT_EQ(post(port, body, signWebhookBody(kSecret, body), "comment-1", "issue_comment").status,
+            202);
+  const auto replied = [&] {
+    for (const test::ServerComment& c : server.comments("acme/shop", number))
+      if (c.body.find("<!-- godwit:reply help -->") != std::string::npos)
+        return true;
+    return false;
+  };
+  waitUntil(replied);
+  ::kill(pid_, SIGTERM);
+  EXPECT_EQ(exitCode(), 0);
+  ASSERT_TRUE(replied()) << stderrText();
+  // One client per installation: one installation token, one pacing of its writes.
+  EXPECT_EQ(server.tokensIssued(), 1) << "the fleet and the events each had a client";
   EXPECT_TRUE(server.violations().empty()) << server.violations().front();
 }
 
@@ -419,11 +493,7 @@ TEST_F(AppBinaryTest, SighupReloadsTheMigrationFolder) {
   write("migrations/users.yaml", "apiVersion: godwit/v1\nkind: Migration\nname: [users\n");
   ASSERT_EQ(::kill(pid_, SIGHUP), 0);
   const std::string done = "migration registry: 2 active, 1 file(s) with errors\n";
-  std::string log;
-  for (int i = 0; i < 1000 && log.find(done) == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    log = stderrText();
-  }
+  const std::string log = logWith(done);
   EXPECT_NE(log.find("godwit-app: migration added: orders-v3\n"), std::string::npos) << log;
   EXPECT_NE(log.find("godwit-app: migration kept: users-v2"), std::string::npos) << log;
   EXPECT_NE(log.find("godwit-app: " + (dir_ / "migrations" / "users.yaml").string() +
@@ -436,6 +506,34 @@ TEST_F(AppBinaryTest, SighupReloadsTheMigrationFolder) {
   EXPECT_EQ(post(port(), "{}", signWebhookBody(kSecret, "{}")).status, 202);
   ASSERT_EQ(::kill(pid_, SIGTERM), 0);
   EXPECT_EQ(exitCode(), 0);
+}
+
+TEST_F(AppBinaryTest, TheRegistryRepositoryLoadsAtStartAndOnSighup) {
+  bottest::BareRemote registry{dir_ / "remotes" / "acme" / "registry.git"};
+  registry.commit("main", {{"migrations/users.yaml", migrationFile("users-v2")}});
+  test::GitHubContractServer server{"ghp_binary_test_token"};
+  server.addRepository({"acme/registry", "main", registry.url()});
+  const std::string token = write("token", "ghp_binary_test_token\n");
+  spawn({"--listen", "127.0.0.1:0", "--store", (dir_ / "app.db").string(), "--webhook-secret-file",
+         secretFile_, "--registry-repo", "acme/registry", "--api-url", server.url(),
+         "--token-file", token, "--cache-dir", (dir_ / "cache").string()});
+  ASSERT_NE(port(), 0) << stderrText();
+  EXPECT_NE(stderrText().find("godwit-app: migration added: users-v2\n"), std::string::npos)
+      << stderrText();
+  EXPECT_NE(stderrText().find("migration registry: 1 active, 0 file(s) with errors\n"),
+            std::string::npos)
+      << stderrText();
+
+  registry.commit("main", {{"migrations/users.yaml", migrationFile("users-v2")},
+                           {"migrations/orders.yaml", migrationFile("orders-v3")}});
+  ASSERT_EQ(::kill(pid_, SIGHUP), 0);
+  const std::string done = "migration registry: 2 active, 0 file(s) with errors\n";
+  const std::string log = logWith(done);
+  EXPECT_NE(log.find("godwit-app: migration added: orders-v3\n"), std::string::npos) << log;
+  EXPECT_NE(log.find(done), std::string::npos) << log;
+  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+  EXPECT_EQ(exitCode(), 0);
+  EXPECT_EQ(stderrText().find("ghp_binary_test_token"), std::string::npos) << "no token in the log";
 }
 
 TEST_F(AppBinaryTest, AMissingMigrationFolderStopsItBeforeItListens) {

@@ -10,7 +10,9 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <thread>
 
 namespace godwit {
@@ -187,6 +189,53 @@ TEST_F(DeliveryWorkersTest, AStartedPoolTakesUpWhatItsInstanceLeftRunning) {
   pool.stop();
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(delivery("left").state, "done");
+}
+
+TEST_F(DeliveryWorkersTest, ADeliveryThatOutlastsItsLeaseIsNotTakenOverWhileItRuns) {
+  queuePush("long", 1);
+  std::mutex mutex;
+  std::condition_variable changed;
+  int calls = 0;
+  bool finish = false;
+  DeliveryWorkerOptions o = options([&](const EventWork&) -> Expected<void> {
+    std::unique_lock lock(mutex);
+    ++calls;
+    changed.notify_all();
+    // A lifecycle run longer than the lease: it ends when the test says so (bounded).
+    changed.wait_for(lock, std::chrono::seconds(30), [&] { return finish; });
+    return {};
+  });
+  o.workers = 1;
+  o.lease = std::chrono::seconds(2);
+  DeliveryWorkers first(o);
+  ASSERT_TRUE(first.start());
+  {
+    std::unique_lock lock(mutex);
+    ASSERT_TRUE(changed.wait_for(lock, std::chrono::seconds(30), [&] { return calls == 1; }));
+  }
+  // Past the claim's lease, another instance starts: it queues again the deliveries whose lease
+  // ended, and its worker claims what is queued.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2600));
+  DeliveryWorkerOptions other = o;
+  other.instance = "another-instance";
+  DeliveryWorkers second(other);
+  auto requeued = second.start();
+  ASSERT_TRUE(requeued) << requeued.error().str();
+  EXPECT_EQ(*requeued, 0) << "the running delivery's lease was renewed";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300)); // The second pool's polls.
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(calls, 1) << "processed a second time while the first run went on";
+    finish = true;
+  }
+  changed.notify_all();
+  drain();
+  first.stop();
+  second.stop();
+  DeliveryRecord d = delivery("long");
+  EXPECT_EQ(d.state, "done") << d.lastError;
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.lockedBy, "");
 }
 
 TEST_F(DeliveryWorkersTest, StartingPrunesFinishedDeliveriesPastTheirKeep) {
