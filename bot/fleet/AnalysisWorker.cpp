@@ -49,17 +49,22 @@ int msLeft(Clock::time_point deadline) {
 
 enum class Io { Done, Closed, Timeout, Failed };
 
-/// Writes all of `data`, or says why not by the deadline.
-Io writeAll(int fd, std::string_view data, Clock::time_point deadline) {
-  while (!data.empty()) {
-    pollfd p{fd, POLLOUT, 0};
+/// Waits until `fd` is ready for `events` (Done), the deadline passes (Timeout) or poll fails.
+Io waitFor(int fd, short events, Clock::time_point deadline) {
+  for (;;) {
+    pollfd p{fd, events, 0};
     const int ready = ::poll(&p, 1, msLeft(deadline));
     if (ready < 0 && errno == EINTR)
       continue;
-    if (ready == 0)
-      return Io::Timeout;
-    if (ready < 0)
-      return Io::Failed;
+    return ready > 0 ? Io::Done : ready == 0 ? Io::Timeout : Io::Failed;
+  }
+}
+
+/// Writes all of `data`, or says why not by the deadline.
+Io writeAll(int fd, std::string_view data, Clock::time_point deadline) {
+  while (!data.empty()) {
+    if (Io ready = waitFor(fd, POLLOUT, deadline); ready != Io::Done)
+      return ready;
     ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
     if (n < 0 && errno == ENOTSOCK) // a worker's stdout may be a pipe when run by hand
       n = ::write(fd, data.data(), data.size());
@@ -85,14 +90,8 @@ Io readLine(int fd, std::string& buffer, std::string& line, Clock::time_point de
     scanned = buffer.size();
     if (buffer.size() > kMaxAnswerBytes)
       return Io::Failed;
-    pollfd p{fd, POLLIN, 0};
-    const int ready = ::poll(&p, 1, msLeft(deadline));
-    if (ready < 0 && errno == EINTR)
-      continue;
-    if (ready == 0)
-      return Io::Timeout;
-    if (ready < 0)
-      return Io::Failed;
+    if (Io ready = waitFor(fd, POLLIN, deadline); ready != Io::Done)
+      return ready;
     const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
       continue;

@@ -165,20 +165,27 @@ protected:
     FleetTest::SetUp();
     useMigration("");
   }
+  /// A repository `name` that refers to the table and whose analysis the test worker fails as
+  /// `mode` says; known to the contract server, not yet in `fleet`.
+  FleetRepo failing(const std::string& name, const std::string& mode) {
+    auto remote = std::make_unique<bottest::BareRemote>(tmp.path() / "remotes" / (name + ".git"));
+    remote->commit("main", {{"src/Job.scala", "object Job {\n  val t = "
+                                              "\"acme-prod.core_users.user_profile_v1\"\n}\n"},
+                            {".worker-mode", mode + "\n"}});
+    server.addRepository({name, "main", remote->url()});
+    FleetRepo r;
+    r.fullName = name;
+    r.owner = "team-0";
+    r.cloneUrl = remote->url();
+    r.defaultBranch = "main";
+    remotes.push_back(std::move(remote));
+    return r;
+  }
 };
 
 TEST_F(IsolatedFleetTest, DiscoverGoesOnPastARepositoryWhoseAnalysisCrashes) {
   makeFleet(6, 2, 4);
-  auto remote = std::make_unique<bottest::BareRemote>(tmp.path() / "remotes/acme/crashes.git");
-  remote->commit("main",
-                 {{"src/Job.scala", "object Job {\n  val t = \"acme-prod.core_users.user_profile_v1\"\n}\n"},
-                  {".worker-mode", "segv\n"}});
-  FleetRepo crashes;
-  crashes.fullName = "acme/crashes";
-  crashes.cloneUrl = remote->url();
-  crashes.defaultBranch = "main";
-  fleet.insert(fleet.begin() + 2, crashes);
-  remotes.push_back(std::move(remote));
+  fleet.insert(fleet.begin() + 2, failing("acme/crashes", "segv"));
 
   IsolatedAnalysis analysis(testWorker());
   DiscoverSettings settings;
@@ -220,16 +227,7 @@ TEST_F(IsolatedFleetTest, DiscoverGoesOnPastARepositoryWhoseAnalysisCrashes) {
 
 TEST_F(IsolatedFleetTest, ASweepRecordsTheCrashAsTheRepositorysFailureAndGoesOn) {
   makeFleet(4, 2, 3);
-  auto remote = std::make_unique<bottest::BareRemote>(tmp.path() / "remotes/acme/aborts.git");
-  remote->commit("main",
-                 {{"src/Job.scala", "object Job {\n  val t = \"acme-prod.core_users.user_profile_v1\"\n}\n"},
-                  {".worker-mode", "abort\n"}});
-  server.addRepository({"acme/aborts", "main", remote->url()});
-  FleetRepo aborts;
-  aborts.fullName = "acme/aborts";
-  aborts.owner = "team-0";
-  fleet.push_back(aborts);
-  remotes.push_back(std::move(remote));
+  fleet.push_back(failing("acme/aborts", "abort"));
 
   IsolatedAnalysis analysis(testWorker());
   const SweepSummary summary = sweep(false, 2, [&](SweepSettings& s) {
@@ -241,7 +239,7 @@ TEST_F(IsolatedFleetTest, ASweepRecordsTheCrashAsTheRepositorysFailureAndGoesOn)
   EXPECT_EQ(st.at("acme/repo-1"), "open");
   EXPECT_EQ(st.at("acme/repo-2"), "open");
   EXPECT_EQ(st.at("acme/repo-3"), "no-changes");
-  EXPECT_NE(st.at("acme/aborts"), "open");
+  EXPECT_EQ(st.at("acme/aborts"), "retrying"); // as any failed run: `failed` after three
   bool seen = false;
   const auto repos = store()->campaignRepos(migration.name);
   ASSERT_TRUE(repos);
