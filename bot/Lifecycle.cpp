@@ -291,7 +291,8 @@ Expected<LifecycleResult> LifecycleRun::execute() {
         return RunResult{};
       }
     }
-    return runMigration(migration_, runOptions);
+    return options_.analyze ? options_.analyze(migration_, runOptions)
+                            : runMigration(migration_, runOptions);
   }();
   result_.analysisTime += std::chrono::steady_clock::now() - began;
   if (!analyzed)

@@ -30,6 +30,10 @@ enum class RebasePolicy {
   Force, ///< Always onto the new tip, even over commits by others (`/godwit rebase`).
 };
 
+/// Runs the engine over a checkout: runMigration itself, or the same run in a worker process
+/// (bot/fleet/AnalysisWorker.h).
+using Analysis = std::function<Expected<RunResult>(const Migration&, const RunOptions&)>;
+
 /// How a lifecycle run behaves.
 struct LifecycleOptions {
   std::filesystem::path cacheDir; ///< Git caches; empty means defaultCacheDir().
@@ -39,6 +43,7 @@ struct LifecycleOptions {
   int maxFailures = 3;            ///< Consecutive failures before the pull request is `failed`.
   RebasePolicy rebase = RebasePolicy::OnBaseMove;
   RunOptions run;                 ///< Engine options; `root` is set to the checkout.
+  Analysis analyze;               ///< Runs the engine; empty means runMigration in this process.
   /// Replaces the options from the migration's `pullRequest:` section (e.g. from CLI flags).
   std::optional<PullRequestOptions> pullRequest;
   std::function<void(const std::string&)> progress; ///< Progress lines; may be empty.

@@ -93,7 +93,8 @@ private:
         return {};
       }
     }
-    Expected<RunResult> result = runMigration(migration_, run);
+    Expected<RunResult> result =
+        settings_.analyze ? settings_.analyze(migration_, run) : runMigration(migration_, run);
     if (!result)
       return result.error();
     std::set<std::string> files;

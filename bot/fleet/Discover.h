@@ -4,6 +4,7 @@
 // one repository that fails is reported and the others go on. Returns data; the command line
 // formats it.
 
+#include "bot/Lifecycle.h"
 #include "bot/fleet/FleetRepo.h"
 #include "bot/git/Workspace.h"
 #include "bot/github/CodeHost.h"
@@ -78,6 +79,7 @@ struct DiscoverSettings {
   std::filesystem::path cacheDir; ///< Bare caches; empty means defaultCacheDir().
   unsigned jobs = 1;              ///< Repositories cloned and analyzed at once.
   RunOptions run;                 ///< Engine options; `root` is set to each checkout.
+  Analysis analyze;               ///< Runs the engine; empty means runMigration in this process.
   TokenProvider token;            ///< Git credentials; empty offers none (file:// remotes).
   /// Called on each checkout before the analysis, as the sweep's `prepare`: may narrow the run;
   /// false leaves the repository alone (OptedOut). May be empty.

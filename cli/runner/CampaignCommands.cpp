@@ -1,6 +1,7 @@
 #include "cli/runner/RunnerCommands.h"
 
 #include "bot/RepoConfig.h"
+#include "bot/fleet/AnalysisWorker.h"
 #include "bot/fleet/Campaign.h"
 #include "bot/fleet/OfflineHost.h"
 #include "bot/fleet/Planner.h"
@@ -229,6 +230,7 @@ CLI::App* addSweepCommand(CLI::App& app, SweepOptions& o) {
   cmd->add_option("--jobs,-j", o.jobs, "Repositories cloned and analyzed at once (default: cores)");
   addIdentity(*cmd, o.authorName, o.authorEmail);
   addMetricsFileOption(*cmd, o.metricsFile);
+  addIsolationOptions(*cmd, o.isolation);
   cmd->add_option("--runner-id", o.runnerId,
                   "With a PostgreSQL store: this runner's name in the work queue and its log lines "
                   "(default: index-$JOB_COMPLETION_INDEX, else host:pid)");
@@ -301,6 +303,9 @@ int runSweep(const SweepOptions& o) {
   settings.lifecycle.dryRun = o.dryRun;
   settings.lifecycle.run.jobs = 1;
   settings.lifecycle.prepare = repoConfigHook(migration->name);
+  const std::unique_ptr<IsolatedAnalysis> isolated = isolatedAnalysis(o.isolation);
+  if (isolated)
+    settings.lifecycle.analyze = isolated->function();
   settings.jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   settings.clock = *clock;
   settings.migrationDigest = migrationDigest(*text);

@@ -1,6 +1,7 @@
 #include "cli/runner/RunnerCommands.h"
 
 #include "bot/RepoConfig.h"
+#include "bot/fleet/AnalysisWorker.h"
 #include "bot/fleet/Discover.h"
 #include "cli/runner/CampaignInventory.h"
 #include "cli/runner/DiscoverFormat.h"
@@ -24,6 +25,7 @@ CLI::App* addDiscoverCommand(CLI::App& app, DiscoverOptions& o) {
   cmd->add_option("--format", o.format, "text, json, csv or md")
       ->check(CLI::IsMember({"text", "json", "csv", "md"}));
   addMetricsFileOption(*cmd, o.metricsFile);
+  addIsolationOptions(*cmd, o.isolation);
   addRunnerCommon(*cmd, o.common);
   return cmd;
 }
@@ -62,6 +64,9 @@ int runDiscover(const DiscoverOptions& o) {
   settings.cacheDir = o.common.cacheDir;
   settings.jobs = o.jobs ? o.jobs : std::max(1u, std::thread::hardware_concurrency());
   settings.run.jobs = 1; // repositories run in parallel, each on one thread
+  const std::unique_ptr<IsolatedAnalysis> isolated = isolatedAnalysis(o.isolation);
+  if (isolated)
+    settings.analyze = isolated->function();
   if (client)
     settings.token = [c = client.get()] { return c->gitToken(); };
   // The repository's .godwit.yaml, as the sweep reads it: opted-out repositories are counted,

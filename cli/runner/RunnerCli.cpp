@@ -2,9 +2,26 @@
 
 #include "cli/runner/RunnerCommands.h"
 
+#include "bot/fleet/AnalysisWorker.h"
+
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 namespace godwit {
+
+namespace {
+
+/// The hidden `analysis-worker`: answers the runner's analysis requests on stdin and stdout
+/// (bot/fleet/AnalysisWorker.h). Anything else printed goes to stderr, not into the answers.
+int runAnalysisWorker() {
+  const int answers = ::dup(STDOUT_FILENO);
+  if (answers < 0 || ::dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+    return 1;
+  return serveAnalysis(STDIN_FILENO, answers, runMigration);
+}
+
+} // namespace
 
 int runRunnerCli(int argc, char** argv) {
   CLI::App app{"godwit-runner: run one migration as a campaign over a fleet of repositories.\n"
@@ -29,6 +46,9 @@ int runRunnerCli(int argc, char** argv) {
   CLI::App* rollbackCmd = addRollbackCommand(app, rollback);
   ReportOptions report;
   CLI::App* reportCmd = addReportCommand(app, report);
+  // Started by sweep and discover themselves (--isolate); no group, so not in --help.
+  CLI::App* workerCmd =
+      app.add_subcommand("analysis-worker", "Analyze repositories for a running sweep")->group("");
 
   try {
     app.parse(argc, argv);
@@ -52,6 +72,8 @@ int runRunnerCli(int argc, char** argv) {
     return runRollback(rollback);
   if (reportCmd->parsed())
     return runReport(report);
+  if (workerCmd->parsed())
+    return runAnalysisWorker();
   return 2;
 }
 

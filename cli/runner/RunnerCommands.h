@@ -26,6 +26,7 @@ struct DiscoverOptions {
   unsigned jobs = 0;
   std::string format = "text";
   std::string metricsFile; ///< --metrics-file: the Prometheus textfile; empty: none.
+  IsolationFlags isolation;
 };
 CLI::App* addDiscoverCommand(CLI::App& app, DiscoverOptions& options);
 int runDiscover(const DiscoverOptions& options);
@@ -52,6 +53,7 @@ struct SweepOptions {
   std::string metricsFile; ///< --metrics-file: the Prometheus textfile; empty: none.
   std::string runnerId;    ///< --runner-id: the name in the work queue; empty: defaultRunnerId().
   unsigned leaseSeconds = 90; ///< --lease: how long a claim lasts unrenewed.
+  IsolationFlags isolation;
 };
 CLI::App* addSweepCommand(CLI::App& app, SweepOptions& options);
 int runSweep(const SweepOptions& options);

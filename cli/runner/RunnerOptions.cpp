@@ -1,5 +1,6 @@
 #include "cli/runner/RunnerOptions.h"
 
+#include "bot/fleet/AnalysisWorker.h"
 #include "bot/git/Workspace.h"
 #include "cli/CodeHostOptions.h"
 
@@ -10,6 +11,24 @@ void addRunnerCommon(CLI::App& cmd, RunnerCommon& common) {
   cmd.add_option("--cache-dir", common.cacheDir,
                  "Git cache folder (default: " + defaultCacheDir().string() + ")");
   addCodeHostOptions(cmd, common.host);
+}
+
+std::unique_ptr<IsolatedAnalysis> isolatedAnalysis(const IsolationFlags& isolation) {
+  if (!isolation.isolate)
+    return nullptr;
+  IsolationSettings settings;
+  settings.budget = std::chrono::seconds(isolation.analysisTimeout);
+  return std::make_unique<IsolatedAnalysis>(std::move(settings));
+}
+
+void addIsolationOptions(CLI::App& cmd, IsolationFlags& isolation) {
+  cmd.add_flag("--isolate,!--no-isolate", isolation.isolate,
+               "Analyze each repository in a worker process, so that a crash or a hang fails that "
+               "repository only (default: on)");
+  cmd.add_option("--analysis-timeout", isolation.analysisTimeout,
+                 "Seconds one repository's analysis may take in its worker before it is stopped "
+                 "and the repository fails (default: 600)")
+      ->check(CLI::Range(1u, 86400u));
 }
 
 void addInventoryOptions(CLI::App& cmd, InventoryFlags& inventory) {

@@ -1,16 +1,19 @@
 #pragma once
 // The flags the `godwit-runner` commands share: the store, the git cache, the code host and the
-// inventory sources.
+// inventory sources, and where the analyses run.
 
 #include "bot/github/GitHubClient.h"
 #include "cli/StoreOptions.h"
 
 #include <CLI/CLI.hpp>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace godwit {
+
+class IsolatedAnalysis;
 
 /// Flags of every command.
 struct RunnerCommon {
@@ -27,6 +30,19 @@ struct InventoryFlags {
   std::string backstageUrl;            ///< --backstage-url: a Backstage catalog.
   std::string backstageTokenFile;      ///< --backstage-token-file.
 };
+
+/// Where the analyses run (--isolate, --no-isolate, --analysis-timeout; docs/runner.md).
+struct IsolationFlags {
+  bool isolate = true;             ///< Each job thread analyzes in its own worker process.
+  unsigned analysisTimeout = 600;  ///< Seconds one repository's analysis may take (isolated).
+};
+
+/// The worker processes the flags ask for (this binary's `analysis-worker`); null without
+/// --isolate.
+std::unique_ptr<IsolatedAnalysis> isolatedAnalysis(const IsolationFlags& isolation);
+
+/// Adds the isolation flags to `cmd`.
+void addIsolationOptions(CLI::App& cmd, IsolationFlags& isolation);
 
 /// Adds the store flags, --cache-dir and the code-host flags to `cmd`.
 void addRunnerCommon(CLI::App& cmd, RunnerCommon& common);
