@@ -1011,9 +1011,8 @@ bool isWholeName(std::string_view v, size_t begin, size_t end, bool nextToHole) 
 
 namespace {
 
-// The longest maximal run of word bytes in `text`, lowercased; empty when there is none.
-std::string longestWord(std::string_view text) {
-  std::string_view best;
+// Calls `visit` with each maximal run of word bytes in `text`, in order.
+template <typename Visit> void forEachWord(std::string_view text, Visit&& visit) {
   for (size_t i = 0; i < text.size();) {
     if (!isWordChar(text[i])) {
       ++i;
@@ -1022,10 +1021,18 @@ std::string longestWord(std::string_view text) {
     size_t j = i;
     while (j < text.size() && isWordChar(text[j]))
       ++j;
-    if (j - i > best.size())
-      best = text.substr(i, j - i);
+    visit(text.substr(i, j - i));
     i = j;
   }
+}
+
+// The longest maximal run of word bytes in `text`, lowercased; empty when there is none.
+std::string longestWord(std::string_view text) {
+  std::string_view best;
+  forEachWord(text, [&](std::string_view word) {
+    if (word.size() > best.size())
+      best = word;
+  });
   return lower(best);
 }
 
@@ -1085,20 +1092,10 @@ public:
 
   std::vector<size_t> candidates(std::string_view value) const {
     std::vector<size_t> out = always_;
-    std::string word;
-    for (size_t i = 0; i < value.size();) {
-      if (!isWordChar(value[i])) {
-        ++i;
-        continue;
-      }
-      size_t j = i;
-      while (j < value.size() && isWordChar(value[j]))
-        ++j;
-      word = lower(value.substr(i, j - i));
-      if (auto found = byWord_.find(word); found != byWord_.end())
+    forEachWord(value, [&](std::string_view word) {
+      if (auto found = byWord_.find(lower(word)); found != byWord_.end())
         out.insert(out.end(), found->second.begin(), found->second.end());
-      i = j;
-    }
+    });
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;
